@@ -1,0 +1,92 @@
+"""From raw bytes to a BeautifulSoup tree: sniff the type, pick the encoding, parse.
+
+The encoding is decided here rather than by BeautifulSoup's UnicodeDammit so that the
+order is the HTML standard's (BOM, then the HTTP header, then <meta>, then detection)
+and so that a page is decoded exactly once.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from bs4 import BeautifulSoup
+from charset_normalizer import from_bytes
+
+# Pages larger than this are not articles (or are attacks); they are refused, not parsed.
+MAX_HTML_BYTES = 8 * 1024 * 1024
+
+_BINARY_MAGIC = (
+    b"%PDF",
+    b"\xff\xd8\xff",  # JPEG
+    b"\x89PNG",
+    b"GIF8",
+    b"PK\x03\x04",  # zip, docx, epub
+    b"\x1f\x8b",  # gzip that nobody unpacked
+    b"RIFF",
+    b"\x00\x00\x01\x00",  # ico
+)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE
+)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+class NotHTML(ValueError):
+    """The bytes are not an HTML page we should parse; the message says why."""
+
+
+def _known(encoding: str | None) -> str | None:
+    if not encoding:
+        return None
+    try:
+        name = codecs.lookup(encoding.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    # Pages that declare latin-1 are almost always windows-1252 (the HTML standard says so).
+    return "cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name
+
+
+def sniff_encoding(html: bytes, declared: str | None = None) -> str:
+    """The encoding to decode `html` with; `declared` is the HTTP header's charset, if any."""
+    for bom, name in _BOMS:
+        if html.startswith(bom):
+            return name
+    if encoding := _known(declared):
+        return encoding
+    if (match := _META_CHARSET.search(html[:4096])) and (
+        encoding := _known(match.group(1).decode())
+    ):
+        return encoding
+    try:
+        html.decode("utf-8")
+    except UnicodeDecodeError:
+        best = from_bytes(html[:65536]).best()
+        return _known(best.encoding if best else None) or "cp1252"
+    return "utf-8"
+
+
+def decode_html(html: bytes, declared: str | None = None) -> str:
+    """Decode a page to text, refusing what is not HTML."""
+    if not html.strip():
+        raise NotHTML("empty page")
+    if len(html) > MAX_HTML_BYTES:
+        raise NotHTML(f"page larger than {MAX_HTML_BYTES // (1024 * 1024)} MB")
+    head = html[:1024].lstrip()
+    if (
+        head.startswith(_BINARY_MAGIC)
+        or b"\x00" in head
+        and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    ):
+        raise NotHTML("binary content, not HTML")
+    encoding = sniff_encoding(html, declared)
+    return html.decode(encoding, errors="replace").lstrip("\ufeff")
+
+
+def parse_html(html: bytes, declared_encoding: str | None = None) -> BeautifulSoup:
+    """Parse a page with BeautifulSoup's lxml builder."""
+    return BeautifulSoup(decode_html(html, declared_encoding), "lxml")

@@ -1,0 +1,41 @@
+"""The article item: the one record that travels from spider to pipelines to the archive.
+
+A plain dataclass (Scrapy accepts dataclass items through itemadapter), so that extraction,
+which must not import Scrapy, can build it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Article:
+    # What the extractor reads from the page.
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None  # ISO 8601 with offset
+    modified: str | None = None
+    language: str | None = None  # ISO 639-1
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    image: str | None = None
+    description: str | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+    body: str = ""  # plain text, blank line between blocks
+    body_html: str = ""  # minimal sanitized HTML of the body
+    # Why the body is empty, when it is (not HTML, no content block, too large...).
+    reason: str | None = None
+
+    # What the crawler knows about the fetch; empty when extracting a file from the CLI.
+    url: str | None = None
+    source: str | None = None
+    fetched_at: str | None = None  # ISO 8601, UTC
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    raw_html: bytes | None = field(default=None, repr=False)
+
+    @property
+    def word_count(self) -> int:
+        return len(self.body.split())
