@@ -35,6 +35,11 @@ class Article:
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     raw_html: bytes | None = field(default=None, repr=False)
+    # Every URL the page was reached under (tracking links, redirects), for article_urls.
+    urls_seen: list[str] = field(default_factory=list)
+
+    # Set by the dedupe pipeline.
+    content_hash: str | None = None
 
     @property
     def word_count(self) -> int:

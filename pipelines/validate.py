@@ -1,0 +1,37 @@
+"""Drop what is not an article before it costs a write: failed extractions, empty pages,
+listing pages that slipped through the URL patterns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from scraper.items import Article
+
+
+def rejection(article: Article, min_words: int) -> str | None:
+    """Why `article` must not be archived, or None when it may."""
+    if article.reason:
+        return article.reason
+    if not article.title:
+        return "no title"
+    if article.word_count < min_words:
+        return f"body has {article.word_count} words (< {min_words})"
+    return None
+
+
+class ValidatePipeline:
+    def __init__(self, min_words: int, stats: Any) -> None:
+        self.min_words = min_words
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ValidatePipeline:
+        return cls(crawler.settings.getint("NEWSARCHIVE_MIN_WORDS"), crawler.stats)
+
+    def process_item(self, item: Article) -> Article:
+        if reason := rejection(item, self.min_words):
+            self.stats.inc_value(f"newsarchive/not_article/{item.source}")
+            raise DropItem(f"not an article ({reason}): {item.url}", log_level="INFO")
+        return item

@@ -1,0 +1,47 @@
+"""Scrapy settings for newsarchive. The CLI overrides the NEWSARCHIVE_* ones and the
+politeness figures from sources.toml's [crawl] table; `scrapy crawl news` uses these."""
+
+import os
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["scraper.spiders"]
+NEWSPIDER_MODULE = "scraper.spiders"
+
+NEWSARCHIVE_CONFIG = os.environ.get("NEWSARCHIVE_CONFIG", "sources.toml")
+NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "archive.db")
+# Articles written per transaction, and at most this many seconds between writes.
+NEWSARCHIVE_BATCH_SIZE = 100
+NEWSARCHIVE_FLUSH_SECONDS = 2.0
+# Pages with fewer words in the body are not kept as articles.
+NEWSARCHIVE_MIN_WORDS = 40
+
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.dedupe.DedupePipeline": 200,
+    "pipelines.store.StorePipeline": 300,
+}
+
+# Politeness: robots.txt (Protego), AutoThrottle, bounded concurrency and page size.
+USER_AGENT = "newsarchive/0.1 (+https://github.com/newsarchive/newsarchive)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.25
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no listening sockets from a cron job
+LOG_LEVEL = "INFO"
+LOG_FORMATTER = "scraper.logformatter.QuietItemsLogFormatter"
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,181 @@
+"""The news spider: discovers articles through feeds, sitemaps and section pages.
+
+One spider crawls every source in the config; each request carries its source's name,
+so per-source rules (allowed domains, article patterns, selectors, depth) apply to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import lxml.etree
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+from w3lib.encoding import http_content_type_encoding
+
+from scraper.config import Config, Source, load_config
+from scraper.extract import extract
+from scraper.items import Article
+from scraper.urls import allowed, normalize_url
+
+_XML_PARSER = lxml.etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, config: Config | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.config = config
+        self.links = LinkExtractor()
+        self._patterns: dict[str, tuple[list[re.Pattern], list[re.Pattern]]] = {}
+        # (source, kind, url) -> count; the store pipeline writes it to crawl_errors.
+        self.failures: Counter[tuple[str, str, str]] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.config is None:  # `scrapy crawl news`: read the same file as the CLI
+            spider.config = load_config(crawler.settings.get("NEWSARCHIVE_CONFIG"))
+        for source in spider.config.sources:
+            spider._patterns[source.name] = (
+                [re.compile(p) for p in source.article_allow],
+                [re.compile(p) for p in source.article_deny],
+            )
+        return spider
+
+    # -- requests ---------------------------------------------------------------------
+
+    def _request(self, url: str, source: Source, kind: str, depth: int = 0) -> scrapy.Request:
+        callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}.get(kind, self.parse)
+        return scrapy.Request(
+            normalize_url(url),
+            callback=callback,
+            errback=self.failed,
+            meta={"source": source.name, "kind": kind, "depth": depth, "found_as": url},
+            priority=10 if kind == "article" else 0,
+        )
+
+    async def start(self) -> Any:
+        assert self.config is not None
+        for source in self.config.sources:
+            for url in source.feeds:
+                yield self._request(url, source, "feed")
+            for url in source.sitemaps:
+                yield self._request(url, source, "sitemap")
+            for url in source.start_urls:
+                yield self._request(url, source, "page")
+
+    def _follow(self, url: str, source: Source, depth: int) -> scrapy.Request | None:
+        """A request for a discovered link, or None when the source's rules exclude it."""
+        if not allowed(url, source.allowed_domains):
+            return None
+        if self.is_article_url(url, source):
+            return self._request(url, source, "article", depth)
+        if depth > source.max_depth:
+            return None
+        return self._request(url, source, "page", depth)
+
+    def is_article_url(self, url: str, source: Source) -> bool:
+        allow, deny = self._patterns[source.name]
+        if any(p.search(url) for p in deny):
+            return False
+        return any(p.search(url) for p in allow) if allow else True
+
+    # -- responses --------------------------------------------------------------------
+
+    def _source(self, response: Response) -> Source:
+        assert self.config is not None
+        return self.config.source(response.meta["source"])
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        source = self._source(response)
+        self.crawler.stats.inc_value(f"newsarchive/pages/{source.name}")
+        if not isinstance(response, TextResponse):
+            self.crawler.stats.inc_value("newsarchive/not_html")
+            return
+        depth = response.meta["depth"]
+        if response.meta["kind"] == "article" or self.is_article_url(response.url, source):
+            yield self.article(response, source)
+        for link in self.links.extract_links(response):
+            if request := self._follow(link.url, source, depth + 1):
+                yield request
+
+    def article(self, response: Response, source: Source) -> Article:
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        fetched_at = datetime.now(UTC)
+        item = extract(
+            response.body,
+            response.url,
+            encoding=http_content_type_encoding(content_type),
+            fetched_at=fetched_at,
+            timezone=source.timezone,
+            body_selector=source.body_selector,
+            remove_selectors=source.remove_selectors,
+        )
+        item.source = source.name
+        item.fetched_at = fetched_at.isoformat(timespec="seconds")
+        item.status = response.status
+        item.headers = {
+            k.decode("latin-1"): b", ".join(v).decode("latin-1")
+            for k, v in response.headers.items()
+        }
+        item.raw_html = response.body
+        item.urls_seen = sorted(
+            {response.meta["found_as"], *response.meta.get("redirect_urls", ()), response.url}
+        )
+        return item
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        """RSS 2.0 and Atom: every item's link is an article candidate."""
+        source = self._source(response)
+        self.crawler.stats.inc_value(f"newsarchive/pages/{source.name}")
+        root = lxml.etree.fromstring(response.body, _XML_PARSER)
+        if root is None:
+            self.failures[(source.name, "bad_feed", response.url)] += 1
+            return
+        for node in root.iter("{*}link"):
+            url = node.get("href") if node.get("rel", "alternate") == "alternate" else None
+            url = url or (node.text or "").strip()
+            if url and (request := self._follow(response.urljoin(url), source, 1)):
+                yield request
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        """Sitemap indexes and url sets (gzipped or not)."""
+        source = self._source(response)
+        self.crawler.stats.inc_value(f"newsarchive/pages/{source.name}")
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        try:
+            sitemap = Sitemap(body)
+        except (lxml.etree.XMLSyntaxError, StopIteration):
+            self.failures[(source.name, "bad_sitemap", response.url)] += 1
+            return
+        for entry in sitemap:
+            url = response.urljoin(entry["loc"])
+            if sitemap.type == "sitemapindex":
+                if allowed(url, source.allowed_domains):
+                    yield self._request(url, source, "sitemap")
+            elif request := self._follow(url, source, 1):
+                yield request
+
+    def failed(self, failure: Failure) -> None:
+        """Count a request that produced no usable response (HTTP error, network, robots)."""
+        request = failure.request
+        source = request.meta["source"]
+        if failure.check(HttpError):
+            kind = f"http_{failure.value.response.status}"
+        else:
+            kind = failure.type.__name__
+        self.failures[(source, kind, request.url)] += 1
+        self.logger.info("failed %s: %s", request.url, kind)

@@ -1,0 +1,52 @@
+"""URL identity: one article, one key, whatever tracking parameters it was shared with."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+# Query parameters that say how a reader arrived, never which page they read.
+TRACKING_PARAMS = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|yclid|ysclid|_openstat|mc_cid|mc_eid|"
+    r"at_medium|at_campaign|at_\w+|_ga|_gl|igshid|mkt_tok|oly_\w+|rb_clickid|s_cid|"
+    r"cmpid|ocid|ref_src|spm)$",
+    re.IGNORECASE,
+)
+
+
+def normalize_url(url: str, extra_tracking: tuple[str, ...] = ()) -> str:
+    """The archive key of `url`: w3lib's canonical form without tracking parameters."""
+    parts = urlsplit(url.strip())
+    query = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not TRACKING_PARAMS.match(key) and key not in extra_tracking
+    ]
+    cleaned = urlunsplit((parts.scheme, netloc(url), parts.path or "/", urlencode(query), ""))
+    return canonicalize_url(cleaned)
+
+
+def netloc(url: str) -> str:
+    """host[:port] as written in allowed_domains: lower case, default port dropped."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return host if parts.port in (None, default) else f"{host}:{parts.port}"
+
+
+def allowed(url: str, domains: list[str]) -> bool:
+    """Is `url` inside `domains`? "example.com" admits its subdomains; "host:port" is exact."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        return False
+    location = netloc(url)
+    host = location.rsplit(":", 1)[0] if ":" in location else location
+    for domain in domains:
+        domain = domain.lower()
+        if ":" in domain:
+            if location == domain:
+                return True
+        elif host == domain or host.endswith("." + domain):
+            return True
+    return False
