@@ -29,7 +29,6 @@ DB_OPTION = click.option(
     type=click.Path(dir_okay=False),
     help="The archive file.",
 )
-PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def fail(message: str, status: int = 2) -> None:
@@ -106,30 +105,15 @@ def demo(db_path: str, no_serve: bool, port: int) -> None:
 
 
 def run_datasette(db_path: str, *, port: int, host: str) -> None:
-    """Replace this process with Datasette on the archive, configured by metadata.yml."""
+    """Datasette on the archive, in the foreground."""
+    from scraper.serve import serve
+
     try:
         open_archive(db_path, create=False).close()
     except ArchiveError as exc:
         fail(str(exc))
-    args = [
-        sys.executable,
-        "-m",
-        "datasette",
-        "serve",
-        db_path,
-        "--metadata",
-        str(PACKAGE_DIR / "metadata.yml"),
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--setting",
-        "sql_time_limit_ms",
-        "3000",
-    ]
     click.echo(f"Datasette on http://{host}:{port}/ (Ctrl+C stops it)")
-    sys.stdout.flush()
-    os.execv(sys.executable, args)
+    serve(db_path, host=host, port=port)
 
 
 @cli.command()

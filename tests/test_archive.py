@@ -1,0 +1,112 @@
+"""The archive file: schema, upsert rules, refusal of files it must not touch, CSV export."""
+
+import csv
+import dataclasses
+import json
+import sqlite3
+
+from conftest import run_cli, store
+
+from pipelines.archive import SCHEMA_VERSION, open_archive
+from pipelines.dedupe import content_hash
+
+
+def article_like(seed, **changes):
+    article = dataclasses.replace(seed, **changes)
+    article.content_hash = content_hash(article.title, article.body)
+    return article
+
+
+def test_new_unchanged_and_alias(tmp_path, seed_article):
+    db_path = tmp_path / "archive.db"
+    store(db_path, [seed_article])
+    store(db_path, [seed_article])  # refetched, unchanged
+    # The same text under another URL of the same source is an alias, not a new row.
+    store(db_path, [article_like(seed_article, canonical_url="https://news.example.ua/x.html")])
+    db = open_archive(db_path)
+    assert db["articles"].count == 1
+    urls = {r["url"] for r in db["article_urls"].rows}
+    assert "https://news.example.ua/x.html" in urls
+    assert seed_article.canonical_url in urls
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_changed_text_updates_the_row(tmp_path, seed_article):
+    db_path = tmp_path / "archive.db"
+    store(db_path, [seed_article])
+    store(db_path, [article_like(seed_article, body=seed_article.body + "\n\nОбновлено.")])
+    db = open_archive(db_path)
+    assert db["articles"].count == 1
+    assert next(db["articles"].rows)["body"].endswith("Обновлено.")
+
+
+def test_full_text_index_follows_the_rows(tmp_path, seed_article):
+    db_path = tmp_path / "archive.db"
+    store(db_path, [seed_article])
+    db = open_archive(db_path)
+    hits = db.execute(
+        "SELECT title FROM articles_fts WHERE articles_fts MATCH ?", ["Jamestown"]
+    ).fetchall()
+    assert hits == [(seed_article.title,)]
+
+
+def test_refuses_a_newer_schema_and_foreign_files(tmp_path):
+    newer = tmp_path / "newer.db"
+    conn = sqlite3.connect(newer)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    result = run_cli("export", "--db", str(newer))
+    assert result.returncode == 2
+    assert "written by a newer newsarchive" in result.stderr
+
+    foreign = tmp_path / "other.db"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    result = run_cli("export", "--db", str(foreign))
+    assert result.returncode == 2
+    assert "not a newsarchive archive" in result.stderr
+
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not sqlite at all" * 100)
+    result = run_cli("export", "--db", str(garbage))
+    assert result.returncode == 2
+    assert garbage.read_bytes() == b"this is not sqlite at all" * 100
+
+    result = run_cli("export", "--db", str(tmp_path / "missing.db"))
+    assert result.returncode == 2
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_csv_export_round_trips_bodies(tmp_path, seed_article):
+    db_path = tmp_path / "archive.db"
+    tricky = article_like(
+        seed_article,
+        canonical_url="https://news.example.ua/tricky.html",
+        source="other",
+        title='Заголовок, с "кавычками"',
+        body='Первый абзац, с запятой.\n\nВторой; "цитата"\r\nи перевод строки.',
+        authors=["А. Автор", "Б. Автор"],
+    )
+    store(db_path, [seed_article, tricky])
+    out = tmp_path / "out.csv"
+    result = run_cli("export", "--db", str(db_path), "--format", "csv", "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 2
+    by_url = {r["canonical_url"]: r for r in rows}
+    assert by_url["https://news.example.ua/tricky.html"]["body"] == tricky.body
+    assert by_url["https://news.example.ua/tricky.html"]["authors"] == "А. Автор; Б. Автор"
+    assert by_url[seed_article.canonical_url]["body"] == seed_article.body
+
+
+def test_jsonl_export_to_file(tmp_path, seed_article):
+    db_path = tmp_path / "archive.db"
+    store(db_path, [seed_article])
+    out = tmp_path / "out.jsonl"
+    result = run_cli("export", "--db", str(db_path), "--format", "jsonl", "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    (row,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert row["title"] == seed_article.title
+    assert row["tags"] == seed_article.tags
