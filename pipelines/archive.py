@@ -41,6 +41,9 @@ ARTICLE_COLUMNS = {
     "content_hash": str,
     "first_seen": str,
     "last_seen": str,
+    # Validators of the last fetch, for conditional re-checks (304 costs no parse).
+    "etag": str,
+    "http_last_modified": str,
 }
 
 

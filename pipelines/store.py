@@ -62,6 +62,8 @@ def article_row(article: Article, seen: str) -> dict[str, Any]:
         "word_count": article.word_count,
         "content_hash": article.content_hash,
         "last_seen": seen,
+        "etag": article.headers.get("Etag"),
+        "http_last_modified": article.headers.get("Last-Modified"),
     }
 
 
@@ -99,6 +101,16 @@ class Archive:
             "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) VALUES (?, ?, ?)",
             [(url, article_id, seen) for url in {article.canonical_url, *article.urls_seen}],
         )
+
+    def touch(self, urls: list[str]) -> None:
+        """Archived articles that answered 304 Not Modified: seen again, unchanged."""
+        seen = now()
+        with self.db.conn:
+            self.db.conn.executemany(
+                "UPDATE articles SET last_seen = ? "
+                "WHERE id = (SELECT article_id FROM article_urls WHERE url = ?)",
+                [(seen, url) for url in urls],
+            )
 
     def write(self, articles: list[Article]) -> None:
         """Write one batch in one transaction."""
@@ -175,6 +187,7 @@ class StorePipeline:
 
     def close_spider(self) -> None:
         self.flush()
+        self.archive.touch(self.crawler.spider.not_modified)
         self.record_crawl()
         self.archive.db.close()
 

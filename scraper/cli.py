@@ -1,7 +1,7 @@
 """The newsarchive command line: crawl, demo, serve, export, extract.
 
-Exit status: 0 success; 1 a source failed completely or the crawl broke;
-2 bad arguments, config or archive (one line says which).
+Exit status: 0 success; 1 a source failed completely; 2 bad arguments, config or archive
+(one line says which); 3 another process is writing the archive.
 """
 
 from __future__ import annotations
@@ -9,16 +9,18 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import os
+import logging
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from pipelines.archive import ArchiveError, open_archive
+from pipelines.lock import ArchiveBusy, writer_lock
 from scraper.config import ConfigError, load_config, parse_config
 
 DB_OPTION = click.option(
@@ -31,7 +33,12 @@ DB_OPTION = click.option(
 )
 
 
-def fail(message: str, status: int = 2) -> None:
+EXIT_SOURCE_FAILED = 1
+EXIT_USAGE = 2
+EXIT_BUSY = 3
+
+
+def fail(message: str, status: int = EXIT_USAGE) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     sys.exit(status)
 
@@ -42,14 +49,14 @@ def cli() -> None:
     """Crawl news sites into one SQLite archive and search it with Datasette."""
 
 
-def print_summary(summary: dict[str, Any]) -> None:
+def print_summary(summary: dict[str, Any], *, per_source: bool = True) -> None:
     click.echo(
         f"crawl {summary['id']} {summary['status']}: {summary['pages']} pages fetched, "
         f"{summary['articles_new']} articles new, {summary['articles_updated']} updated, "
         f"{summary['duplicates']} duplicates, {summary['errors']} errors, "
         f"{summary['seconds']:.1f} s"
     )
-    for row in summary["sources"]:
+    for row in summary["sources"] if per_source else ():
         click.echo(
             f"  {row['source']}: {row['status']}, {row['pages']} pages, "
             f"{row['articles_new']} new, {row['articles_updated']} updated, "
@@ -57,14 +64,39 @@ def print_summary(summary: dict[str, Any]) -> None:
         )
 
 
-def crawl_and_report(config: Any, db_path: str) -> dict[str, Any]:
-    from scraper.crawl import run_crawl  # imports Scrapy and Twisted: only when crawling
+def crawl_and_report(
+    config: Any,
+    db_path: str,
+    *,
+    quiet: bool = False,
+    as_json: bool = False,
+    log_file: str | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Run a crawl under the archive's writer lock and print its summary."""
+    from scraper.crawl import configure_logging, run_crawl  # Scrapy loads only when crawling
 
+    configure_logging(
+        stderr_level=logging.ERROR if quiet else logging.WARNING,
+        log_file=log_file,
+        max_bytes=10 * 1024 * 1024,
+    )
     try:
-        summary = run_crawl(config, db_path, LOG_LEVEL=os.environ.get("NEWSARCHIVE_LOG", "WARNING"))
+        with writer_lock(db_path):
+            summary = run_crawl(
+                config,
+                db_path,
+                NEWSARCHIVE_PROGRESS=sys.stderr.isatty() and not quiet and not as_json,
+                **options,
+            )
+    except ArchiveBusy as exc:
+        fail(str(exc), EXIT_BUSY)
     except ArchiveError as exc:
         fail(str(exc))
-    print_summary(summary)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        print_summary(summary, per_source=not quiet)
     return summary
 
 
@@ -78,15 +110,44 @@ def crawl_and_report(config: Any, db_path: str) -> dict[str, Any]:
     help="The sources to crawl.",
 )
 @DB_OPTION
-def crawl(config_path: str, db_path: str) -> None:
-    """Crawl the sources in CONFIG into the archive."""
+@click.option("--max-pages", type=click.IntRange(min=1), help="Article pages per source, at most.")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    help="Skip sitemap and feed entries older than this date (back-fills).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Only errors and the one-line summary.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Log to FILE (rotated by size).")
+def crawl(
+    config_path: str,
+    db_path: str,
+    max_pages: int | None,
+    since: datetime | None,
+    quiet: bool,
+    as_json: bool,
+    log_file: str | None,
+) -> None:
+    """Crawl the sources in CONFIG into the archive.
+
+    Exit status: 0 every source crawled; 1 a source failed completely; 2 bad config,
+    arguments or archive; 3 another crawl is writing this archive.
+    """
     try:
         config = load_config(config_path)
     except ConfigError as exc:
         fail(str(exc))
-    summary = crawl_and_report(config, db_path)
+    summary = crawl_and_report(
+        config,
+        db_path,
+        quiet=quiet,
+        as_json=as_json,
+        log_file=log_file,
+        max_pages=max_pages,
+        since=since.replace(tzinfo=since.tzinfo or UTC) if since else None,
+    )
     if summary["status"] != "finished":
-        sys.exit(1)
+        sys.exit(EXIT_SOURCE_FAILED)
 
 
 @cli.command()

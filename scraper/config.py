@@ -40,6 +40,9 @@ class Source:
     timezone: str | None = None
     # Loopback and private addresses are refused unless the source says it is local.
     local: bool = False
+    # Articles first seen less than this many hours ago are re-fetched (conditionally)
+    # on every run, to catch edits; older ones only when a sitemap or feed says so.
+    recheck_hours: float = 48
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Config:
 # Sane bounds for numbers, so that a typo cannot turn a crawler into a flood.
 _BOUNDS: dict[str, tuple[float, float]] = {
     "max_depth": (0, 50),
+    "recheck_hours": (0, 24 * 365),
     "concurrency": (1, 256),
     "per_domain_concurrency": (1, 64),
     "download_delay": (0, 3600),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
+import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +16,8 @@ from pipelines.archive import open_archive
 from scraper import settings as default_settings
 from scraper.config import Config
 from scraper.spiders.news import NewsSpider
+
+LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
 
 def crawl_settings(config: Config, db_path: str | Path, **overrides: Any) -> Settings:
@@ -28,6 +34,8 @@ def crawl_settings(config: Config, db_path: str | Path, **overrides: Any) -> Set
             "DOWNLOAD_DELAY": crawl.download_delay,
             "AUTOTHROTTLE_START_DELAY": crawl.download_delay,
             "DOWNLOAD_TIMEOUT": crawl.download_timeout,
+            # Handlers are ours (see `configure_logging`), not Scrapy's.
+            "LOG_INSTALL_ROOT_HANDLER": False,
             **overrides,
         },
         priority="cmdline",
@@ -35,23 +43,49 @@ def crawl_settings(config: Config, db_path: str | Path, **overrides: Any) -> Set
     return settings
 
 
-def run_crawl(config: Config, db_path: str | Path, **overrides: Any) -> dict[str, Any]:
-    """Crawl every source of `config` into the archive at `db_path`; return the crawls row.
+def configure_logging(*, stderr_level: int, log_file: str | None, max_bytes: int) -> None:
+    """Errors (or more) on stderr for cron mail; everything from INFO up in a rotated file."""
+    root = logging.getLogger()
+    root.handlers.clear()
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(stderr_level)
+    console.setFormatter(logging.Formatter(LOG_FORMAT))
+    root.addHandler(console)
+    level = stderr_level
+    if log_file:
+        rotating = logging.handlers.RotatingFileHandler(
+            log_file, maxBytes=max_bytes, backupCount=5, encoding="utf-8"
+        )
+        rotating.setLevel(logging.INFO)
+        rotating.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(rotating)
+        level = min(level, logging.INFO)
+    root.setLevel(level)
+
+
+def run_crawl(
+    config: Config,
+    db_path: str | Path,
+    *,
+    max_pages: int | None = None,
+    since: datetime | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """Crawl every source of `config` into the archive at `db_path`; return the crawls row
+    with its per-source rows under "sources".
 
     Twisted's reactor runs once per process, so this is called at most once per process.
     """
-    open_archive(db_path).close()  # refuse a bad archive before the reactor starts
-    process = CrawlerProcess(
-        crawl_settings(config, db_path, **overrides), install_root_handler=True
-    )
+    open_archive(db_path).close()  # make or check the archive before the reactor starts
+    process = CrawlerProcess(crawl_settings(config, db_path, **overrides))
     crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, config=config)
+    process.crawl(crawler, config=config, max_pages=max_pages, since=since)
     process.start()
     crawl_id = getattr(crawler.spider, "crawl_id", None)
+    if crawl_id is None:
+        raise RuntimeError("the crawl stopped before it could open the archive")
     db = open_archive(db_path, create=False)
     try:
-        if crawl_id is None:
-            raise RuntimeError("the crawl stopped before it could open the archive")
         summary = dict(db["crawls"].get(crawl_id))
         summary["sources"] = list(db["crawl_sources"].rows_where("crawl_id = ?", [crawl_id]))
     finally:

@@ -15,6 +15,13 @@ NEWSARCHIVE_FLUSH_SECONDS = 2.0
 # Pages with fewer words in the body are not kept as articles.
 NEWSARCHIVE_MIN_WORDS = 40
 
+DOWNLOADER_MIDDLEWARES = {
+    "scraper.middlewares.SourceGuardMiddleware": 50,
+}
+EXTENSIONS = {
+    "scraper.progress.Progress": 500,
+}
+NEWSARCHIVE_PROGRESS = False  # the CLI turns it on when stderr is a terminal
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.dedupe.DedupePipeline": 200,

@@ -61,7 +61,7 @@ def test_cli_exits_2_with_one_line_before_any_request(tmp_path):
     assert result.stderr.strip().splitlines() == [
         f"Error: {config}: source 'site': unknown field 'oops' (known: name, start_urls, feeds, "
         "sitemaps, allowed_domains, article_allow, article_deny, max_depth, body_selector, "
-        "remove_selectors, timezone, local)"
+        "remove_selectors, timezone, local, recheck_hours)"
     ]
     assert not db.exists()
 

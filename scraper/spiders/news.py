@@ -2,10 +2,13 @@
 
 One spider crawls every source in the config; each request carries its source's name,
 so per-source rules (allowed domains, article patterns, selectors, depth) apply to it.
+Discovery pages are fetched on every run; an article page only when the archive does not
+have it yet, or may hold an outdated copy (see `scraper.frontier.needs_fetch`).
 """
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -18,28 +21,61 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from scraper.config import Config, Source, load_config
 from scraper.extract import extract
+from scraper.frontier import ArchiveIndex, needs_fetch, parse_date
 from scraper.items import Article
 from scraper.urls import allowed, normalize_url
 
 _XML_PARSER = lxml.etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
 
 
+def sitemap_entries(body: bytes) -> Iterator[tuple[bool, str, datetime | None]]:
+    """(is a sitemap index entry, loc, lastmod or news publication date) per entry."""
+    entries = lxml.etree.iterparse(
+        io.BytesIO(body),
+        events=("end",),
+        tag=("{*}url", "{*}sitemap"),
+        recover=True,
+        resolve_entities=False,
+        no_network=True,
+    )
+    try:
+        for _, element in entries:
+            loc = element.findtext("{*}loc")
+            date = element.findtext("{*}lastmod") or element.findtext(".//{*}publication_date")
+            if loc and loc.strip():
+                is_index = lxml.etree.QName(element).localname == "sitemap"
+                yield is_index, loc.strip(), parse_date(date)
+            element.clear()  # keep memory flat on sitemaps of 50,000 URLs
+    except lxml.etree.XMLSyntaxError:
+        return
+
+
 class NewsSpider(scrapy.Spider):
     name = "news"
 
-    def __init__(self, config: Config | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        config: Config | None = None,
+        max_pages: int | None = None,
+        since: datetime | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.config = config
+        self.max_pages = max_pages  # article pages per source per run
+        self.since = since  # skip sitemap/feed entries older than this
         self.links = LinkExtractor()
         self._patterns: dict[str, tuple[list[re.Pattern], list[re.Pattern]]] = {}
+        self._articles_requested: Counter[str] = Counter()
         # (source, kind, url) -> count; the store pipeline writes it to crawl_errors.
         self.failures: Counter[tuple[str, str, str]] = Counter()
+        # Archived articles that answered 304: the store moves their last_seen.
+        self.not_modified: list[str] = []
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -67,6 +103,7 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> Any:
         assert self.config is not None
+        self.index = ArchiveIndex(self.settings.get("NEWSARCHIVE_DB"))
         for source in self.config.sources:
             for url in source.feeds:
                 yield self._request(url, source, "feed")
@@ -75,15 +112,42 @@ class NewsSpider(scrapy.Spider):
             for url in source.start_urls:
                 yield self._request(url, source, "page")
 
-    def _follow(self, url: str, source: Source, depth: int) -> scrapy.Request | None:
+    def closed(self, reason: str) -> None:
+        if hasattr(self, "index"):
+            self.index.close()
+
+    def _follow(
+        self, url: str, source: Source, depth: int, lastmod: datetime | None = None
+    ) -> scrapy.Request | None:
         """A request for a discovered link, or None when the source's rules exclude it."""
         if not allowed(url, source.allowed_domains):
             return None
         if self.is_article_url(url, source):
-            return self._request(url, source, "article", depth)
+            return self._article_request(url, source, depth, lastmod)
         if depth > source.max_depth:
             return None
         return self._request(url, source, "page", depth)
+
+    def _article_request(
+        self, url: str, source: Source, depth: int, lastmod: datetime | None
+    ) -> scrapy.Request | None:
+        known = self.index.lookup(normalize_url(url))
+        now = datetime.now(UTC)
+        if not needs_fetch(known, recheck_hours=source.recheck_hours, lastmod=lastmod, now=now):
+            self.crawler.stats.inc_value("newsarchive/skipped_archived")
+            return None
+        if self.max_pages is not None and self._articles_requested[source.name] >= self.max_pages:
+            self.crawler.stats.inc_value("newsarchive/skipped_max_pages")
+            return None
+        self._articles_requested[source.name] += 1
+        request = self._request(url, source, "article", depth)
+        if known is not None:  # a re-check: let the server answer 304 Not Modified
+            if known.etag:
+                request.headers["If-None-Match"] = known.etag
+            if known.last_modified:
+                request.headers["If-Modified-Since"] = known.last_modified
+            request.meta["handle_httpstatus_list"] = [304]
+        return request
 
     def is_article_url(self, url: str, source: Source) -> bool:
         allow, deny = self._patterns[source.name]
@@ -91,15 +155,23 @@ class NewsSpider(scrapy.Spider):
             return False
         return any(p.search(url) for p in allow) if allow else True
 
+    def _too_old(self, date: datetime | None) -> bool:
+        return self.since is not None and date is not None and date < self.since
+
     # -- responses --------------------------------------------------------------------
 
     def _source(self, response: Response) -> Source:
         assert self.config is not None
-        return self.config.source(response.meta["source"])
+        source = self.config.source(response.meta["source"])
+        self.crawler.stats.inc_value(f"newsarchive/pages/{source.name}")
+        return source
 
     def parse(self, response: Response) -> Iterator[Any]:
         source = self._source(response)
-        self.crawler.stats.inc_value(f"newsarchive/pages/{source.name}")
+        if response.status == 304:
+            self.crawler.stats.inc_value("newsarchive/not_modified")
+            self.not_modified.append(response.url)
+            return
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("newsarchive/not_html")
             return
@@ -136,38 +208,45 @@ class NewsSpider(scrapy.Spider):
         return item
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        """RSS 2.0 and Atom: every item's link is an article candidate."""
+        """RSS 2.0 and Atom: every entry's link is an article candidate."""
         source = self._source(response)
-        self.crawler.stats.inc_value(f"newsarchive/pages/{source.name}")
         root = lxml.etree.fromstring(response.body, _XML_PARSER)
         if root is None:
             self.failures[(source.name, "bad_feed", response.url)] += 1
             return
-        for node in root.iter("{*}link"):
-            url = node.get("href") if node.get("rel", "alternate") == "alternate" else None
-            url = url or (node.text or "").strip()
-            if url and (request := self._follow(response.urljoin(url), source, 1)):
+        for entry in root.iter("{*}item", "{*}entry"):
+            url, date = None, None
+            for child in entry:
+                tag = lxml.etree.QName(child).localname
+                if tag == "link":
+                    if child.get("rel", "alternate") == "alternate":
+                        url = child.get("href") or (child.text or "").strip() or url
+                elif tag in ("pubDate", "updated", "published", "date") and date is None:
+                    date = parse_date(child.text)
+            if not url or self._too_old(date):
+                continue
+            if request := self._follow(response.urljoin(url), source, 1, date):
                 yield request
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        """Sitemap indexes and url sets (gzipped or not)."""
+        """Sitemap indexes and url sets (gzipped or not), news sitemaps included."""
         source = self._source(response)
-        self.crawler.stats.inc_value(f"newsarchive/pages/{source.name}")
         body = response.body
         if body[:2] == b"\x1f\x8b":
             body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-        try:
-            sitemap = Sitemap(body)
-        except (lxml.etree.XMLSyntaxError, StopIteration):
-            self.failures[(source.name, "bad_sitemap", response.url)] += 1
-            return
-        for entry in sitemap:
-            url = response.urljoin(entry["loc"])
-            if sitemap.type == "sitemapindex":
+        found = False
+        for is_index, loc, date in sitemap_entries(body):
+            found = True
+            url = response.urljoin(loc)
+            if self._too_old(date):
+                continue
+            if is_index:
                 if allowed(url, source.allowed_domains):
                     yield self._request(url, source, "sitemap")
-            elif request := self._follow(url, source, 1):
+            elif request := self._follow(url, source, 1, date):
                 yield request
+        if not found:
+            self.failures[(source.name, "bad_sitemap", response.url)] += 1
 
     def failed(self, failure: Failure) -> None:
         """Count a request that produced no usable response (HTTP error, network, robots)."""
