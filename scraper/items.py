@@ -7,6 +7,7 @@ which must not import Scrapy, can build it too.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 
 @dataclass
@@ -40,6 +41,11 @@ class Article:
 
     # Set by the dedupe pipeline.
     content_hash: str | None = None
+
+    # Set by the spider from the HTTP exchange; everything else comes from extraction.
+    FETCH_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"url", "source", "fetched_at", "status", "headers", "raw_html", "urls_seen"}
+    )
 
     @property
     def word_count(self) -> int:

@@ -22,7 +22,10 @@ EXTENSIONS = {
     "scraper.progress.Progress": 500,
 }
 NEWSARCHIVE_PROGRESS = False  # the CLI turns it on when stderr is a terminal
+# Processes that extract articles; 0 = one per core, 1 = in the crawling process.
+NEWSARCHIVE_EXTRACT_WORKERS = 0
 ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 50,
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.dedupe.DedupePipeline": 200,
     "pipelines.store.StorePipeline": 300,

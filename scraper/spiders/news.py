@@ -22,10 +22,8 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
-from w3lib.encoding import http_content_type_encoding
 
 from scraper.config import Config, Source, load_config
-from scraper.extract import extract
 from scraper.frontier import ArchiveIndex, needs_fetch, parse_date
 from scraper.items import Article
 from scraper.urls import allowed, normalize_url
@@ -183,29 +181,21 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     def article(self, response: Response, source: Source) -> Article:
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        fetched_at = datetime.now(UTC)
-        item = extract(
-            response.body,
-            response.url,
-            encoding=http_content_type_encoding(content_type),
-            fetched_at=fetched_at,
-            timezone=source.timezone,
-            body_selector=source.body_selector,
-            remove_selectors=source.remove_selectors,
+        """The fetched page as an article item; `pipelines.extract` fills in the rest."""
+        return Article(
+            url=response.url,
+            source=source.name,
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            status=response.status,
+            headers={
+                k.decode("latin-1"): b", ".join(v).decode("latin-1")
+                for k, v in response.headers.items()
+            },
+            raw_html=response.body,
+            urls_seen=sorted(
+                {response.meta["found_as"], *response.meta.get("redirect_urls", ()), response.url}
+            ),
         )
-        item.source = source.name
-        item.fetched_at = fetched_at.isoformat(timespec="seconds")
-        item.status = response.status
-        item.headers = {
-            k.decode("latin-1"): b", ".join(v).decode("latin-1")
-            for k, v in response.headers.items()
-        }
-        item.raw_html = response.body
-        item.urls_seen = sorted(
-            {response.meta["found_as"], *response.meta.get("redirect_urls", ()), response.url}
-        )
-        return item
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         """RSS 2.0 and Atom: every entry's link is an article candidate."""
