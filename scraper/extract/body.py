@@ -46,8 +46,10 @@ HEADINGS = {"h1": None, "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h
 INLINE_MARKUP = {"a": "a", "strong": "strong", "b": "strong", "em": "em", "i": "em"}
 
 MIN_PARAGRAPH_CHARS = 25
+REAL_PARAGRAPH_CHARS = 120  # a paragraph this long, mostly not links, is prose
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"[.!?…](\s|$)")
 _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
 
 
@@ -143,22 +145,31 @@ def _text_len(tag: Tag) -> int:
 
 
 def _prune(root: Tag, *, heuristics: bool) -> None:
-    """Drop what is never content; with `heuristics`, also boxes hinted as boilerplate."""
-    total = _text_len(root) if heuristics else 0
+    """Drop what is never content; with `heuristics`, also boxes hinted as boilerplate that
+    hold no real paragraph (those that do are left to scoring and to `_clean`)."""
     for tag in root.find_all(True):
         if tag.decomposed:  # inside something already dropped
             continue
-        if tag.name in rules.NEVER_CONTENT or _is_hidden(tag):
-            tag.decompose()
-        elif (
-            heuristics
-            and tag.name not in ("html", "body")
-            and tag.get("itemprop") != "articleBody"
+        if (
+            tag.name in rules.NEVER_CONTENT
+            or _is_hidden(tag)
+            or heuristics
             and (_hint(tag) < 0 or tag.name == "header")
-            and not tag.find(itemprop="articleBody")
-            and _text_len(tag) < 0.4 * total
+            and not _holds_article_text(tag)
         ):
             tag.decompose()
+
+
+def _holds_article_text(tag: Tag) -> bool:
+    if tag.name in ("html", "body") or tag.get("itemprop") == "articleBody":
+        return True
+    if tag.find(itemprop="articleBody"):
+        return True
+    for para in tag.find_all("p"):
+        length = _text_len(para)
+        if length >= REAL_PARAGRAPH_CHARS and _link_density(para, length) < 0.3:
+            return True
+    return False
 
 
 # --- 2. choose ---------------------------------------------------------------------------
@@ -215,7 +226,7 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> list[Tag]:
     threshold = max(10.0, top * 0.2)
     chosen = []
     for sibling in parent.children:
-        if not isinstance(sibling, Tag):
+        if not isinstance(sibling, Tag) or sibling is not best and _hint(sibling) < 0:
             continue
         if sibling is best:
             chosen.append(sibling)
@@ -227,7 +238,11 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> list[Tag]:
             chosen.append(sibling)
         elif sibling.name == "p":
             text = sibling.get_text(" ", strip=True)
-            if len(text) > 80 and _link_density(sibling, len(text)) < 0.25:
+            density = _link_density(sibling, len(text))
+            # readability's rule: a long paragraph, or a short linkless full sentence.
+            if (len(text) > 80 and density < 0.25) or (
+                density == 0 and _SENTENCE_END.search(text)
+            ):
                 chosen.append(sibling)
     return chosen
 
@@ -246,10 +261,17 @@ def _ancestors(node: Tag | NavigableString, n: int) -> Iterator[Tag]:
 
 def _clean(root: Tag) -> None:
     """Drop link lists and labelled boilerplate boxes inside the chosen container."""
+    total = _text_len(root)
+    for tag in root.find_all(True):
+        if (
+            not tag.decomposed
+            and _hint(tag) < 0
+            and not tag.find(itemprop="articleBody")
+            and _text_len(tag) < 0.5 * total  # a wrapper of most of the text is no box
+        ):
+            tag.decompose()
     doomed: list[Tag] = []
     for tag in root.find_all(["ul", "ol", "div", "section", "table", "p", "dl"]):
-        if tag.decomposed:
-            continue
         length = _text_len(tag)
         if length and _link_density(tag, length) > 0.5:
             doomed.append(tag)

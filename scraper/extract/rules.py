@@ -63,7 +63,7 @@ NEGATIVE_HINTS = frozenset(
     more also similar popular trending mostread latest outbrain taboola
     ad ads adv advert adverts advertisement advertising banner sponsor sponsored promo
     promoted dfp commercial partner partners teaser teasers
-    newsletter subscribe subscription signup paywall donate membership
+    newsletter subscribe subscription signup donate membership
     comment comments disqus discussion respond reply replies
     tag tags tagcloud taglist keywords topics categories category
     author authors byline bio biography avatar profile
