@@ -41,11 +41,14 @@ BLOCK_TAGS = frozenset(
     "table thead tbody tfoot tr td th hr br address center".split()
 )
 # Elements whose text is a paragraph candidate for scoring.
-PARAGRAPH_TAGS = ("p", "pre", "blockquote", "td", "li", "h2", "h3")
+PARAGRAPH_TAGS = frozenset("p pre blockquote td th li dt dd h1 h2 h3 h4 h5 h6".split())
 HEADINGS = {"h1": None, "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
 INLINE_MARKUP = {"a": "a", "strong": "strong", "b": "strong", "em": "em", "i": "em"}
 
 MIN_PARAGRAPH_CHARS = 25
+HINT_WEIGHT = {1: 1.25, 0: 1.0, -1: 0.5}  # class/id hints scale a container's score
+# Share of a paragraph's score credited to its container, the container's parent, and so on.
+ANCESTOR_SHARE = (1, 1 / 2, 1 / 6, 1 / 9, 1 / 12)
 REAL_PARAGRAPH_CHARS = 120  # a paragraph this long, mostly not links, is prose
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS = re.compile(r"\s+")
@@ -194,15 +197,17 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> list[Tag]:
     """The container of the article (and the siblings that continue it), best first."""
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
-    for para in soup.find_all(PARAGRAPH_TAGS):
-        text = para.get_text(" ", strip=True)
-        if len(text) < MIN_PARAGRAPH_CHARS:
+    for block, chars, link_chars, commas in _text_blocks(soup):
+        if chars < MIN_PARAGRAPH_CHARS:
             continue
-        score = 1 + text.count(",") + text.count("，") + min(len(text) / 100, 3)
-        for depth, ancestor in enumerate(_ancestors(para, 3)):
+        score = (1 + commas + min(chars / 100, 3)) * (1 - link_chars / chars)
+        # A paragraph credits its containers; a div holding bare text is one itself.
+        start = block.parent if block.name in PARAGRAPH_TAGS else block
+        ancestors = [start, *_ancestors(start, len(ANCESTOR_SHARE) - 1)]
+        for share, ancestor in zip(ANCESTOR_SHARE, ancestors, strict=False):
             key = id(ancestor)
             nodes[key] = ancestor
-            scores[key] = scores.get(key, 0.0) + score / (1, 2, 3)[depth]
+            scores[key] = scores.get(key, 0.0) + score * share
     if ld_body:
         for node in soup.find_all(string=lambda s: ld_body[:40] in _WS.sub(" ", s)):
             for ancestor in _ancestors(node, 2):
@@ -216,7 +221,7 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> list[Tag]:
     weighted = {}
     for key, score in sorted(scores.items(), key=lambda kv: -kv[1])[:8]:
         tag = nodes[key]
-        weighted[key] = (score + 25 * _hint(tag)) * (1 - _link_density(tag, _text_len(tag)))
+        weighted[key] = score * HINT_WEIGHT[_hint(tag)] * (1 - _link_density(tag, _text_len(tag)))
     best = nodes[max(weighted, key=weighted.__getitem__)]
     top = weighted[id(best)]
     parent = best.parent
@@ -245,6 +250,26 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> list[Tag]:
             ):
                 chosen.append(sibling)
     return chosen
+
+
+def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int]]:
+    """(block, characters, characters in links, commas) for each element that directly
+    holds text, counting text inside inline children (a, b, span...) as its own."""
+    blocks: dict[int, list] = {}
+    for string in soup.find_all(string=True):
+        text = string.strip()
+        if not text or isinstance(string, Script | Stylesheet | TemplateString):
+            continue
+        node, in_link = string.parent, False
+        while node.name not in BLOCK_TAGS and isinstance(node.parent, Tag):
+            in_link = in_link or node.name == "a"
+            node = node.parent
+        entry = blocks.setdefault(id(node), [node, 0, 0, 0])
+        entry[1] += len(text)
+        entry[2] += len(text) if in_link else 0
+        entry[3] += text.count(",") + text.count("，") + text.count("、")
+    for entry in blocks.values():
+        yield tuple(entry)
 
 
 def _ancestors(node: Tag | NavigableString, n: int) -> Iterator[Tag]:
