@@ -49,7 +49,8 @@ MIN_PARAGRAPH_CHARS = 25
 HINT_WEIGHT = {1: 1.25, 0: 1.0, -1: 0.5}  # class/id hints scale a container's score
 # Share of a paragraph's score credited to its container, the container's parent, and so on.
 ANCESTOR_SHARE = (1, 1 / 2, 1 / 6, 1 / 9, 1 / 12)
-REAL_PARAGRAPH_CHARS = 120  # a paragraph this long, mostly not links, is prose
+REAL_PARAGRAPH_CHARS = 120
+SIBLING_BOX_MAX_CHARS = 500  # a paragraph this long, mostly not links, is prose
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
@@ -124,11 +125,19 @@ def _json_ld_body(soup: BeautifulSoup) -> str:
     return ""
 
 
-def _hint(tag: Tag) -> int:
-    """+1 if class/id look like the article, -1 if like boilerplate, 0 otherwise."""
+def _tokens(tag: Tag) -> set[str]:
     names = tag.get("class") or []
     names = [*names, tag.get("id") or ""] if isinstance(names, list) else [names]
-    tokens = {t for name in names for t in rules.hint_tokens(str(name))}
+    return {t for name in names for t in rules.hint_tokens(str(name))}
+
+
+def _has_token(tag: Tag, hints: frozenset[str]) -> bool:
+    return not _tokens(tag).isdisjoint(hints)
+
+
+def _hint(tag: Tag) -> int:
+    """+1 if class/id look like the article, -1 if like boilerplate, 0 otherwise."""
+    tokens = _tokens(tag)
     if tokens & rules.POSITIVE_HINTS:
         return 1
     return -1 if tokens & rules.NEGATIVE_HINTS else 0
@@ -241,10 +250,15 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> list[Tag]:
             threshold
         ):
             chosen.append(sibling)
-        elif sibling.name == "p":
+        elif sibling.name in ("p", "div", "section"):
             text = sibling.get_text(" ", strip=True)
             density = _link_density(sibling, len(text))
-            # readability's rule: a long paragraph, or a short linkless full sentence.
+            # readability's rule: a long paragraph, or a short linkless full sentence; a box
+            # named like a lead counts too, if no bigger than a paragraph or two.
+            if sibling.name != "p" and not (
+                len(text) <= SIBLING_BOX_MAX_CHARS and _has_token(sibling, rules.LEAD_HINTS)
+            ):
+                continue
             if (len(text) > 80 and density < 0.25) or (
                 density == 0 and _SENTENCE_END.search(text)
             ):

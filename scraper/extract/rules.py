@@ -64,7 +64,7 @@ NEGATIVE_HINTS = frozenset(
     ad ads adv advert adverts advertisement advertising banner sponsor sponsored promo
     promoted dfp commercial partner partners teaser teasers
     newsletter subscribe subscription signup donate membership
-    comment comments disqus discussion respond reply replies
+    comment comments comm disqus discussion respond reply replies
     tag tags tagcloud taglist keywords topics categories category
     author authors byline bio biography avatar profile
     cookie cookies consent gdpr
@@ -84,6 +84,9 @@ POSITIVE_HINTS = frozenset(
     news single prose markdown
     """.split()
 )
+
+# Class/id tokens of a lead or standfirst, which often sits beside the body container.
+LEAD_HINTS = frozenset("lead intro summary standfirst subtitle excerpt abstract dek deck".split())
 
 # Blocks shorter than this that start with a boilerplate phrase are dropped.
 PHRASE_BLOCK_MAX_CHARS = 200
