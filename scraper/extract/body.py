@@ -259,9 +259,7 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> list[Tag]:
                 len(text) <= SIBLING_BOX_MAX_CHARS and _has_token(sibling, rules.LEAD_HINTS)
             ):
                 continue
-            if (len(text) > 80 and density < 0.25) or (
-                density == 0 and _SENTENCE_END.search(text)
-            ):
+            if (len(text) > 80 and density < 0.25) or (density == 0 and _SENTENCE_END.search(text)):
                 chosen.append(sibling)
     return chosen
 
