@@ -36,12 +36,12 @@ ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a", "str
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 
 # Elements that end a text block; everything else is inline.
-BLOCK_TAGS = frozenset(
+BLOCK_TAGS = rules.words(
     "p div section article main header h1 h2 h3 h4 h5 h6 ul ol li dl dt dd blockquote pre "
-    "table thead tbody tfoot tr td th hr br address center".split()
+    "table thead tbody tfoot tr td th hr br address center"
 )
 # Elements whose text is a paragraph candidate for scoring.
-PARAGRAPH_TAGS = frozenset("p pre blockquote td th li dt dd h1 h2 h3 h4 h5 h6".split())
+PARAGRAPH_TAGS = rules.words("p pre blockquote td th li dt dd h1 h2 h3 h4 h5 h6")
 HEADINGS = {"h1": None, "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
 INLINE_MARKUP = {"a": "a", "strong": "strong", "b": "strong", "em": "em", "i": "em"}
 

@@ -21,6 +21,12 @@ from __future__ import annotations
 
 import re
 
+
+def words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of `text`: keeps long word lists readable."""
+    return frozenset(text.split())
+
+
 # Tags whose content is never article text.
 NEVER_CONTENT = frozenset(
     {
@@ -56,7 +62,7 @@ NEVER_CONTENT = frozenset(
 
 # Class/id tokens of boxes that are not the article: sharing, related links, ads,
 # subscriptions, comments, tags, author boxes, cookie banners, navigation, error reports.
-NEGATIVE_HINTS = frozenset(
+NEGATIVE_HINTS = words(
     """
     share sharing sharebar social socials sociallinks addthis sharethis
     related relatedposts recommended recommendation recommendations readmore readalso
@@ -74,19 +80,19 @@ NEGATIVE_HINTS = frozenset(
     meta date dateline timestamp print email rating rate
     modal popup overlay hidden
     error typo mistake orphus
-    """.split()
+    """
 )
 
 # Class/id tokens of the article itself; they outweigh a negative token in the same name.
-POSITIVE_HINTS = frozenset(
+POSITIVE_HINTS = words(
     """
     article articlebody article-body body content entry main post story text blog
     news single prose markdown
-    """.split()
+    """
 )
 
 # Class/id tokens of a lead or standfirst, which often sits beside the body container.
-LEAD_HINTS = frozenset("lead intro summary standfirst subtitle excerpt abstract dek deck".split())
+LEAD_HINTS = words("lead intro summary standfirst subtitle excerpt abstract dek deck")
 
 # Blocks shorter than this that start with a boilerplate phrase are dropped.
 PHRASE_BLOCK_MAX_CHARS = 200
@@ -270,7 +276,7 @@ _TOKEN_SPLIT = re.compile(r"[\s_\-:.]+|(?<=[a-z])(?=[A-Z])")
 
 
 def hint_tokens(value: str) -> list[str]:
-    """Lowercase tokens of a class or id string, plurals folded ("shareButtons" -> share, button)."""
+    """Lowercase tokens of a class or id, plurals folded: "shareButtons" -> share, buttons."""
     tokens = []
     for token in _TOKEN_SPLIT.split(value):
         token = token.lower()
