@@ -316,7 +316,7 @@ def _clean(root: Tag) -> None:
         if label.decomposed or label in doomed:
             continue
         text = label.get_text(" ", strip=True).lower().rstrip(":")
-        if text and len(text) < 40 and text.startswith(rules.ALL_PHRASES):
+        if text and len(text) < 40 and _starts_with_phrase(text):
             box = label.parent
             if isinstance(box, Tag) and box is not root and _text_len(box) < 400:
                 doomed.append(box)
@@ -334,7 +334,14 @@ def _is_boilerplate_text(text: str) -> bool:
     if len(text) >= rules.PHRASE_BLOCK_MAX_CHARS:
         return False
     low = text.lower()
-    return low.startswith(rules.ALL_PHRASES) or any(m in low for m in rules.BOILERPLATE_MARKERS)
+    return _starts_with_phrase(low) or any(m in low for m in rules.BOILERPLATE_MARKERS)
+
+
+def _starts_with_phrase(low: str) -> bool:
+    """True if `low` opens with a whole boilerplate phrase ("advert", not "advertisers")."""
+    return low.startswith(rules.ALL_PHRASES) and any(
+        low.startswith(p) and not low[len(p) : len(p) + 1].isalpha() for p in rules.ALL_PHRASES
+    )
 
 
 # --- 4. render ---------------------------------------------------------------------------

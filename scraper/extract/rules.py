@@ -116,8 +116,15 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "recommended",
         "you may also like",
         "you might also like",
-        "advertisement",
+        "advert",
         "sponsored",
+        "don't miss",
+        "don’t miss",
+        "must read",
+        "most popular",
+        "most read",
+        "trending now",
+        "this slideshow requires javascript",
         "subscribe to",
         "sign up for",
         "sign up to",
@@ -127,7 +134,7 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "leave a comment",
         "leave a reply",
         "add a comment",
-        "tags:",
+        "tags",
         "topics:",
         "filed under",
         "photo:",
@@ -156,12 +163,16 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "другие новости",
         "последние новости",
         "популярное",
+        "самые популярные",
+        "самое популярное",
+        "самое читаемое",
         "реклама",
         "подписывайтесь",
         "подпишитесь",
         "подписаться",
         "комментарии",
         "добавить комментарий",
+        "добавить отзыв",
         "всего комментариев",
         "оставить комментарий",
         "теги:",
@@ -270,7 +281,7 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 # Fragments that mark a short block as boilerplate wherever they appear in it.
-BOILERPLATE_MARKERS: tuple[str, ...] = ("ctrl+enter", "ctrl + enter", "©", "(c) 20")
+BOILERPLATE_MARKERS: tuple[str, ...] = ("ctrl+enter", "ctrl + enter", "©", "(c) 20", "newsletter")
 
 _TOKEN_SPLIT = re.compile(r"[\s_\-:.]+|(?<=[a-z])(?=[A-Z])")
 
