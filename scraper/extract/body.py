@@ -1,28 +1,60 @@
-"""Find the article body in a parsed page (first version: densest block of paragraphs)."""
+"""Find the article body in a parsed page and render it as text and minimal HTML.
+
+Four steps on the BeautifulSoup tree, each one pass:
+
+1. prune: a source's `remove_selectors`, tags that are never content, hidden elements and
+   boxes whose class/id says boilerplate (rules.py), unless they hold most of the text;
+2. choose: score paragraphs, credit their ancestors (readability's idea), weigh by link
+   density and hints (`itemprop=articleBody`, JSON-LD `articleBody`, class/id), take the
+   best container and the siblings that look like it (a lead paragraph often sits outside
+   the body div);
+3. clean inside it: link lists, boxes introduced by a boilerplate label ("Read also"),
+   short blocks that open with a boilerplate phrase;
+4. render: one text block per paragraph, heading or list item, and the same as HTML,
+   sanitized by nh3.
+
+A source's `body_selector` replaces step 2. Nothing here raises: a failure becomes an empty
+body with a `reason`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from html import escape
+from urllib.parse import urljoin
 
 import nh3
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import Script, Stylesheet, TemplateString
 
-NEVER_CONTENT = [
-    "script",
-    "style",
-    "noscript",
-    "nav",
-    "footer",
-    "header",
-    "form",
-    "button",
-    "iframe",
-    "aside",
-    "svg",
-    "template",
-]
+from scraper.extract import rules
+
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a", "strong", "em"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+
+# Elements that end a text block; everything else is inline.
+BLOCK_TAGS = rules.words(
+    "p div section article main header h1 h2 h3 h4 h5 h6 ul ol li dl dt dd blockquote pre "
+    "table thead tbody tfoot tr td th hr br address center"
+)
+# Elements whose text is a paragraph candidate for scoring.
+PARAGRAPH_TAGS = rules.words("p pre blockquote td th li dt dd h1 h2 h3 h4 h5 h6")
+HEADINGS = {"h1": None, "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
+INLINE_MARKUP = {"a": "a", "strong": "strong", "b": "strong", "em": "em", "i": "em"}
+
+MIN_PARAGRAPH_CHARS = 25
+HINT_WEIGHT = {1: 1.25, 0: 1.0, -1: 0.5}  # class/id hints scale a container's score
+# Share of a paragraph's score credited to its container, the container's parent, and so on.
+ANCESTOR_SHARE = (1, 1 / 2, 1 / 6, 1 / 9, 1 / 12)
+REAL_PARAGRAPH_CHARS = 120
+SIBLING_BOX_MAX_CHARS = 500  # a paragraph this long, mostly not links, is prose
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_WS = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"[.!?…](\s|$)")
+_LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
 
 
 @dataclass
@@ -33,25 +65,345 @@ class Body:
 
 
 def extract_body(
-    soup: BeautifulSoup, *, body_selector: str | None = None, remove_selectors: Sequence[str] = ()
+    soup: BeautifulSoup,
+    *,
+    body_selector: str | None = None,
+    remove_selectors: Sequence[str] = (),
+    url: str | None = None,
+) -> Body:
+    """The article body of `soup` (which is pruned in place). `url` makes links absolute."""
+    try:
+        return _extract(soup, body_selector, remove_selectors, url)
+    except Exception as exc:  # the contract is "never raises": report, don't crash a crawl
+        return Body(reason=f"body extraction failed: {type(exc).__name__}: {exc}")
+
+
+def _extract(
+    soup: BeautifulSoup, body_selector: str | None, remove_selectors: Sequence[str], url: str | None
 ) -> Body:
     for selector in remove_selectors:
         for node in soup.select(selector):
             node.decompose()
-    for node in soup.find_all(NEVER_CONTENT):
-        node.decompose()
-    root = soup.select_one(body_selector) if body_selector else None
-    if root is None:
-        scores: dict[int, tuple[int, Tag]] = {}
-        for p in soup.find_all("p"):
-            parent = p.parent
-            if isinstance(parent, Tag):
-                score, _ = scores.get(id(parent), (0, parent))
-                scores[id(parent)] = (score + len(p.get_text(strip=True)), parent)
-        if not scores:
-            return Body(reason="no paragraphs found")
-        root = max(scores.values(), key=lambda pair: pair[0])[1]
-    blocks = [p.get_text(" ", strip=True) for p in root.find_all(["p", "h2", "h3", "h4", "li"])]
-    blocks = [b for b in blocks if b]
-    html = "".join(f"<p>{nh3.clean_text(b)}</p>" for b in blocks)
-    return Body(text="\n\n".join(blocks), html=nh3.clean(html, tags=ALLOWED_TAGS))
+    ld_body = _json_ld_body(soup)
+    roots: list[Tag] = soup.select(body_selector) if body_selector else []
+    if roots:
+        for root in roots:
+            _prune(root, heuristics=False)
+    else:
+        _prune(soup, heuristics=True)
+        roots = _choose(soup, ld_body)
+        if not roots:
+            return Body(reason="no article text found")
+        for root in roots:
+            _clean(root)
+    blocks = [block for root in roots for block in _render(root, url)]
+    blocks = [(text, html) for text, html in blocks if not _is_boilerplate_text(text)]
+    if not blocks:
+        return Body(reason="no article text found")
+    text = "\n\n".join(text for text, _ in blocks)
+    html = nh3.clean(
+        _LIST_RUN.sub(r"<ul>\g<0></ul>", "".join(html for _, html in blocks)),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+    )
+    return Body(text=text, html=html)
+
+
+# --- 1. prune ----------------------------------------------------------------------------
+
+
+def _json_ld_body(soup: BeautifulSoup) -> str:
+    """The start of JSON-LD `articleBody`, normalised, as a hint for choosing the container."""
+    for script in soup.find_all("script", type="application/ld+json"):
+        match = re.search(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.){40,400})', script.string or "")
+        if match:
+            try:
+                return _WS.sub(" ", json.loads(f'"{match.group(1)}"'))[:80].strip()
+            except ValueError:
+                continue
+    return ""
+
+
+def _tokens(tag: Tag) -> set[str]:
+    names = tag.get("class") or []
+    names = [*names, tag.get("id") or ""] if isinstance(names, list) else [names]
+    return {t for name in names for t in rules.hint_tokens(str(name))}
+
+
+def _has_token(tag: Tag, hints: frozenset[str]) -> bool:
+    return not _tokens(tag).isdisjoint(hints)
+
+
+def _hint(tag: Tag) -> int:
+    """+1 if class/id look like the article, -1 if like boilerplate, 0 otherwise."""
+    tokens = _tokens(tag)
+    if tokens & rules.POSITIVE_HINTS:
+        return 1
+    return -1 if tokens & rules.NEGATIVE_HINTS else 0
+
+
+def _is_hidden(tag: Tag) -> bool:
+    style = tag.get("style")
+    return (
+        tag.has_attr("hidden")
+        or tag.get("aria-hidden") == "true"
+        or (isinstance(style, str) and bool(_HIDDEN_STYLE.search(style)))
+    )
+
+
+def _text_len(tag: Tag) -> int:
+    return sum(len(s.strip()) for s in _strings(tag))
+
+
+def _prune(root: Tag, *, heuristics: bool) -> None:
+    """Drop what is never content; with `heuristics`, also boxes hinted as boilerplate that
+    hold no real paragraph (those that do are left to scoring and to `_clean`)."""
+    for tag in root.find_all(True):
+        if tag.decomposed:  # inside something already dropped
+            continue
+        if (
+            tag.name in rules.NEVER_CONTENT
+            or _is_hidden(tag)
+            or heuristics
+            and (_hint(tag) < 0 or tag.name == "header")
+            and not _holds_article_text(tag)
+        ):
+            tag.decompose()
+
+
+def _holds_article_text(tag: Tag) -> bool:
+    if tag.name in ("html", "body") or tag.get("itemprop") == "articleBody":
+        return True
+    if tag.find(itemprop="articleBody"):
+        return True
+    for para in tag.find_all("p"):
+        length = _text_len(para)
+        if length >= REAL_PARAGRAPH_CHARS and _link_density(para, length) < 0.3:
+            return True
+    return False
+
+
+# --- 2. choose ---------------------------------------------------------------------------
+
+
+def _strings(tag: Tag) -> Iterator[str]:
+    for s in tag.descendants:
+        if isinstance(s, NavigableString) and not isinstance(
+            s, Script | Stylesheet | TemplateString
+        ):
+            yield s
+
+
+def _link_density(tag: Tag, length: int) -> float:
+    if not length:
+        return 0.0
+    links = sum(len(s.strip()) for a in tag.find_all("a") for s in _strings(a))
+    return min(1.0, links / length)
+
+
+def _choose(soup: BeautifulSoup, ld_body: str) -> list[Tag]:
+    """The container of the article (and the siblings that continue it), best first."""
+    scores: dict[int, float] = {}
+    nodes: dict[int, Tag] = {}
+    for block, chars, link_chars, commas in _text_blocks(soup):
+        if chars < MIN_PARAGRAPH_CHARS:
+            continue
+        score = (1 + commas + min(chars / 100, 3)) * (1 - link_chars / chars)
+        # A paragraph credits its containers; a div holding bare text is one itself.
+        start = block.parent if block.name in PARAGRAPH_TAGS else block
+        ancestors = [start, *_ancestors(start, len(ANCESTOR_SHARE) - 1)]
+        for share, ancestor in zip(ANCESTOR_SHARE, ancestors, strict=False):
+            key = id(ancestor)
+            nodes[key] = ancestor
+            scores[key] = scores.get(key, 0.0) + score * share
+    if ld_body:
+        for node in soup.find_all(string=lambda s: ld_body[:40] in _WS.sub(" ", s)):
+            for ancestor in _ancestors(node, 2):
+                nodes[id(ancestor)] = ancestor
+                scores[id(ancestor)] = scores.get(id(ancestor), 0.0) + 30
+    for tag in soup.find_all(itemprop="articleBody"):
+        nodes[id(tag)] = tag
+        scores[id(tag)] = scores.get(id(tag), 0.0) + 50
+    if not scores:
+        return []
+    weighted = {}
+    for key, score in sorted(scores.items(), key=lambda kv: -kv[1])[:8]:
+        tag = nodes[key]
+        weighted[key] = score * HINT_WEIGHT[_hint(tag)] * (1 - _link_density(tag, _text_len(tag)))
+    best = nodes[max(weighted, key=weighted.__getitem__)]
+    top = weighted[id(best)]
+    parent = best.parent
+    if not isinstance(parent, Tag) or parent.name == "[document]":
+        return [best]
+    # Siblings that belong with it: scored nearly as well, or plain long paragraphs.
+    threshold = max(10.0, top * 0.2)
+    chosen = []
+    for sibling in parent.children:
+        if not isinstance(sibling, Tag) or sibling is not best and _hint(sibling) < 0:
+            continue
+        if sibling is best:
+            chosen.append(sibling)
+            continue
+        key = id(sibling)
+        if key in scores and scores[key] * (1 - _link_density(sibling, _text_len(sibling))) >= (
+            threshold
+        ):
+            chosen.append(sibling)
+        elif sibling.name in ("p", "div", "section"):
+            text = sibling.get_text(" ", strip=True)
+            density = _link_density(sibling, len(text))
+            # readability's rule: a long paragraph, or a short linkless full sentence; a box
+            # named like a lead counts too, if no bigger than a paragraph or two.
+            if sibling.name != "p" and not (
+                len(text) <= SIBLING_BOX_MAX_CHARS and _has_token(sibling, rules.LEAD_HINTS)
+            ):
+                continue
+            if (len(text) > 80 and density < 0.25) or (density == 0 and _SENTENCE_END.search(text)):
+                chosen.append(sibling)
+    return chosen
+
+
+def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int]]:
+    """(block, characters, characters in links, commas) for each element that directly
+    holds text, counting text inside inline children (a, b, span...) as its own."""
+    blocks: dict[int, list] = {}
+    for string in soup.find_all(string=True):
+        text = string.strip()
+        if not text or isinstance(string, Script | Stylesheet | TemplateString):
+            continue
+        node, in_link = string.parent, False
+        while node.name not in BLOCK_TAGS and isinstance(node.parent, Tag):
+            in_link = in_link or node.name == "a"
+            node = node.parent
+        entry = blocks.setdefault(id(node), [node, 0, 0, 0])
+        entry[1] += len(text)
+        entry[2] += len(text) if in_link else 0
+        entry[3] += text.count(",") + text.count("，") + text.count("、")
+    for entry in blocks.values():
+        yield tuple(entry)
+
+
+def _ancestors(node: Tag | NavigableString, n: int) -> Iterator[Tag]:
+    parent = node.parent
+    for _ in range(n):
+        if not isinstance(parent, Tag) or parent.name == "[document]":
+            return
+        yield parent
+        parent = parent.parent
+
+
+# --- 3. clean ----------------------------------------------------------------------------
+
+
+def _clean(root: Tag) -> None:
+    """Drop link lists and labelled boilerplate boxes inside the chosen container."""
+    total = _text_len(root)
+    for tag in root.find_all(True):
+        if (
+            not tag.decomposed
+            and _hint(tag) < 0
+            and not tag.find(itemprop="articleBody")
+            and _text_len(tag) < 0.5 * total  # a wrapper of most of the text is no box
+        ):
+            tag.decompose()
+    doomed: list[Tag] = []
+    for tag in root.find_all(["ul", "ol", "div", "section", "table", "p", "dl"]):
+        length = _text_len(tag)
+        if length and _link_density(tag, length) > 0.5:
+            doomed.append(tag)
+    for label in root.find_all(["h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "div", "p"]):
+        if label.decomposed or label in doomed:
+            continue
+        text = label.get_text(" ", strip=True).lower().rstrip(":")
+        if text and len(text) < 40 and _starts_with_phrase(text):
+            box = label.parent
+            if isinstance(box, Tag) and box is not root and _text_len(box) < 400:
+                doomed.append(box)
+            else:
+                doomed.append(label)
+                nxt = label.find_next_sibling(True)
+                if nxt is not None and nxt.name in ("ul", "ol"):
+                    doomed.append(nxt)
+    for tag in doomed:
+        if not tag.decomposed:
+            tag.decompose()
+
+
+def _is_boilerplate_text(text: str) -> bool:
+    if len(text) >= rules.PHRASE_BLOCK_MAX_CHARS:
+        return False
+    low = text.lower()
+    return _starts_with_phrase(low) or any(m in low for m in rules.BOILERPLATE_MARKERS)
+
+
+def _starts_with_phrase(low: str) -> bool:
+    """True if `low` opens with a whole boilerplate phrase ("advert", not "advertisers")."""
+    return low.startswith(rules.ALL_PHRASES) and any(
+        low.startswith(p) and not low[len(p) : len(p) + 1].isalpha() for p in rules.ALL_PHRASES
+    )
+
+
+# --- 4. render ---------------------------------------------------------------------------
+
+
+def _render(root: Tag, url: str | None) -> Iterator[tuple[str, str]]:
+    """(text, html) per block: paragraphs, headings, list items, quotes."""
+    text: list[str] = []
+    html: list[str] = []
+    wrapper: list[str | None] = ["p"]  # the block's HTML element; None: not kept
+
+    def flush() -> Iterator[tuple[str, str]]:
+        block = _WS.sub(" ", "".join(text)).strip()
+        tag = wrapper[-1]
+        if block and tag:
+            yield block, f"<{tag}>{''.join(html)}</{tag}>"
+        text.clear()
+        html.clear()
+
+    # Explicit stack of (node, entering) so deep trees cost no recursion.
+    stack: list[tuple[Tag | NavigableString, bool]] = [(root, True)]
+    while stack:
+        node, entering = stack.pop()
+        if isinstance(node, NavigableString):
+            if not isinstance(node, Script | Stylesheet | TemplateString):
+                text.append(node)
+                html.append(escape(node))
+            continue
+        name = node.name
+        if name in BLOCK_TAGS:
+            yield from flush()
+            if entering:
+                wrapper.append(_block_element(node))
+        elif entering and name in INLINE_MARKUP:
+            html.append(_open_inline(node, url))
+        elif name in INLINE_MARKUP:
+            html.append(f"</{INLINE_MARKUP[name]}>")
+        if entering:
+            stack.append((node, False))
+            stack.extend((child, True) for child in reversed(node.contents))
+        elif name in BLOCK_TAGS:
+            wrapper.pop()
+    yield from flush()
+
+
+def _block_element(tag: Tag) -> str | None:
+    """The minimal-HTML element for a block; None for h1, the title, kept apart."""
+    name = tag.name
+    if name in HEADINGS:
+        return HEADINGS[name]
+    if name == "li":
+        return "li"
+    if name == "blockquote":
+        return "blockquote"
+    return "p"
+
+
+def _open_inline(tag: Tag, url: str | None) -> str:
+    name = INLINE_MARKUP[tag.name]
+    if name != "a":
+        return f"<{name}>"
+    href = tag.get("href")
+    if not isinstance(href, str) or not href.strip():
+        return "<a>"
+    return f'<a href="{escape(urljoin(url or "", href.strip()))}">'

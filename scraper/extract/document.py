@@ -10,8 +10,9 @@ from __future__ import annotations
 import codecs
 import re
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from charset_normalizer import from_bytes
+from lxml import etree
 
 # Pages larger than this are not articles (or are attacks); they are refused, not parsed.
 MAX_HTML_BYTES = 8 * 1024 * 1024
@@ -29,6 +30,9 @@ _BINARY_MAGIC = (
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE
 )
+# lxml refuses str input that carries an XML encoding declaration.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -88,5 +92,62 @@ def decode_html(html: bytes, declared: str | None = None) -> str:
 
 
 def parse_html(html: bytes, declared_encoding: str | None = None) -> BeautifulSoup:
-    """Parse a page with BeautifulSoup's lxml builder."""
-    return BeautifulSoup(decode_html(html, declared_encoding), "lxml")
+    """Parse a page into a BeautifulSoup tree (lxml builder semantics, built faster)."""
+    text = decode_html(html, declared_encoding)
+    try:
+        root = etree.fromstring(_XML_DECLARATION.sub("", text, count=1), _PARSER)
+    except (ValueError, etree.LxmlError):
+        root = None
+    if root is None:
+        # NUL bytes or an "empty" document: BeautifulSoup copes with whatever lxml refuses.
+        return BeautifulSoup(text, "lxml")
+    return soup_from_lxml(root)
+
+
+def soup_from_lxml(root: etree._Element) -> BeautifulSoup:
+    """Build the BeautifulSoup tree of an lxml.html tree.
+
+    `BeautifulSoup(text, "lxml")` drives lxml's parser through Python callbacks and costs
+    about ten times lxml's own parse; most of that is bookkeeping we do not need. Here lxml
+    parses in C and we only create the Tag and string objects and link them, in document
+    order, exactly as BeautifulSoup's own builder would (comments and doctypes are dropped).
+    The walk is iterative, so depth costs no recursion (libxml2 caps depth at 256 anyway).
+    """
+    soup = BeautifulSoup("", "lxml")
+    builder = soup.builder
+    # script/style/template text gets its own string class, which get_text() skips.
+    containers = builder.string_containers
+    last: PageElement = soup
+
+    def attach(node: PageElement, parent: Tag) -> None:
+        nonlocal last
+        node.parent = parent
+        node.previous_element = last
+        last.next_element = node
+        node.next_element = node.next_sibling = None
+        siblings = parent.contents
+        node.previous_sibling = siblings[-1] if siblings else None
+        if siblings:
+            siblings[-1].next_sibling = node
+        siblings.append(node)
+        last = node
+
+    # Each stack entry is an lxml node to enter, or a tail string, with the Tag it goes into.
+    # A child's tail belongs to the parent after the child's whole subtree, so it is
+    # pushed beneath the child; children are pushed in reverse to pop in document order.
+    stack: list[tuple[etree._Element | str, Tag]] = [(root, soup)]
+    while stack:
+        node, parent = stack.pop()
+        if isinstance(node, str):
+            attach(containers.get(parent.name, NavigableString)(node), parent)
+            continue
+        tag = Tag(None, builder, node.tag, attrs=dict(node.attrib))
+        attach(tag, parent)
+        if node.text:
+            attach(containers.get(tag.name, NavigableString)(node.text), tag)
+        for child in reversed(node):
+            if child.tail:
+                stack.append((child.tail, tag))
+            if isinstance(child.tag, str):  # not a comment or processing instruction
+                stack.append((child, tag))
+    return soup

@@ -1,0 +1,303 @@
+"""What boilerplate looks like, as data: the body extractor's algorithm lives in body.py.
+
+Every rule here is generic (seen on many sites); none names a site. To add your own:
+
+* Class/id hints: add a word to `NEGATIVE_HINTS` (a block whose class or id contains it is
+  dropped, unless it holds most of the page's text) or `POSITIVE_HINTS` (a block that is
+  probably the article). Words match whole tokens of a class or id split on `-`, `_`,
+  spaces and camelCase, and their plural with `s`: "share" matches `share-bar`,
+  `post_shares`, `shareButtons`, not `shareholder`.
+* Phrases: add a lowercase phrase to a language in `BOILERPLATE_PHRASES`. A short block
+  (under `PHRASE_BLOCK_MAX_CHARS`) that starts with one is dropped; a heading or label
+  that is exactly one ("Related articles", "Читайте также") drops the block of links or
+  the box it introduces. `BOILERPLATE_MARKERS` are fragments that make a short block
+  boilerplate wherever they appear in it ("ctrl+enter", "©").
+
+Per-source CSS selectors in sources.toml (`body_selector`, `remove_selectors`) win over all
+of this; use them when one site needs something no other site does.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of `text`: keeps long word lists readable."""
+    return frozenset(text.split())
+
+
+# Tags whose content is never article text.
+NEVER_CONTENT = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "canvas",
+        "iframe",
+        "object",
+        "embed",
+        "video",
+        "audio",
+        "map",
+        "button",
+        "input",
+        "select",
+        "textarea",
+        "label",
+        "nav",
+        "footer",
+        "aside",
+        "menu",
+        "dialog",
+        "figure",
+        "figcaption",
+        "picture",
+        "img",
+        "head",
+    }
+)
+
+# Class/id tokens of boxes that are not the article: sharing, related links, ads,
+# subscriptions, comments, tags, author boxes, cookie banners, navigation, error reports.
+NEGATIVE_HINTS = words(
+    """
+    share sharing sharebar social socials sociallinks addthis sharethis
+    related relatedposts recommended recommendation recommendations readmore readalso
+    more also similar popular trending mostread latest outbrain taboola
+    ad ads adv advert adverts advertisement advertising banner sponsor sponsored promo
+    promoted dfp commercial partner partners teaser teasers
+    newsletter subscribe subscription signup donate membership
+    comment comments comm disqus discussion respond reply replies
+    tag tags tagcloud taglist keywords topics categories category
+    author authors byline bio biography avatar profile
+    cookie cookies consent gdpr
+    nav navbar navigation menu breadcrumb breadcrumbs pagination pager
+    sidebar widget widgets footer header masthead toolbar
+    caption credit credits copyright
+    meta date dateline timestamp print email rating rate
+    modal popup overlay hidden
+    error typo mistake orphus
+    """
+)
+
+# Class/id tokens of the article itself; they outweigh a negative token in the same name.
+POSITIVE_HINTS = words(
+    """
+    article articlebody article-body body content entry main post story text blog
+    news single prose markdown
+    """
+)
+
+# Class/id tokens of a lead or standfirst, which often sits beside the body container.
+LEAD_HINTS = words("lead intro summary standfirst subtitle excerpt abstract dek deck")
+
+# Blocks shorter than this that start with a boilerplate phrase are dropped.
+PHRASE_BLOCK_MAX_CHARS = 200
+
+# Lowercase phrases that open boilerplate blocks, per language.
+BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
+    "en": (
+        "share this",
+        "share on",
+        "share article",
+        "share:",
+        "related articles",
+        "related stories",
+        "related posts",
+        "related:",
+        "read more",
+        "read also",
+        "see also",
+        "more from",
+        "more on this",
+        "recommended",
+        "you may also like",
+        "you might also like",
+        "advert",
+        "sponsored",
+        "don't miss",
+        "don’t miss",
+        "must read",
+        "most popular",
+        "most read",
+        "trending now",
+        "this slideshow requires javascript",
+        "subscribe to",
+        "sign up for",
+        "sign up to",
+        "get our newsletter",
+        "follow us",
+        "comments",
+        "leave a comment",
+        "leave a reply",
+        "add a comment",
+        "tags",
+        "topics:",
+        "filed under",
+        "photo:",
+        "image:",
+        "credit:",
+        "image credit",
+        "getty images",
+        "we use cookies",
+        "this site uses cookies",
+        "report an error",
+        "spotted an error",
+        "found a typo",
+        "all rights reserved",
+        "copyright",
+    ),
+    "ru": (
+        "поделиться",
+        "поделитесь",
+        "читайте также",
+        "читайте по теме",
+        "читать также",
+        "смотрите также",
+        "по теме",
+        "похожие новости",
+        "похожие материалы",
+        "другие новости",
+        "последние новости",
+        "популярное",
+        "самые популярные",
+        "самое популярное",
+        "самое читаемое",
+        "реклама",
+        "подписывайтесь",
+        "подпишитесь",
+        "подписаться",
+        "комментарии",
+        "добавить комментарий",
+        "добавить отзыв",
+        "всего комментариев",
+        "оставить комментарий",
+        "теги:",
+        "метки:",
+        "фото:",
+        "фото ",
+        "источник фото",
+        "мы используем файлы cookie",
+        "заметили ошибку",
+        "нашли ошибку",
+        "сообщить об ошибке",
+        "все права защищены",
+        "следите за нами",
+        "оставайтесь в курсе",
+    ),
+    "uk": (
+        "поділитися",
+        "поділіться",
+        "читайте також",
+        "дивіться також",
+        "за темою",
+        "схожі новини",
+        "інші новини",
+        "останні новини",
+        "популярне",
+        "реклама",
+        "підписуйтесь",
+        "підписуйтеся",
+        "підпишіться",
+        "коментарі",
+        "додати коментар",
+        "залишити коментар",
+        "теги:",
+        "мітки:",
+        "фото:",
+        "ми використовуємо файли cookie",
+        "помітили помилку",
+        "знайшли помилку",
+        "повідомити про помилку",
+        "всі права захищені",
+        "усі права захищені",
+        "всі права застережено",
+        "стежте за нами",
+    ),
+    "de": (
+        "teilen",
+        "artikel teilen",
+        "mehr zum thema",
+        "lesen sie auch",
+        "das könnte sie auch interessieren",
+        "weitere artikel",
+        "anzeige",
+        "werbung",
+        "newsletter abonnieren",
+        "jetzt abonnieren",
+        "kommentare",
+        "schlagworte:",
+        "themen:",
+        "foto:",
+        "bild:",
+        "wir verwenden cookies",
+        "fehler gefunden",
+        "fehler melden",
+        "alle rechte vorbehalten",
+    ),
+    "fr": (
+        "partager",
+        "partagez",
+        "lire aussi",
+        "à lire aussi",
+        "voir aussi",
+        "articles similaires",
+        "sur le même sujet",
+        "publicité",
+        "abonnez-vous",
+        "inscrivez-vous",
+        "commentaires",
+        "laisser un commentaire",
+        "mots-clés",
+        "crédit photo",
+        "photo :",
+        "nous utilisons des cookies",
+        "signaler une erreur",
+        "tous droits réservés",
+    ),
+    "es": (
+        "compartir",
+        "comparte",
+        "lee también",
+        "lea también",
+        "leer también",
+        "te puede interesar",
+        "noticias relacionadas",
+        "artículos relacionados",
+        "publicidad",
+        "suscríbete",
+        "suscribirse",
+        "comentarios",
+        "deja un comentario",
+        "etiquetas:",
+        "foto:",
+        "utilizamos cookies",
+        "reportar un error",
+        "todos los derechos reservados",
+    ),
+}
+
+# Fragments that mark a short block as boilerplate wherever they appear in it.
+BOILERPLATE_MARKERS: tuple[str, ...] = ("ctrl+enter", "ctrl + enter", "©", "(c) 20", "newsletter")
+
+_TOKEN_SPLIT = re.compile(r"[\s_\-:.]+|(?<=[a-z])(?=[A-Z])")
+
+
+def hint_tokens(value: str) -> list[str]:
+    """Lowercase tokens of a class or id, plurals folded: "shareButtons" -> share, buttons."""
+    tokens = []
+    for token in _TOKEN_SPLIT.split(value):
+        token = token.lower()
+        if len(token) > 3 and token.endswith("s") and token[:-1] in NEGATIVE_HINTS:
+            token = token[:-1]
+        if token:
+            tokens.append(token)
+    return tokens
+
+
+ALL_PHRASES: tuple[str, ...] = tuple(
+    sorted({p for phrases in BOILERPLATE_PHRASES.values() for p in phrases}, key=len, reverse=True)
+)
