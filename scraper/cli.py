@@ -6,7 +6,6 @@ Exit status: 0 success; 1 a source failed completely; 2 bad arguments, config or
 
 from __future__ import annotations
 
-import csv
 import gzip
 import json
 import logging
@@ -33,6 +32,7 @@ DB_OPTION = click.option(
 )
 
 
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]
 EXIT_SOURCE_FAILED = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 3
@@ -47,6 +47,11 @@ def fail(message: str, status: int = EXIT_USAGE) -> NoReturn:
 @click.version_option(package_name="newsarchive")
 def cli() -> None:
     """Crawl news sites into one SQLite archive and search it with Datasette."""
+
+
+def utc_iso(moment: datetime | None) -> str | None:
+    """A command-line date (taken as UTC) in the form of the archive's *_utc columns."""
+    return moment.replace(tzinfo=UTC).isoformat(timespec="seconds") if moment else None
 
 
 def print_summary(summary: dict[str, Any], *, per_source: bool = True) -> None:
@@ -113,7 +118,7 @@ def crawl_and_report(
 @click.option("--max-pages", type=click.IntRange(min=1), help="Article pages per source, at most.")
 @click.option(
     "--since",
-    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    type=click.DateTime(DATE_FORMATS),
     help="Skip sitemap and feed entries older than this date (back-fills).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Only errors and the one-line summary.")
@@ -144,7 +149,7 @@ def crawl(
         as_json=as_json,
         log_file=log_file,
         max_pages=max_pages,
-        since=since.replace(tzinfo=since.tzinfo or UTC) if since else None,
+        since=since.replace(tzinfo=UTC) if since else None,
     )
     if summary["status"] != "finished":
         sys.exit(EXIT_SOURCE_FAILED)
@@ -185,58 +190,43 @@ def serve(db_path: str, port: int) -> None:
     run_datasette(db_path, port=port, host="127.0.0.1")
 
 
-EXPORT_COLUMNS = [
-    "id",
-    "canonical_url",
-    "url",
-    "source",
-    "title",
-    "authors",
-    "published",
-    "modified",
-    "language",
-    "section",
-    "tags",
-    "image",
-    "description",
-    "site_name",
-    "word_count",
-    "first_seen",
-    "last_seen",
-    "body",
-]
-
-
-def export_rows(db_path: str) -> Iterator[dict[str, Any]]:
-    db = open_archive(db_path, create=False)
-    cursor = db.execute(f"SELECT {', '.join(EXPORT_COLUMNS)} FROM articles ORDER BY id")
-    for values in cursor:
-        row = dict(zip(EXPORT_COLUMNS, values, strict=True))
-        row["authors"] = json.loads(row["authors"] or "[]")
-        row["tags"] = json.loads(row["tags"] or "[]")
-        yield row
-
-
 @cli.command()
 @DB_OPTION
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
-def export(db_path: str, fmt: str, output: Any) -> None:
-    """Stream every article as CSV or JSON lines (authors and tags joined by '; ' in CSV)."""
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option("--since", type=click.DateTime(DATE_FORMATS), help="Published on or after.")
+@click.option("--until", type=click.DateTime(DATE_FORMATS), help="Published before.")
+@click.option("--language", help="ISO 639-1 code, e.g. ru, uk, en.")
+@click.option("--excel", is_flag=True, help="CSV that Excel opens with Cyrillic intact (BOM).")
+def export(
+    db_path: str,
+    fmt: str,
+    output: Any,
+    sources: tuple[str, ...],
+    since: datetime | None,
+    until: datetime | None,
+    language: str | None,
+    excel: bool,
+) -> None:
+    """Stream articles as CSV or JSON lines (authors and tags joined by '; ' in CSV)."""
+    from scraper import export as exporter
+
+    filters = exporter.Filters(
+        sources=list(sources),
+        since=utc_iso(since),
+        until=utc_iso(until),
+        language=language,
+    )
     try:
-        rows = export_rows(db_path)
-        if fmt == "jsonl":
-            for row in rows:
-                output.write(json.dumps(row, ensure_ascii=False) + "\n")
-            return
-        writer = csv.DictWriter(output, EXPORT_COLUMNS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {**row, "authors": "; ".join(row["authors"]), "tags": "; ".join(row["tags"])}
-            )
+        db = open_archive(db_path, create=False)
     except ArchiveError as exc:
         fail(str(exc))
+    rows = exporter.articles(db, filters)
+    if fmt == "jsonl":
+        exporter.write_jsonl(rows, output)
+    else:
+        exporter.write_csv(rows, output, excel=excel)
 
 
 def html_files(paths: tuple[str, ...]) -> Iterator[Path]:
