@@ -1,0 +1,71 @@
+"""Author names out of bylines: "By Jane Doe and John Roe, staff writers | Dec 5, 2023"
+becomes ["Jane Doe", "John Roe"].
+
+The byline words and roles below are the product's own knowledge of how outlets in the
+languages we crawl write bylines; names themselves are never guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words that introduce a byline. Matched case-insensitively at the start, colon optional.
+_PREFIX = re.compile(
+    r"^\s*(?:(?:written|posted|reported|text|words|story|photos?)\s+)?"
+    r"(?:by|from|author|authors|автор|авторка|автори|авторы|текст|подготовил[аи]?|"
+    r"підготува(?:в|ла|ли)|von|par|por|di|door|przez)\b\s*[:\-–—]?\s*",
+    re.IGNORECASE,
+)
+# Separators between several people in one byline.
+_SPLIT = re.compile(r"\s*(?:,|;|\s&\s|\s(?:and|und|et|y|e|и|та|і|й|та)\s)\s*", re.IGNORECASE)
+# Parts of a byline that are not names: what follows these is a role, date or place.
+_AFTER_NAME = re.compile(r"\s*(?:\||•|·|/|—|–|\s-\s|\(|\bon\b|\bat\b|\bin\b).*$")
+_ROLE_WORDS = re.compile(
+    r"\b(?:editor|correspondent|reporter|writer|staff|contributor|columnist|"
+    r"photographer|journalist|producer|analyst|senior|chief|special|"
+    r"редактор\w*|корреспондент\w*|кореспондент\w*|обозревател\w*|оглядач\w*|"
+    r"журналист\w*|журналіст\w*|колумніст\w*|фотограф\w*|спецкор\w*)\b",
+    re.IGNORECASE,
+)
+_EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|@\w+")
+_DIGITS = re.compile(r"\d")
+# Lower-case particles that belong inside names.
+_PARTICLES = {"van", "von", "der", "de", "da", "del", "la", "le", "bin", "al", "ibn", "di", "du"}
+
+
+def _is_name(part: str) -> bool:
+    words = part.split()
+    if not 1 <= len(words) <= 5 or _DIGITS.search(part) or _ROLE_WORDS.search(part):
+        return False
+    return all(w[0].isupper() or w.lower() in _PARTICLES for w in words if w[0].isalpha())
+
+
+def _tidy(name: str) -> str:
+    name = " ".join(name.strip(" .,:;-–—|").split())
+    # Shouted bylines ("JOHN SMITH") read as names ("John Smith").
+    return name.title() if name.isupper() and len(name) > 3 else name
+
+
+def split_byline(byline: str) -> list[str]:
+    """The people named in one byline string, in order, cleaned of labels and roles."""
+    text = _EMAIL_OR_URL.sub(" ", " ".join(byline.split()))
+    text = _PREFIX.sub("", text, count=1)
+    text = _AFTER_NAME.sub("", text)
+    names = []
+    for part in _SPLIT.split(text):
+        part = _PREFIX.sub("", _tidy(part), count=1)
+        if part and _is_name(part):
+            names.append(_tidy(part))
+    return names
+
+
+def unique(names: list[str]) -> list[str]:
+    """Names in first-seen order without repeats (case- and spacing-insensitive)."""
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        key = " ".join(name.casefold().split())
+        if key and key not in seen:
+            seen.add(key)
+            out.append(name)
+    return out
