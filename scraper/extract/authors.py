@@ -29,6 +29,8 @@ _ROLE_WORDS = re.compile(
 )
 _EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|@\w+")
 _DIGITS = re.compile(r"\d")
+# "РИА PrimaMedia. Последние новости..." : a byline ends where a sentence does.
+_SENTENCE_END = re.compile(r"(?<=[^\W\d_]{3})\.\s.*$")
 # Lower-case particles that belong inside names.
 _PARTICLES = {"van", "von", "der", "de", "da", "del", "la", "le", "bin", "al", "ibn", "di", "du"}
 
@@ -37,20 +39,26 @@ def _is_name(part: str) -> bool:
     words = part.split()
     if not 1 <= len(words) <= 5 or _DIGITS.search(part) or _ROLE_WORDS.search(part):
         return False
+    # A short all-capital word is an acronym (РИА, BBC): an organisation, not a person.
+    if any(w.isupper() and len(w) <= 4 and w.isalpha() for w in words):
+        return False
     return all(w[0].isupper() or w.lower() in _PARTICLES for w in words if w[0].isalpha())
 
 
 def _tidy(name: str) -> str:
     name = " ".join(name.strip(" .,:;-–—|").split())
-    # Shouted bylines ("JOHN SMITH") read as names ("John Smith").
-    return name.title() if name.isupper() and len(name) > 3 else name
+    if name.isupper() and len(name) > 3:  # shouted byline: "JOHN SMITH"
+        return name.title()
+    # Russian papers print surnames in capitals ("Михаил ДЕРИШЕВ"); the archive should
+    # file that under the same name as "Михаил Деришев".
+    return " ".join(w.title() if w.isupper() and len(w) > 4 else w for w in name.split())
 
 
 def split_byline(byline: str) -> list[str]:
     """The people named in one byline string, in order, cleaned of labels and roles."""
     text = _EMAIL_OR_URL.sub(" ", " ".join(byline.split()))
     text = _PREFIX.sub("", text, count=1)
-    text = _AFTER_NAME.sub("", text)
+    text = _SENTENCE_END.sub("", _AFTER_NAME.sub("", text))
     names = []
     for part in _SPLIT.split(text):
         part = _PREFIX.sub("", _tidy(part), count=1)

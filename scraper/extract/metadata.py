@@ -68,6 +68,10 @@ _JSON_PAIR = re.compile(r'"(headline|name|datePublished|dateModified|description
                         r'articleSection|image|url)"\s*:\s*"((?:[^"\\]|\\.)*)"')  # fmt: skip
 # How far (in elements) from the headline a byline or visible date may sit.
 NEAR_HEADLINE = 60
+# More keywords than this are stuffing, not tags.
+MAX_TAGS = 25
+# Bylines of one article sit this close together (in elements).
+BYLINE_SPREAD = 6
 # Only this many byline or date candidates are read: reading costs a get_text each.
 MAX_CANDIDATES = 8
 
@@ -82,6 +86,7 @@ class _Page:
     links: dict[str, list[Tag]] = field(default_factory=dict)  # by rel
     times: list[tuple[int, Tag]] = field(default_factory=list)
     h1: list[tuple[int, Tag]] = field(default_factory=list)
+    h2: list[Tag] = field(default_factory=list)
     bylines: list[tuple[int, Tag]] = field(default_factory=list)
     date_texts: list[tuple[int, Tag]] = field(default_factory=list)
     title_tag: str | None = None
@@ -115,6 +120,8 @@ def _gather(soup: BeautifulSoup) -> _Page:
             page.times.append((index, el))
         elif name == "h1":
             page.h1.append((index, el))
+        elif name == "h2":
+            page.h2.append(el)
         elif name == "title" and page.title_tag is None:
             page.title_tag = _clean(el.get_text())
         elif name == "html":
@@ -298,28 +305,53 @@ def _split_list(values: Iterable[str]) -> list[str]:
     return unique([v for v in out if v])
 
 
+def _tags(values: Iterable[str], not_tags: Iterable[str | None]) -> list[str]:
+    """A tag list, or [] when the source is keyword stuffing: every word of the text
+    ("В,последние,годы,...") rather than topics."""
+    tags = _split_list(values)
+    if len(tags) > MAX_TAGS or any(len(t) <= 2 and t.islower() for t in tags):
+        return []
+    drop = {n.casefold() for n in not_tags if n}
+    return [t for t in tags if t.casefold() not in drop]
+
+
 def _absolute(url: str | None, base: str | None) -> str | None:
     if not url:
         return None
     return urljoin(base, url) if base else url
 
 
-def _title(candidates: Iterable[str | None], page: _Page, site: str | None) -> str | None:
-    """The headline: the first candidate, with a site name suffix or prefix removed."""
-    h1s = [t for _, el in page.h1 if (t := _clean(el.get_text(" ")))]
-    for title in candidates:
-        if not title:
+def _strip_site(title: str, headings: list[str], site: str | None, *, guess: bool) -> str:
+    """`title` without the site's name around it: the part that is a heading on the page,
+    else the parts that are not the site name; with `guess`, else the longest part."""
+    for sep in _TITLE_SEPARATORS:
+        if sep not in title:
             continue
-        for sep in _TITLE_SEPARATORS:
-            if sep not in title:
-                continue
-            parts = [p.strip() for p in title.split(sep)]
-            if h1 := next((p for p in parts if p in h1s), None):
-                return h1
-            if site and (keep := [p for p in parts if p.casefold() != site.casefold()]) != parts:
-                return sep.join(keep)
-        return title
-    return None
+        parts = [p.strip() for p in title.split(sep)]
+        if heading := next((p for p in parts if p in headings), None):
+            return heading
+        if site and (keep := [p for p in parts if p.casefold() != site.casefold()]) != parts:
+            return sep.join(keep)
+        if guess:  # "Headline :: Site :: Slogan", but "News - Headline"
+            return parts[0] if len(parts[0].split()) >= 3 else max(parts, key=len)
+    return title
+
+
+def _title(structured: Iterable[str | None], page: _Page, site: str | None) -> str | None:
+    """The headline: the strongest structured title, cleaned of the site name; without
+    one, the heading that the `<title>` repeats, the first `<h1>`, or the `<title>`."""
+    h1s = [t for _, el in page.h1 if (t := _clean(el.get_text(" ")))]
+    if title := next((t for t in structured if t), None):
+        return _strip_site(title, h1s, site, guess=False)
+    tag = page.title_tag
+    if tag:
+        headings = h1s + [t for el in page.h2[:MAX_CANDIDATES] if (t := _clean(el.get_text(" ")))]
+        repeated = [h for h in headings if len(h) >= 10 and tag.startswith(h)]
+        if repeated:
+            return max(repeated, key=len)
+    if h1s:
+        return h1s[0]
+    return _strip_site(tag, [], site, guess=True) if tag else None
 
 
 # --- fields ---------------------------------------------------------------------------
@@ -332,6 +364,10 @@ def _authors(
     collected from it and from stronger sources."""
     orgs: list[str] = []
     house = {n.casefold() for n in (site, _ld_text(ld.get("publisher"))) if n}
+    rights = (_meta_first(page, ("copyright", "dc.rights")) or "").casefold()
+
+    def is_house(name: str) -> bool:
+        return name.casefold() in house or (len(name) > 3 and name.casefold() in rights)
 
     def sources() -> Iterator[list[tuple[str, bool]]]:
         # Each source yields (name or byline, says it is an organisation).
@@ -349,19 +385,34 @@ def _authors(
             for el in page.itemprops.get("author", ()) + page.itemprops.get("creator", ())
         ]
         yield [(el.get_text(" "), False) for el in page.links.get("author", ())]
-        yield [(el.get_text(" "), False) for el in _near(page.bylines, anchor)]
+        yield _nearest_byline(page, anchor)
 
     for source in sources():
         people = []
         for text, is_org in source:
             names = split_byline(text)
-            if is_org or any(n.casefold() in house for n in names):
+            if is_org or any(is_house(n) for n in names):
                 orgs.extend(names or [_clean(text) or ""])
             else:
                 people.extend(names)
         if people:
             return unique(people), unique([o for o in orgs if o])
     return [], unique([o for o in orgs if o])
+
+
+def _nearest_byline(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
+    """The byline element nearest the headline that names someone, with the bylines
+    right beside it (one author per element); farther ones belong to other articles."""
+    near = _near(page.bylines, anchor)
+    index = {id(el): i for i, el in page.bylines}
+    first = next((el for el in near if split_byline(el.get_text(" "))), None)
+    if first is None:
+        return []
+    return [
+        (el.get_text(" "), False)
+        for el in near
+        if abs(index[id(el)] - index[id(first)]) <= BYLINE_SPREAD
+    ]
 
 
 def _child_props(el: Tag) -> dict[str, list[Tag]]:
@@ -438,11 +489,7 @@ def extract_metadata(
     base = url or canonical
 
     title = _title(
-        [ld.text("headline"), _meta_first(page, TITLE_META), _prop(page, "headline")]
-        + [_clean(el.get_text(" ")) for _, el in page.h1[:1]]
-        + [page.title_tag],
-        page,
-        site,
+        [ld.text("headline"), _meta_first(page, TITLE_META), _prop(page, "headline")], page, site
     )
     anchor = next((i for i, el in page.h1 if _clean(el.get_text(" ")) == title), None)
     anchor = anchor if anchor is not None else next((i for i, _ in page.h1), None)
@@ -486,7 +533,7 @@ def extract_metadata(
         [v for el in page.itemprops.get("keywords", ()) if (v := _prop_value(el))],
         [el.get_text(" ") for el in page.links.get("tag", ())],
     )
-    tags = next((t for source in tag_sources if (t := _split_list(source))), [])
+    tags = next((t for source in tag_sources if (t := _tags(source, (title, site)))), [])
     image = (
         _ld_url(ld.get("image"))
         or _ld_url(ld.get("thumbnailUrl"))
