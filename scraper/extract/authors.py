@@ -46,7 +46,7 @@ def _is_name(part: str) -> bool:
 
 
 def _tidy(name: str) -> str:
-    name = " ".join(name.strip(" .,:;-–—|").split())
+    name = " ".join(name.strip(" ,:;-–—|").split())
     if name.isupper() and len(name) > 3:  # shouted byline: "JOHN SMITH"
         return name.title()
     # Russian papers print surnames in capitals ("Михаил ДЕРИШЕВ"); the archive should

@@ -32,6 +32,9 @@ _URL_DATE = re.compile(
 )
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FIRST_DIGIT = re.compile(r"\d")
+# RFC 2822 ("Tue, 05 Dec 2023 14:37:00 GMT"); the email parser is lenient enough to
+# misread other English dates ("Dec 5, 2023 2:37 pm" as 02:37), so only this shape goes in.
+_RFC_2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
 
 
 @cache
@@ -60,6 +63,8 @@ def _machine(text: str) -> When | None:
         return datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text else text)
     except ValueError:
         pass
+    if not _RFC_2822.match(text):
+        return None
     try:
         return parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

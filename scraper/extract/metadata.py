@@ -64,8 +64,16 @@ _NOT_BYLINE_CLASS = re.compile(r"comment|avatar|bio|related|share", re.IGNORECAS
 _TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " » ", " / ", " || ")
 _YEAR_OR_WORD = re.compile(r"(?:19|20)\d{2}|[^\W\d_]{3,}")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
-_JSON_PAIR = re.compile(r'"(headline|name|datePublished|dateModified|description|inLanguage|'
-                        r'articleSection|image|url)"\s*:\s*"((?:[^"\\]|\\.)*)"')  # fmt: skip
+# A string field in JSON too broken to parse; the value ends at a quote followed by the
+# end of the member, so quotes inside a headline ("Mayor: "We heard you"...") survive.
+_JSON_PAIR = re.compile(
+    r'"(headline|name|datePublished|dateModified|description|inLanguage|articleSection|'
+    r'image|url)"\s*:\s*"(.*?)"(?=\s*[,}\]])',
+    re.DOTALL,
+)
+# Bylines and dates inside these belong to other articles or to readers.
+_ELSEWHERE_TAGS = {"aside", "footer", "nav"}
+_ELSEWHERE_CLASS = re.compile(r"sidebar|related|comment|recommend|popular|latest|teaser", re.I)
 # How far (in elements) from the headline a byline or visible date may sit.
 NEAR_HEADLINE = 60
 # More keywords than this are stuffing, not tags.
@@ -113,7 +121,7 @@ def _gather(soup: BeautifulSoup) -> _Page:
             if "ld+json" in str(attrs.get("type", "")).lower():
                 page.ld.extend(_flatten(_load_json(el.string or el.get_text())))
             continue
-        elif name == "link":
+        elif name in ("link", "a"):
             for rel in attrs.get("rel") or ():
                 page.links.setdefault(rel.lower(), []).append(el)
         elif name == "time":
@@ -290,12 +298,29 @@ def _near(
 ) -> list[Tag]:
     """Candidates closest to the headline first (within `window` elements of it, if
     given); without a headline, in page order."""
-    if anchor is None:
-        return [el for _, el in sorted(candidates, key=lambda pair: pair[0])[:MAX_CANDIDATES]]
     close = [
-        (abs(i - anchor), el) for i, el in candidates if window is None or abs(i - anchor) <= window
+        (abs(i - anchor) if anchor is not None else i, el)
+        for i, el in candidates
+        if anchor is None or window is None or abs(i - anchor) <= window
     ]
-    return [el for _, el in sorted(close, key=lambda pair: pair[0])[:MAX_CANDIDATES]]
+    close.sort(key=lambda pair: pair[0])
+    found: list[Tag] = []
+    for _, el in close:
+        if len(found) == MAX_CANDIDATES:
+            break
+        if not _elsewhere(el):
+            found.append(el)
+    return found
+
+
+def _elsewhere(el: Tag) -> bool:
+    """Inside a sidebar, a related-stories list, the comments or the page footer."""
+    for parent in el.parents:
+        if parent.name in _ELSEWHERE_TAGS:
+            return True
+        if _ELSEWHERE_CLASS.search(" ".join(parent.get("class") or ())):
+            return True
+    return False
 
 
 def _split_list(values: Iterable[str]) -> list[str]:
@@ -382,7 +407,7 @@ def _authors(
                 _prop(_Page(itemprops=_child_props(el)), "name") or _prop_value(el) or "",
                 "Organization" in str(el.get("itemtype", "")),
             )
-            for el in page.itemprops.get("author", ()) + page.itemprops.get("creator", ())
+            for el in [*page.itemprops.get("author", ()), *page.itemprops.get("creator", ())]
         ]
         yield [(el.get_text(" "), False) for el in page.links.get("author", ())]
         yield _nearest_byline(page, anchor)
@@ -391,8 +416,10 @@ def _authors(
         people = []
         for text, is_org in source:
             names = split_byline(text)
-            if is_org or any(is_house(n) for n in names):
-                orgs.extend(names or [_clean(text) or ""])
+            if is_org:
+                orgs.append(_clean(text) or "")
+            elif any(is_house(n) for n in names):
+                orgs.extend(names)
             else:
                 people.extend(names)
         if people:
