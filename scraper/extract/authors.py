@@ -21,10 +21,16 @@ _SPLIT = re.compile(r"\s*(?:,|;|\s&\s|\s(?:and|und|et|y|e|и|та|і|й|та)\s)
 # Parts of a byline that are not names: what follows these is a role, date or place.
 _AFTER_NAME = re.compile(r"\s*(?:\||•|·|/|—|–|\s-\s|\(|\bon\b|\bat\b|\bin\b).*$")
 _ROLE_WORDS = re.compile(
-    r"\b(?:editor|correspondent|reporter|writer|staff|contributor|columnist|"
+    r"\b(?:editor|correspondent|reporter|writer|contributor|columnist|"
     r"photographer|journalist|producer|analyst|senior|chief|special|"
     r"редактор\w*|корреспондент\w*|кореспондент\w*|обозревател\w*|оглядач\w*|"
     r"журналист\w*|журналіст\w*|колумніст\w*|фотограф\w*|спецкор\w*)\b",
+    re.IGNORECASE,
+)
+# Words that make a credited name an organisation ("Harbor Sun Staff", "News Nation Bureau").
+_ORG_WORDS = re.compile(
+    r"\b(?:staff|bureau|desk|team|newsroom|agency|press|news|service|wire|"
+    r"редакция|редакція|агентство|агенція|служба|новости|новини)\b",
     re.IGNORECASE,
 )
 _EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|@\w+")
@@ -65,6 +71,11 @@ def split_byline(byline: str) -> list[str]:
         if part and _is_name(part):
             names.append(_tidy(part))
     return names
+
+
+def is_organization(name: str) -> bool:
+    """A credited name that is a desk, agency or outlet rather than a person."""
+    return bool(_ORG_WORDS.search(name))
 
 
 def unique(names: list[str]) -> list[str]:

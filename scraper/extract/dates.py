@@ -30,8 +30,9 @@ _URL_DATE = re.compile(
     r"|[/_-]((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?=[/._-]|$)"
     r"|/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])/"
 )
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DAY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")  # 2019-11-19 or 20191119
 _FIRST_DIGIT = re.compile(r"\d")
+_DOTTED_DAY = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 # RFC 2822 ("Tue, 05 Dec 2023 14:37:00 GMT"); the email parser is lenient enough to
 # misread other English dates ("Dec 5, 2023 2:37 pm" as 02:37), so only this shape goes in.
 _RFC_2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
@@ -90,7 +91,8 @@ def _words(text: str, *, relative_base: datetime, language: str | None) -> When 
         "PREFER_DATES_FROM": "past",
         "RETURN_TIME_AS_PERIOD": True,
     }
-    if language and language != "en":
+    # Day first everywhere but in American English, and always with dots ("05.12.2023").
+    if (language and language != "en") or _DOTTED_DAY.search(text):
         settings["DATE_ORDER"] = "DMY"
     parser = DateDataParser(languages=_languages(language), settings=settings)
     # Labels before the date ("Опубліковано", "Updated") defeat dateparser: retry from
@@ -111,20 +113,18 @@ def parse_date(
     fetched_at: datetime,
     timezone: str | None = None,
     language: str | None = None,
-    words: bool = True,
 ) -> When | None:
     """Parse one date string from a page.
 
     `timezone` (IANA) is given to times without a zone; `fetched_at` anchors relative
-    dates; `language` (ISO 639-1) is the page's, a hint for dates in words. With
-    `words=False` only machine formats are accepted (for attributes such as `content`).
+    dates; `language` (ISO 639-1) is the page's, a hint for dates in words.
     """
     text = " ".join((text or "").split())
     if not text or len(text) > MAX_DATE_TEXT:
         return None
     tz = zone(timezone)
     found = _machine(text)
-    if found is None and words and not text.isdigit():
+    if found is None and not text.isdigit():  # a bare number is an id, not a date
         base = fetched_at.astimezone(tz or UTC).replace(tzinfo=None)
         found = _words(text, relative_base=base, language=language)
         # A relative date is an instant counted from the fetch, so it has the fetch's zone.

@@ -16,13 +16,13 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
 from scraper.extract import dates
-from scraper.extract.authors import split_byline, unique
+from scraper.extract.authors import is_organization, split_byline, unique
 from scraper.extract.language import detect_language, normalize_code
 from scraper.items import Article
 
@@ -68,7 +68,7 @@ _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 # end of the member, so quotes inside a headline ("Mayor: "We heard you"...") survive.
 _JSON_PAIR = re.compile(
     r'"(headline|name|datePublished|dateModified|description|inLanguage|articleSection|'
-    r'image|url)"\s*:\s*"(.*?)"(?=\s*[,}\]])',
+    r'image|url)"\s*:\s*"(.*?)"(?=\s*(?:[,}\]]|$))',
     re.DOTALL,
 )
 # Bylines and dates inside these belong to other articles or to readers.
@@ -76,6 +76,8 @@ _ELSEWHERE_TAGS = {"aside", "footer", "nav"}
 _ELSEWHERE_CLASS = re.compile(r"sidebar|related|comment|recommend|popular|latest|teaser", re.I)
 # How far (in elements) from the headline a byline or visible date may sit.
 NEAR_HEADLINE = 60
+# How much later than "modified" a "published" date may be before it is rejected.
+CLOCK_SKEW = timedelta(minutes=5)
 # More keywords than this are stuffing, not tags.
 MAX_TAGS = 25
 # Bylines of one article sit this close together (in elements).
@@ -418,10 +420,9 @@ def _authors(
             names = split_byline(text)
             if is_org:
                 orgs.append(_clean(text) or "")
-            elif any(is_house(n) for n in names):
-                orgs.extend(names)
             else:
-                people.extend(names)
+                for name in names:
+                    (orgs if is_house(name) or is_organization(name) else people).append(name)
         if people:
             return unique(people), unique([o for o in orgs if o])
     return [], unique([o for o in orgs if o])
@@ -473,25 +474,45 @@ def _visible_dates(page: _Page, anchor: int | None) -> list[str]:
 
 
 def _first_date(
-    candidates: Iterable[tuple[str, bool]],
+    candidates: Iterable[str | None],
     *,
     fetched_at: datetime,
     timezone: str | None,
     language: str | None,
     not_after: dates.When | None = None,
 ) -> dates.When | None:
-    """The first candidate that parses and is neither in the future nor after `not_after`.
-    Each candidate is (text, whether words are allowed)."""
-    for text, words in candidates:
-        value = dates.parse_date(
-            text, fetched_at=fetched_at, timezone=timezone, language=language, words=words
-        )
+    """The first candidate that parses and is neither in the future nor after `not_after`
+    (beyond a few minutes: CMSs stamp "modified" a second before "published")."""
+    for text in candidates:
+        value = dates.parse_date(text, fetched_at=fetched_at, timezone=timezone, language=language)
         if value is None or dates.is_future(value, fetched_at):
             continue
-        if not_after is not None and dates.instant(value) > dates.instant(not_after):
+        if not_after is not None and dates.instant(value) > dates.instant(not_after) + CLOCK_SKEW:
             continue
         return value
     return None
+
+
+def _modified_candidates(ld: _LD, page: _Page, anchor: int | None) -> Iterator[str | None]:
+    yield ld.text("dateModified")
+    yield from _meta_all(page, MODIFIED_META)
+    yield _prop(page, "dateModified")
+    yield from _time_attrs(page, anchor, updated=True)
+
+
+def _published_candidates(
+    ld: _LD, page: _Page, anchor: int | None, urls: Iterable[str | None]
+) -> Iterator[str | None]:
+    """Strongest first, and lazily: visible dates are only read when nothing else parsed."""
+    yield ld.text("datePublished")
+    yield ld.text("dateCreated")
+    yield from _meta_all(page, PUBLISHED_META)
+    yield _prop(page, "datePublished")
+    yield from _time_attrs(page, anchor, updated=False)
+    yield from _visible_dates(page, anchor)
+    for url in urls:
+        if day := dates.date_from_url(url):
+            yield day.isoformat()
 
 
 def extract_metadata(
@@ -528,23 +549,9 @@ def extract_metadata(
     description = description or _prop(page, "description")
 
     date_args = {"fetched_at": fetched_at, "timezone": timezone, "language": declared}
-    modified = _first_date(
-        [(v, False) for v in [ld.text("dateModified")] if v]
-        + [(v, False) for v in _meta_all(page, MODIFIED_META)]
-        + [(v, False) for v in [_prop(page, "dateModified")] if v]
-        + [(v, False) for v in _time_attrs(page, anchor, updated=True)],
-        **date_args,
-    )
-    url_day = dates.date_from_url(url) or dates.date_from_url(canonical)
+    modified = _first_date(_modified_candidates(ld, page, anchor), **date_args)
     published = _first_date(
-        [(v, False) for v in (ld.text("datePublished"), ld.text("dateCreated")) if v]
-        + [(v, False) for v in _meta_all(page, PUBLISHED_META)]
-        + [(v, True) for v in [_prop(page, "datePublished")] if v]
-        + [(v, False) for v in _time_attrs(page, anchor, updated=False)]
-        + [(v, True) for v in _visible_dates(page, anchor)]
-        + [(v.isoformat(), False) for v in [url_day] if v],
-        not_after=modified,
-        **date_args,
+        _published_candidates(ld, page, anchor, (url, canonical)), not_after=modified, **date_args
     )
 
     authors, organizations = _authors(ld, page, anchor, site)
