@@ -102,6 +102,7 @@ def test_what_is_not_a_date_gives_none(text: str) -> None:
         ("https://a.example/2023/12/05/slug/", date(2023, 12, 5)),
         ("https://a.example/news/slug-2023-12-05.html", date(2023, 12, 5)),
         ("https://a.example/20231205/slug-1913.html", date(2023, 12, 5)),
+        ("https://www.politifact.com/wv/statements/2019/nov/18/who/slug/", date(2019, 11, 18)),
         ("https://a.example/news/2023/13/45/slug", None),
         ("https://a.example/news/12345/slug", None),
     ],

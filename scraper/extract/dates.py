@@ -30,6 +30,8 @@ _URL_DATE = re.compile(
     r"|[/_-]((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?=[/._-]|$)"
     r"|/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])/"
 )
+# /2019/nov/18/: the month in words, read by dateparser.
+_URL_WORD_DATE = re.compile(r"/((?:19|20)\d{2})/([a-z]{3,9})/(\d{1,2})/", re.IGNORECASE)
 _ISO_DAY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")  # 2019-11-19 or 20191119
 _FIRST_DIGIT = re.compile(r"\d")
 _DOTTED_DAY = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
@@ -100,7 +102,15 @@ def _words(text: str, *, relative_base: datetime, language: str | None) -> When 
     candidates = [text]
     if (digit := _FIRST_DIGIT.search(text)) and digit.start() > 0:
         candidates.append(text[digit.start() :])
-    for candidate in candidates:
+    # Last, let dateparser find the date inside the text ("First Published on Nov 20...").
+    for candidate in (*candidates, None):
+        if candidate is None:
+            from dateparser.search import search_dates
+
+            found = search_dates(text, languages=_languages(language), settings=settings)
+            if not found:
+                return None
+            candidate = found[0][0]
         data = parser.get_date_data(candidate)
         if data.date_obj is not None:
             return data.date_obj if data.period == "time" else data.date_obj.date()
@@ -143,6 +153,10 @@ def _is_relative(text: str) -> bool:
 
 def date_from_url(url: str | None) -> date | None:
     """The day in an article URL (/2023/12/05/, -2023-12-05.html, /20231205/)."""
+    if url and (words := _URL_WORD_DATE.search(url)):
+        year, month, day = words.groups()
+        found = _words(f"{day} {month} {year}", relative_base=datetime.now(), language="en")
+        return found.date() if isinstance(found, datetime) else found
     if not url or not (match := _URL_DATE.search(url)):
         return None
     groups = [g for g in match.groups() if g]

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
 
 # Below this many letters the text says too little, and the declaration wins.
 MIN_LETTERS = 40
@@ -31,6 +33,9 @@ _ALIASES = {"ua": "uk", "ru_ua": "ru", "iw": "he", "in": "id", "ji": "yi", "jw":
 
 @cache
 def _identifier() -> LanguageIdentifier:
+    # Imported here: py3langid brings numpy, which the CLI should not pay for at start.
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 

@@ -62,6 +62,8 @@ _BYLINE_CLASS = re.compile(r"byline|author|writer|avtor|autor|credit", re.IGNORE
 _DATE_CLASS = re.compile(r"date|time|publish|posted|updated|dateline", re.IGNORECASE)
 _NOT_BYLINE_CLASS = re.compile(r"comment|avatar|bio|related|share", re.IGNORECASE)
 _TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " » ", " / ", " || ")
+# A date marked as an update is no publication date.
+_UPDATED = re.compile(r"updat|modif|обновл|оновл|изменен|змінен", re.IGNORECASE)
 _YEAR_OR_WORD = re.compile(r"(?:19|20)\d{2}|[^\W\d_]{3,}")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 # A string field in JSON too broken to parse; the value ends at a quote followed by the
@@ -457,7 +459,7 @@ def _time_attrs(page: _Page, anchor: int | None, *, updated: bool) -> list[str]:
     for el in _near(page.times, anchor, window=None):
         value = el.get("datetime")
         marker = " ".join(el.get("class") or ()) + str(el.get("itemprop", ""))
-        is_update = bool(re.search(r"updat|modif", marker, re.IGNORECASE))
+        is_update = bool(_UPDATED.search(marker))
         if isinstance(value, str) and value.strip() and is_update == updated:
             out.append(value)
     return out
@@ -466,7 +468,9 @@ def _time_attrs(page: _Page, anchor: int | None, *, updated: bool) -> list[str]:
 def _visible_dates(page: _Page, anchor: int | None) -> list[str]:
     texts = []
     for el in _near(page.date_texts + page.times, anchor):
-        text = _clean(el.get_text(" "))
+        text = _clean(el.get_text(" ")) or _clean(el.get("value") or el.get("content"))
+        if _UPDATED.search(" ".join(el.get("class") or ()) + " " + (text or "")):
+            continue
         # A bare clock time ("15:58") is a news-feed entry, not the article's date.
         if text and len(text) <= dates.MAX_DATE_TEXT and _YEAR_OR_WORD.search(text):
             texts.append(text)
