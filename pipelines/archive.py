@@ -24,7 +24,8 @@ ARTICLE_COLUMNS = {
     "url": str,
     "source": str,
     "title": str,
-    "authors": str,  # JSON array
+    "authors": str,  # JSON array of people
+    "organizations": str,  # JSON array: agencies, newsrooms credited instead of people
     "published": str,  # ISO 8601 as the page gave it, with offset
     "published_utc": str,  # the same instant in UTC, for sorting
     "modified": str,

@@ -20,24 +20,12 @@ from typing import Any
 import sqlite_utils
 
 from pipelines.archive import open_archive
+from scraper.extract.dates import to_utc
 from scraper.items import Article
 
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def to_utc(value: str | None) -> str | None:
-    """The UTC form of an ISO 8601 date with offset, for sorting; naive dates stay as they are."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return moment.isoformat()
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def article_row(article: Article, seen: str) -> dict[str, Any]:
@@ -47,6 +35,7 @@ def article_row(article: Article, seen: str) -> dict[str, Any]:
         "source": article.source,
         "title": article.title,
         "authors": json.dumps(article.authors, ensure_ascii=False),
+        "organizations": json.dumps(article.organizations, ensure_ascii=False),
         "published": article.published,
         "published_utc": to_utc(article.published),
         "modified": article.modified,

@@ -248,8 +248,8 @@ def page_id(path: Path) -> str:
 
 
 EXTRACT_FIELDS = [
-    "title", "authors", "published", "modified", "language", "section", "tags", "image",
-    "description", "canonical_url", "site_name", "url", "body", "reason",
+    "title", "authors", "organizations", "published", "modified", "language", "section",
+    "tags", "image", "description", "canonical_url", "site_name", "url", "body", "reason",
 ]  # fmt: skip
 
 

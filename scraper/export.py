@@ -17,6 +17,7 @@ COLUMNS = [
     "source",
     "title",
     "authors",
+    "organizations",
     "published",
     "modified",
     "language",
@@ -30,7 +31,7 @@ COLUMNS = [
     "last_seen",
     "body",
 ]
-LISTS = ("authors", "tags")  # JSON arrays in the archive
+LISTS = ("authors", "organizations", "tags")  # JSON arrays in the archive
 
 
 @dataclass
