@@ -1,0 +1,52 @@
+"""Bundled demo news sites: a generator, its committed output and a small server.
+
+``DemoServer`` serves the sites on loopback ports; ``sources(origins)`` gives the sources config
+that crawls them; ``expected.json`` says what a correct crawl stores.
+"""
+
+import json
+
+from demo.server import DemoServer
+from demo.sites import DEMO_DIR, SITES
+
+__all__ = ["DemoServer", "SITES", "expected", "sources"]
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        # Literal strings keep regex backslashes as they are; none of ours contains a quote.
+        return f"'{value}'" if "'" not in value and "\n" not in value else json.dumps(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+def sources(origins: dict[str, str]) -> str:
+    """TOML text of a sources config that crawls the demo sites served at `origins`."""
+    blocks = []
+    for name, origin in origins.items():
+        site = SITES[name]
+        fields = {
+            "name": name,
+            "start_urls": [origin + "/"],
+            "feeds": [origin + site.feed],
+            "sitemaps": [origin + "/sitemap.xml"],
+            "allowed_domains": [origin.split("://", 1)[1]],
+            "article_allow": list(site.article_allow),
+            "article_deny": [],
+            "max_depth": 3,
+            "timezone": site.timezone,
+            "local": True,
+        }
+        lines = ["[[source]]"] + [f"{key} = {_toml(value)}" for key, value in fields.items()]
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
+
+
+def expected() -> dict:
+    """What a correct crawl of the demo sites stores (see demo/expected.json)."""
+    return json.loads((DEMO_DIR / "expected.json").read_text(encoding="utf-8"))
