@@ -44,7 +44,8 @@ def sources(origins: dict[str, str]) -> str:
         }
         lines = ["[[source]]"] + [f"{key} = {_toml(value)}" for key, value in fields.items()]
         blocks.append("\n".join(lines) + "\n")
-    return "\n".join(blocks)
+    # The sites are ours, on loopback: no politeness delay needed.
+    return "[crawl]\ndownload_delay = 0\n\n" + "\n".join(blocks)
 
 
 def expected() -> dict:

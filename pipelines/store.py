@@ -101,6 +101,16 @@ class Archive:
                 [(seen, url) for url in urls],
             )
 
+    def alias(self, redirects: dict[str, str]) -> None:
+        """Keep each redirecting URL as an alias of the archived article it led to."""
+        seen = now()
+        with self.db.conn:
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) "
+                "SELECT ?, article_id, ? FROM article_urls WHERE url = ?",
+                [(source, seen, target) for source, target in redirects.items()],
+            )
+
     def write(self, articles: list[Article]) -> None:
         """Write one batch in one transaction."""
         seen = now()
@@ -177,6 +187,7 @@ class StorePipeline:
     def close_spider(self) -> None:
         self.flush()
         self.archive.touch(self.crawler.spider.not_modified)
+        self.archive.alias(self.crawler.spider.redirects)
         self.record_crawl()
         self.archive.db.close()
 

@@ -6,6 +6,7 @@ Exit status: 0 success; 1 a source failed completely; 2 bad arguments, config or
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import logging
@@ -32,6 +33,8 @@ DB_OPTION = click.option(
 )
 
 
+# The demo sites' ports in sources.toml (and `python -m demo`).
+DEMO_PORTS = {"novosti": 8701, "vesti-ua": 8702, "dailywire": 8703, "agregator": 8704}
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]
 EXIT_SOURCE_FAILED = 1
 EXIT_USAGE = 2
@@ -163,7 +166,11 @@ def demo(db_path: str, no_serve: bool, port: int) -> None:
     """Serve the bundled demo news sites on 127.0.0.1, crawl them, open Datasette."""
     import demo as demo_site
 
-    with demo_site.DemoServer() as server:
+    with contextlib.ExitStack() as stack:
+        try:  # the ports sources.toml names, so both crawl the same URLs; else free ones
+            server = stack.enter_context(demo_site.DemoServer(DEMO_PORTS))
+        except OSError:
+            server = stack.enter_context(demo_site.DemoServer())
         click.echo("demo sites: " + ", ".join(f"{n} {o}" for n, o in server.origins.items()))
         crawl_and_report(parse_config(demo_site.sources(server.origins), "demo"), db_path)
     if not no_serve:

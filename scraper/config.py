@@ -32,7 +32,7 @@ class Source:
     # Hosts ("example.com", which admits its subdomains) or host:port; by default the
     # hosts of the URLs above.
     allowed_domains: list[str] = field(default_factory=list)
-    article_allow: list[str] = field(default_factory=list)  # regexes on the URL
+    article_allow: list[str] = field(default_factory=list)  # regexes on path and query
     article_deny: list[str] = field(default_factory=list)
     max_depth: int = 2
     body_selector: str | None = None

@@ -10,9 +10,10 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
-from scraper.urls import allowed
+from scraper.urls import allowed, normalize_url
 
 
 def is_local_address(host: str) -> bool:
@@ -46,3 +47,25 @@ class SourceGuardMiddleware:
         host = urlparse_cached(request).hostname or ""
         if not source.local and is_local_address(host):
             raise IgnoreRequest(f"{name} is not local; refusing local address {host}")
+
+
+class RedirectRecorder:
+    """Remembers every redirect (from → to), so the URL an article was reached under is kept
+    as an alias even when Scrapy drops the redirected request as already seen.
+
+    Sits after RedirectMiddleware (600) on the way in, so it sees the 3xx response first.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RedirectRecorder:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if 300 <= response.status < 400 and location and "source" in request.meta:
+            target = response.urljoin(location.decode("latin-1"))
+            self.crawler.spider.redirects[request.url] = normalize_url(target)
+        return response

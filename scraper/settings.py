@@ -17,6 +17,7 @@ NEWSARCHIVE_MIN_WORDS = 40
 
 DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.SourceGuardMiddleware": 50,
+    "scraper.middlewares.RedirectRecorder": 650,
 }
 EXTENSIONS = {
     "scraper.progress.Progress": 500,

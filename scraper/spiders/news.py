@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.etree
 import scrapy
@@ -24,7 +25,7 @@ from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
 from scraper.config import Config, Source, load_config
-from scraper.frontier import ArchiveIndex, needs_fetch, parse_date
+from scraper.frontier import ArchiveIndex, Known, needs_fetch, parse_date
 from scraper.items import Article
 from scraper.urls import allowed, normalize_url
 
@@ -74,6 +75,8 @@ class NewsSpider(scrapy.Spider):
         self.failures: Counter[tuple[str, str, str]] = Counter()
         # Archived articles that answered 304: the store moves their last_seen.
         self.not_modified: list[str] = []
+        # Redirects seen (from → normalised target); the store keeps them as aliases.
+        self.redirects: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -89,13 +92,15 @@ class NewsSpider(scrapy.Spider):
 
     # -- requests ---------------------------------------------------------------------
 
-    def _request(self, url: str, source: Source, kind: str, depth: int = 0) -> scrapy.Request:
+    def _request(
+        self, url: str, source: Source, kind: str, depth: int = 0, found_as: str | None = None
+    ) -> scrapy.Request:
         callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}.get(kind, self.parse)
         return scrapy.Request(
             normalize_url(url),
             callback=callback,
             errback=self.failed,
-            meta={"source": source.name, "kind": kind, "depth": depth, "found_as": url},
+            meta={"source": source.name, "kind": kind, "depth": depth, "found_as": found_as or url},
             priority=10 if kind == "article" else 0,
         )
 
@@ -118,18 +123,25 @@ class NewsSpider(scrapy.Spider):
         self, url: str, source: Source, depth: int, lastmod: datetime | None = None
     ) -> scrapy.Request | None:
         """A request for a discovered link, or None when the source's rules exclude it."""
+        link, url = url, normalize_url(url)  # tracking parameters must not hide an article
         if not allowed(url, source.allowed_domains):
             return None
-        if self.is_article_url(url, source):
-            return self._article_request(url, source, depth, lastmod)
+        known = self.index.lookup(url)  # also catches redirecting URLs of an article
+        if known is not None or self.is_article_url(url, source):
+            return self._article_request(url, source, depth, lastmod, link, known)
         if depth > source.max_depth:
             return None
-        return self._request(url, source, "page", depth)
+        return self._request(url, source, "page", depth, link)
 
     def _article_request(
-        self, url: str, source: Source, depth: int, lastmod: datetime | None
+        self,
+        url: str,
+        source: Source,
+        depth: int,
+        lastmod: datetime | None,
+        link: str,
+        known: Known | None,
     ) -> scrapy.Request | None:
-        known = self.index.lookup(normalize_url(url))
         now = datetime.now(UTC)
         if not needs_fetch(known, recheck_hours=source.recheck_hours, lastmod=lastmod, now=now):
             self.crawler.stats.inc_value("newsarchive/skipped_archived")
@@ -138,7 +150,7 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsarchive/skipped_max_pages")
             return None
         self._articles_requested[source.name] += 1
-        request = self._request(url, source, "article", depth)
+        request = self._request(url, source, "article", depth, link)
         if known is not None:  # a re-check: let the server answer 304 Not Modified
             if known.etag:
                 request.headers["If-None-Match"] = known.etag
@@ -148,10 +160,13 @@ class NewsSpider(scrapy.Spider):
         return request
 
     def is_article_url(self, url: str, source: Source) -> bool:
+        """Do the source's article patterns (regexes on path and query) admit `url`?"""
+        parts = urlsplit(url)
+        target = f"{parts.path}?{parts.query}" if parts.query else parts.path
         allow, deny = self._patterns[source.name]
-        if any(p.search(url) for p in deny):
+        if any(p.search(target) for p in deny):
             return False
-        return any(p.search(url) for p in allow) if allow else True
+        return any(p.search(target) for p in allow) if allow else True
 
     def _too_old(self, date: datetime | None) -> bool:
         return self.since is not None and date is not None and date < self.since
