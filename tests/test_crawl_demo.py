@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ import pytest
 from conftest import REPO, run_cli, seed_paragraphs
 
 import demo
+from scraper.serve import make_datasette
 
 EXPECTED = json.loads((REPO / "demo" / "expected.json").read_text(encoding="utf-8"))
 SEED_PATH = (
@@ -266,3 +268,15 @@ def test_second_writer_exits_3_at_once(site, tmp_path):
         site.origins
     )
     assert rows(db_path, "PRAGMA integrity_check")[0][0] == "ok"
+
+
+def test_datasette_finds_the_seed_article_in_the_crawled_archive(site, crawled):
+    datasette = make_datasette(crawled["db"])
+    response = asyncio.run(
+        datasette.client.get(
+            f"/{crawled['db'].stem}/articles.json?_search=Jamestown&_shape=objects"
+        )
+    )
+    assert response.status_code == 200
+    urls = [row["canonical_url"] for row in response.json()["rows"]]
+    assert urls == [site.origins["novosti"] + SEED_PATH]
