@@ -61,6 +61,19 @@ def _create(db: sqlite_utils.Database) -> None:
         foreign_keys=[("article_id", "articles", "id")],
     )
     db["article_urls"].create_index(["article_id"])
+    # Article URLs discovered but not yet settled (see scraper.frontier.Frontier).
+    db["frontier"].create(
+        {
+            "url": str,
+            "source": str,
+            "depth": int,
+            "found_as": str,
+            "lastmod": str,
+            "discovered": str,
+        },
+        pk="url",
+    )
+    db["frontier"].create_index(["source"])
     db["crawls"].create(
         {
             "id": int,

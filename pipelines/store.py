@@ -139,6 +139,10 @@ class Archive:
                     self._record_urls(existing["id"], article, seen)
                     outcome = "updated"
                 self.outcomes[(article.source or "", outcome)] += 1
+                # Settled: a resumed run need not fetch it again (see scraper.frontier).
+                self.db.conn.executemany(
+                    "DELETE FROM frontier WHERE url = ?", [(u,) for u in article.urls_seen]
+                )
 
 
 class StorePipeline:
@@ -180,6 +184,8 @@ class StorePipeline:
 
     def flush(self) -> None:
         if self.buffer:
+            # The frontier rows of these articles must exist before the write settles them.
+            self.crawler.spider.frontier.flush()
             self.archive.write(self.buffer)
             self.buffer = []
         self.last_flush = time.monotonic()

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import lxml.etree
 import scrapy
+from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -25,7 +26,7 @@ from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
 from scraper.config import Config, Source, load_config
-from scraper.frontier import ArchiveIndex, Known, needs_fetch, parse_date
+from scraper.frontier import Frontier, Known, needs_fetch, parse_date
 from scraper.items import Article
 from scraper.urls import allowed, normalize_url
 
@@ -71,6 +72,7 @@ class NewsSpider(scrapy.Spider):
         self.links = LinkExtractor()
         self._patterns: dict[str, tuple[list[re.Pattern], list[re.Pattern]]] = {}
         self._articles_requested: Counter[str] = Counter()
+        self._requested: set[str] = set()  # article URLs requested in this run
         # (source, kind, url) -> count; the store pipeline writes it to crawl_errors.
         self.failures: Counter[tuple[str, str, str]] = Counter()
         # Archived articles that answered 304: the store moves their last_seen.
@@ -83,6 +85,7 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if spider.config is None:  # `scrapy crawl news`: read the same file as the CLI
             spider.config = load_config(crawler.settings.get("NEWSARCHIVE_CONFIG"))
+        crawler.signals.connect(spider.dropped, signal=signals.item_dropped)
         for source in spider.config.sources:
             spider._patterns[source.name] = (
                 [re.compile(p) for p in source.article_allow],
@@ -106,7 +109,18 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> Any:
         assert self.config is not None
-        self.index = ArchiveIndex(self.settings.get("NEWSARCHIVE_DB"))
+        self.frontier = Frontier(self.settings.get("NEWSARCHIVE_DB"))
+        # First what an interrupted run had discovered and not yet settled.
+        names = [s.name for s in self.config.sources]
+        for url, name, depth, found_as, lastmod in self.frontier.pending(names):
+            source = self.config.source(name)
+            request = self._article_request(
+                url, source, depth, parse_date(lastmod), found_as, self.frontier.lookup(url)
+            )
+            if request is None:
+                self.frontier.settle(url)
+            else:
+                yield request
         for source in self.config.sources:
             for url in source.feeds:
                 yield self._request(url, source, "feed")
@@ -116,8 +130,13 @@ class NewsSpider(scrapy.Spider):
                 yield self._request(url, source, "page")
 
     def closed(self, reason: str) -> None:
-        if hasattr(self, "index"):
-            self.index.close()
+        if hasattr(self, "frontier"):
+            self.frontier.close()
+
+    def dropped(self, item: Article) -> None:
+        """A page the pipelines rejected is settled: nothing to resume there."""
+        for url in item.urls_seen:
+            self.frontier.settle(url)
 
     def _follow(
         self, url: str, source: Source, depth: int, lastmod: datetime | None = None
@@ -126,7 +145,7 @@ class NewsSpider(scrapy.Spider):
         link, url = url, normalize_url(url)  # tracking parameters must not hide an article
         if not allowed(url, source.allowed_domains):
             return None
-        known = self.index.lookup(url)  # also catches redirecting URLs of an article
+        known = self.frontier.lookup(url)  # also catches redirecting URLs of an article
         if known is not None or self.is_article_url(url, source):
             return self._article_request(url, source, depth, lastmod, link, known)
         if depth > source.max_depth:
@@ -146,11 +165,15 @@ class NewsSpider(scrapy.Spider):
         if not needs_fetch(known, recheck_hours=source.recheck_hours, lastmod=lastmod, now=now):
             self.crawler.stats.inc_value("newsarchive/skipped_archived")
             return None
+        if url in self._requested:  # Scrapy would drop it as a duplicate; so do we, first
+            return None
         if self.max_pages is not None and self._articles_requested[source.name] >= self.max_pages:
             self.crawler.stats.inc_value("newsarchive/skipped_max_pages")
             return None
         self._articles_requested[source.name] += 1
+        self._requested.add(url)
         request = self._request(url, source, "article", depth, link)
+        self.frontier.add(url, source.name, depth, link, lastmod.isoformat() if lastmod else None)
         if known is not None:  # a re-check: let the server answer 304 Not Modified
             if known.etag:
                 request.headers["If-None-Match"] = known.etag
@@ -184,9 +207,11 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304:
             self.crawler.stats.inc_value("newsarchive/not_modified")
             self.not_modified.append(response.url)
+            self._settle(response)
             return
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("newsarchive/not_html")
+            self._settle(response)
             return
         depth = response.meta["depth"]
         if response.meta["kind"] == "article" or self.is_article_url(response.url, source):
@@ -194,6 +219,10 @@ class NewsSpider(scrapy.Spider):
         for link in self.links.extract_links(response):
             if request := self._follow(link.url, source, depth + 1):
                 yield request
+
+    def _settle(self, response: Response) -> None:
+        for url in (*response.meta.get("redirect_urls", ()), response.url):
+            self.frontier.settle(url)
 
     def article(self, response: Response, source: Source) -> Article:
         """The fetched page as an article item; `pipelines.extract` fills in the rest."""
@@ -262,4 +291,5 @@ class NewsSpider(scrapy.Spider):
         else:
             kind = failure.type.__name__
         self.failures[(source, kind, request.url)] += 1
+        self.frontier.settle(request.url)
         self.logger.info("failed %s: %s", request.url, kind)
