@@ -26,9 +26,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
+from w3lib.encoding import http_content_type_encoding
 
 from pipelines.archive import open_archive
-from pipelines.dedupe import band_keys, body_hash, near_duplicate
+from pipelines.dedupe import band_keys, body_hash, content_hash, near_duplicate
+from pipelines.validate import rejection
+from scraper.config import Source
+from scraper.extract import extract
 from scraper.items import Article
 
 # How many LSH candidates, most shared bands first, are compared text to text.
@@ -91,6 +95,21 @@ def article_row(article: Article, seen: str) -> dict[str, Any]:
     }
 
 
+def set_bands(
+    db: sqlite_utils.Database, article_id: int, keys: list[int], old_body: str | None = None
+) -> None:
+    """Index the article's LSH band keys, replacing those of its previous body."""
+    if old_body is not None:
+        db.conn.executemany(
+            "DELETE FROM minhash_bands WHERE key = ? AND article_id = ?",
+            [(key, article_id) for key in band_keys(old_body)],
+        )
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)",
+        [(key, article_id) for key in keys],
+    )
+
+
 class Archive:
     """The archive seen from a crawl: upserts articles and records the run."""
 
@@ -149,17 +168,6 @@ class Archive:
             originals,
         ).fetchone()
 
-    def _set_bands(self, article_id: int, keys: list[int], old_body: str | None = None) -> None:
-        if old_body is not None:
-            self.db.conn.executemany(
-                "DELETE FROM minhash_bands WHERE key = ? AND article_id = ?",
-                [(key, article_id) for key in band_keys(old_body)],
-            )
-        self.db.conn.executemany(
-            "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)",
-            [(key, article_id) for key in keys],
-        )
-
     def _record_urls(self, article_id: int, article: Article, seen: str) -> None:
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) VALUES (?, ?, ?)",
@@ -208,7 +216,7 @@ class Archive:
                 self.db.execute(
                     "UPDATE articles SET duplicate_of = ? WHERE id = ?", [original_id, article_id]
                 )
-        self._set_bands(article_id, keys)
+        set_bands(self.db, article_id, keys)
         return article_id
 
     def _update(self, existing: dict[str, Any], article: Article, row: dict[str, Any]) -> str:
@@ -232,7 +240,7 @@ class Archive:
         else:
             row = {k: v for k, v in row.items() if k != "fetched_at"}
         self.db["articles"].update(article_id, row)
-        self._set_bands(article_id, band_keys(article.body), old_body=existing["body"])
+        set_bands(self.db, article_id, band_keys(article.body), old_body=existing["body"])
         return "updated" if edited else "reextracted"
 
     def write(self, articles: list[Article]) -> None:
@@ -266,6 +274,98 @@ class Archive:
                 self.outcomes[(article.source or "", outcome)] += 1
 
 
+def extract_page(page: dict[str, Any], source: Source | None) -> Article:
+    """Run the current extractor over a stored page, as the spider would have."""
+    headers = json.loads(page["headers"] or "{}")
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    options = (
+        {
+            "timezone": source.timezone,
+            "body_selector": source.body_selector,
+            "remove_selectors": source.remove_selectors,
+        }
+        if source
+        else {}
+    )
+    article = extract(
+        zlib.decompress(page["raw"]),
+        page["url"],
+        encoding=http_content_type_encoding(content_type),
+        fetched_at=datetime.fromisoformat(page["fetched_at"]),
+        **options,
+    )
+    article.content_hash = content_hash(article.title, article.body)
+    return article
+
+
+# The stored page each text was extracted from: the current texts, then older versions.
+# Keyset pages of REPROCESS_BATCH rows, so a million articles never sit in memory.
+_PAGE_COLUMNS = "a.source, p.url, p.headers, p.fetched_at, p.raw"
+_CURRENT_PAGES = f"""SELECT a.id, 0, a.content_hash, a.body, {_PAGE_COLUMNS}
+    FROM articles a JOIN pages p ON p.article_id = a.id AND p.raw_hash = a.raw_hash
+    WHERE (:source IS NULL OR a.source = :source) AND (a.id, 0) > (:after, :version)
+    ORDER BY a.id LIMIT :limit"""
+_VERSION_PAGES = f"""SELECT v.article_id, v.version, v.content_hash, v.body, {_PAGE_COLUMNS}
+    FROM article_versions v JOIN articles a ON a.id = v.article_id
+    JOIN pages p ON p.article_id = v.article_id AND p.raw_hash = v.raw_hash
+    WHERE (:source IS NULL OR a.source = :source) AND (v.article_id, v.version) > (:after, :version)
+    ORDER BY v.article_id, v.version LIMIT :limit"""
+_PAGE_FIELDS = ["article_id", "version", "content_hash", "body", "source", "url", "headers",
+                "fetched_at", "raw"]  # fmt: skip
+REPROCESS_BATCH = 100
+
+
+class Reprocessor:
+    """Re-run the extractor over the stored pages. The pages did not change, so whatever
+    changes in the text is the extractor's doing: written in place, never as a version.
+    Older versions are re-extracted from their own pages too."""
+
+    def __init__(self, db: sqlite_utils.Database, sources: dict[str, Source], min_words: int):
+        self.db = db
+        self.sources = sources
+        self.min_words = min_words
+        self.outcomes: Counter[str] = Counter()
+
+    def _apply(self, page: dict[str, Any]) -> str:
+        article = extract_page(page, self.sources.get(page["source"]))
+        if article.content_hash == page["content_hash"]:
+            return "unchanged"
+        if rejection(article, self.min_words):
+            return "kept"  # the extractor finds no article in the page: keep what we have
+        if page["version"]:
+            self.db.execute(
+                "UPDATE article_versions SET title = ?, body = ?, content_hash = ? "
+                "WHERE article_id = ? AND version = ?",
+                [article.title, article.body, article.content_hash]
+                + [page["article_id"], page["version"]],
+            )
+            return "version_changed"
+        self.db["articles"].update(page["article_id"], text_row(article))
+        set_bands(self.db, page["article_id"], band_keys(article.body), old_body=page["body"])
+        return "changed"
+
+    def run(self, source: str | None = None) -> Counter[str]:
+        for query in (_CURRENT_PAGES, _VERSION_PAGES):
+            after = (0, 0)
+            while True:
+                params = {"source": source, "after": after[0], "version": after[1]}
+                rows = self.db.execute(query, {**params, "limit": REPROCESS_BATCH}).fetchall()
+                if not rows:
+                    break
+                with self.db.conn:
+                    for row in rows:
+                        page = dict(zip(_PAGE_FIELDS, row, strict=True))
+                        self.outcomes[self._apply(page)] += 1
+                after = rows[-1][:2]
+        self.outcomes["no_page"] = self.db.execute(
+            "SELECT count(*) FROM articles a WHERE (:source IS NULL OR a.source = :source) "
+            "AND NOT EXISTS (SELECT 1 FROM pages p "
+            "WHERE p.article_id = a.id AND p.raw_hash = a.raw_hash)",
+            {"source": source},
+        ).fetchone()[0]
+        return self.outcomes
+
+
 class StorePipeline:
     """Buffers articles and hands them to `Archive.write` by the batch."""
 
@@ -275,6 +375,7 @@ class StorePipeline:
         self.db_path = settings.get("NEWSARCHIVE_DB")
         self.batch_size = settings.getint("NEWSARCHIVE_BATCH_SIZE")
         self.flush_seconds = settings.getfloat("NEWSARCHIVE_FLUSH_SECONDS")
+        self.keep_raw = settings.getbool("NEWSARCHIVE_KEEP_RAW", True)
         self.buffer: list[Article] = []
         self.last_flush = time.monotonic()
 
@@ -283,7 +384,9 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.archive = Archive(open_archive(self.db_path))
+        # Either the Scrapy setting or sources.toml's [crawl] keep_raw turns retention off.
+        keep_raw = self.keep_raw and self.crawler.spider.config.crawl.keep_raw
+        self.archive = Archive(open_archive(self.db_path), keep_raw=keep_raw)
         self.started = now()
         self.clock = time.monotonic()
         with self.archive.db.conn:
