@@ -190,7 +190,7 @@ def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Datab
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
         if version < SCHEMA_VERSION and (version or create):
-            with db.conn:
+            with db.atomic():
                 for migrate in MIGRATIONS[version:]:
                     migrate(db)
                 db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")

@@ -244,9 +244,13 @@ class Archive:
         return "updated" if edited else "reextracted"
 
     def write(self, articles: list[Article]) -> None:
-        """Write one batch in one transaction."""
+        """Write one batch in one transaction.
+
+        `atomic()`, not `with conn:`: sqlite-utils' insert and update commit on their own
+        unless a transaction is already open (BEGIN), which would split an article.
+        """
         seen = now()
-        with self.db.conn:
+        with self.db.atomic():
             for article in articles:
                 row = article_row(article, seen)
                 existing = self._find(article)
@@ -352,7 +356,7 @@ class Reprocessor:
                 rows = self.db.execute(query, {**params, "limit": REPROCESS_BATCH}).fetchall()
                 if not rows:
                     break
-                with self.db.conn:
+                with self.db.atomic():
                     for row in rows:
                         page = dict(zip(_PAGE_FIELDS, row, strict=True))
                         self.outcomes[self._apply(page)] += 1
@@ -389,7 +393,7 @@ class StorePipeline:
         self.archive = Archive(open_archive(self.db_path), keep_raw=keep_raw)
         self.started = now()
         self.clock = time.monotonic()
-        with self.archive.db.conn:
+        with self.archive.db.atomic():
             self.crawl_id = (
                 self.archive.db["crawls"]
                 .insert({"started": self.started, "status": "running"})
@@ -446,7 +450,7 @@ class StorePipeline:
             for key in ("pages", "articles_new", "articles_updated", "duplicates", "errors")
         }
         db = self.archive.db
-        with db.conn:
+        with db.atomic():
             db["crawl_sources"].insert_all(per_source)
             db["crawl_errors"].insert_all(
                 {"crawl_id": self.crawl_id, "source": s, "kind": k, "url": u, "count": n}
