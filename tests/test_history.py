@@ -3,6 +3,7 @@ by `newsarchive crawl` in a subprocess, edited between crawls, one syndicating t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sqlite3
@@ -261,11 +262,9 @@ def test_killed_crawl_leaves_a_sound_archive_and_the_next_run_completes(tmp_path
         written = 0
         while written == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
-            if db.exists():
-                try:
-                    written = rows(db, "SELECT count(*) FROM articles")[0][0]
-                except sqlite3.OperationalError:  # schema not created yet
-                    pass
+            # OperationalError: the schema is not there yet.
+            with contextlib.suppress(sqlite3.OperationalError):
+                written = rows(db, "SELECT count(*) FROM articles")[0][0]
         process.send_signal(signal.SIGKILL)
         process.wait()
         assert 0 < written < count, "the crawl must be killed while it writes"
