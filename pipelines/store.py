@@ -1,38 +1,56 @@
 """Write articles into the archive, in batches, one transaction per batch.
 
 The rules for an incoming article, in order:
-- its canonical URL (or any URL it was reached under) is archived: same text, only
-  `last_seen` moves; changed text, the row is updated;
-- the same text is archived under another URL of the same source: the URL becomes an
+- its canonical URL (or any URL it was reached under) is archived:
+  - same text (title + body, whitespace and case folded): only `last_seen` moves;
+  - changed text from the same raw page: the extractor changed, not the article; the row
+    is updated in place;
+  - changed text from a changed page: an edit; the archived text goes to
+    `article_versions` and `version` counts up;
+- the same body is archived under another URL of the same source: the URL becomes an
   alias of that article (a duplicate);
-- otherwise it is a new article.
+- otherwise it is a new article; when its text is a near copy of archived articles (LSH
+  candidates, then `near_duplicate`), `duplicate_of` names the earliest of them.
+Every fetched page is kept compressed in `pages` unless raw retention is off.
 A batch is all-or-nothing, so a killed crawl never leaves half an article behind.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
+import zlib
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
+from w3lib.encoding import http_content_type_encoding
 
 from pipelines.archive import open_archive
+from pipelines.dedupe import band_keys, body_hash, content_hash, near_duplicate
+from pipelines.validate import rejection
+from scraper.config import Source
+from scraper.extract import extract
 from scraper.extract.dates import to_utc
 from scraper.items import Article
+
+# How many LSH candidates, most shared bands first, are compared text to text.
+MAX_CANDIDATES = 20
 
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def article_row(article: Article, seen: str) -> dict[str, Any]:
+def raw_hash(article: Article) -> str | None:
+    return hashlib.sha256(article.raw_html).hexdigest() if article.raw_html else None
+
+
+def text_row(article: Article) -> dict[str, Any]:
+    """The columns that come from extraction (what `reprocess` may rewrite)."""
     return {
-        "canonical_url": article.canonical_url,
-        "url": article.url,
-        "source": article.source,
         "title": article.title,
         "authors": json.dumps(article.authors, ensure_ascii=False),
         "organizations": json.dumps(article.organizations, ensure_ascii=False),
@@ -50,40 +68,96 @@ def article_row(article: Article, seen: str) -> dict[str, Any]:
         "body_html": article.body_html,
         "word_count": article.word_count,
         "content_hash": article.content_hash,
+        "body_hash": body_hash(article.body),
+    }
+
+
+def article_row(article: Article, seen: str) -> dict[str, Any]:
+    return {
+        "canonical_url": article.canonical_url,
+        "url": article.url,
+        "source": article.source,
+        **text_row(article),
+        "raw_hash": raw_hash(article),
+        "fetched_at": article.fetched_at or seen,
         "last_seen": seen,
         "etag": article.headers.get("Etag"),
         "http_last_modified": article.headers.get("Last-Modified"),
     }
 
 
+def set_bands(
+    db: sqlite_utils.Database, article_id: int, keys: list[int], old_body: str | None = None
+) -> None:
+    """Index the article's LSH band keys, replacing those of its previous body."""
+    if old_body is not None:
+        db.conn.executemany(
+            "DELETE FROM minhash_bands WHERE key = ? AND article_id = ?",
+            [(key, article_id) for key in band_keys(old_body)],
+        )
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)",
+        [(key, article_id) for key in keys],
+    )
+
+
 class Archive:
     """The archive seen from a crawl: upserts articles and records the run."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, *, keep_raw: bool = True) -> None:
         self.db = db
+        self.keep_raw = keep_raw
         self.outcomes: Counter[tuple[str, str]] = Counter()  # (source, new|updated|...) -> n
 
+    _CURRENT = "a.id, a.content_hash, a.raw_hash, a.version, a.title, a.body, a.fetched_at"
+
     def _find(self, article: Article) -> dict[str, Any] | None:
-        row = self.db.execute(
-            "SELECT id, content_hash FROM articles WHERE canonical_url = ?",
+        cursor = self.db.execute(
+            f"SELECT {self._CURRENT} FROM articles a WHERE canonical_url = ?",
             [article.canonical_url],
-        ).fetchone()
+        )
+        row = cursor.fetchone()
         if row is None:
             urls = [article.canonical_url, *article.urls_seen]
             marks = ",".join("?" * len(urls))
-            row = self.db.execute(
-                "SELECT a.id, a.content_hash FROM article_urls u JOIN articles a "
+            cursor = self.db.execute(
+                f"SELECT {self._CURRENT} FROM article_urls u JOIN articles a "
                 f"ON a.id = u.article_id WHERE u.url IN ({marks}) LIMIT 1",
                 urls,
-            ).fetchone()
-        return {"id": row[0], "content_hash": row[1]} if row else None
+            )
+            row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
 
-    def _same_text(self, article: Article) -> int | None:
+    def _same_body(self, article: Article) -> int | None:
         row = self.db.execute(
-            "SELECT id FROM articles WHERE source = ? AND content_hash = ? LIMIT 1",
-            [article.source, article.content_hash],
+            "SELECT id FROM articles WHERE source = ? AND body_hash = ? LIMIT 1",
+            [article.source, body_hash(article.body)],
         ).fetchone()
         return row[0] if row else None
+
+    def _copied_from(self, body: str, keys: list[int]) -> tuple[int, str] | None:
+        """(id, sort date) of the earliest archived article `body` is a near copy of."""
+        marks = ",".join("?" * len(keys))
+        candidates = self.db.execute(
+            f"SELECT article_id FROM minhash_bands WHERE key IN ({marks}) "
+            f"GROUP BY article_id ORDER BY count(*) DESC LIMIT {MAX_CANDIDATES}",
+            keys,
+        ).fetchall()
+        originals = []
+        for (candidate,) in candidates:
+            other, root = self.db.execute(
+                "SELECT body, coalesce(duplicate_of, id) FROM articles WHERE id = ?", [candidate]
+            ).fetchone()
+            if near_duplicate(body, other):
+                originals.append(root)
+        if not originals:
+            return None
+        marks = ",".join("?" * len(originals))
+        return self.db.execute(
+            f"SELECT id, coalesce(published_utc, first_seen) AS date FROM articles "
+            f"WHERE id IN ({marks}) ORDER BY date, id LIMIT 1",
+            originals,
+        ).fetchone()
 
     def _record_urls(self, article_id: int, article: Article, seen: str) -> None:
         self.db.conn.executemany(
@@ -91,10 +165,79 @@ class Archive:
             [(url, article_id, seen) for url in {article.canonical_url, *article.urls_seen}],
         )
 
+    def _keep_page(self, article_id: int, article: Article, seen: str) -> None:
+        """The raw page, compressed, once per distinct page of the article."""
+        if not (self.keep_raw and article.raw_html):
+            return
+        fetched = article.fetched_at or seen
+        self.db.execute(
+            "INSERT INTO pages (article_id, raw_hash, url, status, headers, fetched_at, "
+            "last_fetched, size, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (article_id, raw_hash) DO UPDATE SET last_fetched = excluded.last_fetched",
+            [
+                article_id,
+                raw_hash(article),
+                article.url,
+                article.status,
+                json.dumps(article.headers, ensure_ascii=False),
+                fetched,
+                fetched,
+                len(article.raw_html),
+                zlib.compress(article.raw_html, 6),
+            ],
+        )
+
+    def _insert(self, article: Article, row: dict[str, Any], seen: str) -> int:
+        keys = band_keys(article.body)
+        original = self._copied_from(article.body, keys)
+        article_id = (
+            self.db["articles"]
+            .insert({**row, "first_seen": seen, "version": 1, "duplicate_of": None})
+            .last_pk
+        )
+        if original is not None:
+            original_id, original_date = original
+            if row["published_utc"] and row["published_utc"] < original_date:
+                # The newcomer is the earliest of its copies: it becomes their original.
+                self.db.execute(
+                    "UPDATE articles SET duplicate_of = ? WHERE id = ? OR duplicate_of = ?",
+                    [article_id, original_id, original_id],
+                )
+            else:
+                self.db.execute(
+                    "UPDATE articles SET duplicate_of = ? WHERE id = ?", [original_id, article_id]
+                )
+        set_bands(self.db, article_id, keys)
+        return article_id
+
+    def _update(self, existing: dict[str, Any], article: Article, row: dict[str, Any]) -> str:
+        """A refetch with other text: an edit, unless the page itself is the same."""
+        article_id = existing["id"]
+        edited = row["raw_hash"] is None or row["raw_hash"] != existing["raw_hash"]
+        if edited:
+            self.db["article_versions"].insert(
+                {
+                    "article_id": article_id,
+                    "version": existing["version"],
+                    "fetched_at": existing["fetched_at"],
+                    "superseded_at": row["fetched_at"],
+                    "title": existing["title"],
+                    "body": existing["body"],
+                    "content_hash": existing["content_hash"],
+                    "raw_hash": existing["raw_hash"],
+                }
+            )
+            row = {**row, "version": existing["version"] + 1}
+        else:
+            row = {k: v for k, v in row.items() if k != "fetched_at"}
+        self.db["articles"].update(article_id, row)
+        set_bands(self.db, article_id, band_keys(article.body), old_body=existing["body"])
+        return "updated" if edited else "reextracted"
+
     def touch(self, urls: list[str]) -> None:
         """Archived articles that answered 304 Not Modified: seen again, unchanged."""
         seen = now()
-        with self.db.conn:
+        with self.db.atomic():
             self.db.conn.executemany(
                 "UPDATE articles SET last_seen = ? "
                 "WHERE id = (SELECT article_id FROM article_urls WHERE url = ?)",
@@ -104,7 +247,7 @@ class Archive:
     def alias(self, redirects: dict[str, str]) -> None:
         """Keep each redirecting URL as an alias of the archived article it led to."""
         seen = now()
-        with self.db.conn:
+        with self.db.atomic():
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) "
                 "SELECT ?, article_id, ? FROM article_urls WHERE url = ?",
@@ -112,37 +255,134 @@ class Archive:
             )
 
     def write(self, articles: list[Article]) -> None:
-        """Write one batch in one transaction."""
+        """Write one batch in one transaction.
+
+        `atomic()`, not `with conn:`: sqlite-utils' insert and update commit on their own
+        unless a transaction is already open (BEGIN), which would split an article.
+        """
         seen = now()
-        with self.db.conn:
+        with self.db.atomic():
             for article in articles:
                 row = article_row(article, seen)
                 existing = self._find(article)
-                if existing is None and (alias_of := self._same_text(article)) is not None:
-                    self._record_urls(alias_of, article, seen)
+                if existing is None and (alias_of := self._same_body(article)) is not None:
+                    article_id, outcome = alias_of, "duplicate"
                     self.db.execute(
-                        "UPDATE articles SET last_seen = ? WHERE id = ?", [seen, alias_of]
+                        "UPDATE articles SET last_seen = ? WHERE id = ?", [seen, article_id]
                     )
-                    outcome = "duplicate"
                 elif existing is None:
-                    article_id = self.db["articles"].insert({**row, "first_seen": seen}).last_pk
-                    self._record_urls(article_id, article, seen)
-                    outcome = "new"
+                    article_id, outcome = self._insert(article, row, seen), "new"
                 elif existing["content_hash"] == article.content_hash:
+                    article_id, outcome = existing["id"], "unchanged"
+                    # The page this text now comes from, so a later extractor change
+                    # on the same page is not taken for an edit.
                     self.db.execute(
-                        "UPDATE articles SET last_seen = ? WHERE id = ?", [seen, existing["id"]]
+                        "UPDATE articles SET last_seen = ?, raw_hash = coalesce(?, raw_hash) "
+                        "WHERE id = ?",
+                        [seen, row["raw_hash"], article_id],
                     )
-                    self._record_urls(existing["id"], article, seen)
-                    outcome = "unchanged"
                 else:
-                    self.db["articles"].update(existing["id"], row)
-                    self._record_urls(existing["id"], article, seen)
-                    outcome = "updated"
+                    article_id = existing["id"]
+                    outcome = self._update(existing, article, row)
+                self._record_urls(article_id, article, seen)
+                self._keep_page(article_id, article, seen)
                 self.outcomes[(article.source or "", outcome)] += 1
                 # Settled: a resumed run need not fetch it again (see scraper.frontier).
                 self.db.conn.executemany(
                     "DELETE FROM frontier WHERE url = ?", [(u,) for u in article.urls_seen]
                 )
+
+
+def extract_page(page: dict[str, Any], source: Source | None) -> Article:
+    """Run the current extractor over a stored page, as the spider would have."""
+    headers = json.loads(page["headers"] or "{}")
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    options = (
+        {
+            "timezone": source.timezone,
+            "body_selector": source.body_selector,
+            "remove_selectors": source.remove_selectors,
+        }
+        if source
+        else {}
+    )
+    article = extract(
+        zlib.decompress(page["raw"]),
+        page["url"],
+        encoding=http_content_type_encoding(content_type),
+        fetched_at=datetime.fromisoformat(page["fetched_at"]),
+        **options,
+    )
+    article.content_hash = content_hash(article.title, article.body)
+    return article
+
+
+# The stored page each text was extracted from: the current texts, then older versions.
+# Keyset pages of REPROCESS_BATCH rows, so a million articles never sit in memory.
+_PAGE_COLUMNS = "a.source, p.url, p.headers, p.fetched_at, p.raw"
+_CURRENT_PAGES = f"""SELECT a.id, 0, a.content_hash, a.body, {_PAGE_COLUMNS}
+    FROM articles a JOIN pages p ON p.article_id = a.id AND p.raw_hash = a.raw_hash
+    WHERE (:source IS NULL OR a.source = :source) AND (a.id, 0) > (:after, :version)
+    ORDER BY a.id LIMIT :limit"""
+_VERSION_PAGES = f"""SELECT v.article_id, v.version, v.content_hash, v.body, {_PAGE_COLUMNS}
+    FROM article_versions v JOIN articles a ON a.id = v.article_id
+    JOIN pages p ON p.article_id = v.article_id AND p.raw_hash = v.raw_hash
+    WHERE (:source IS NULL OR a.source = :source) AND (v.article_id, v.version) > (:after, :version)
+    ORDER BY v.article_id, v.version LIMIT :limit"""
+_PAGE_FIELDS = ["article_id", "version", "content_hash", "body", "source", "url", "headers",
+                "fetched_at", "raw"]  # fmt: skip
+REPROCESS_BATCH = 100
+
+
+class Reprocessor:
+    """Re-run the extractor over the stored pages. The pages did not change, so whatever
+    changes in the text is the extractor's doing: written in place, never as a version.
+    Older versions are re-extracted from their own pages too."""
+
+    def __init__(self, db: sqlite_utils.Database, sources: dict[str, Source], min_words: int):
+        self.db = db
+        self.sources = sources
+        self.min_words = min_words
+        self.outcomes: Counter[str] = Counter()
+
+    def _apply(self, page: dict[str, Any]) -> str:
+        article = extract_page(page, self.sources.get(page["source"]))
+        if article.content_hash == page["content_hash"]:
+            return "unchanged"
+        if rejection(article, self.min_words):
+            return "kept"  # the extractor finds no article in the page: keep what we have
+        if page["version"]:
+            self.db.execute(
+                "UPDATE article_versions SET title = ?, body = ?, content_hash = ? "
+                "WHERE article_id = ? AND version = ?",
+                [article.title, article.body, article.content_hash]
+                + [page["article_id"], page["version"]],
+            )
+            return "version_changed"
+        self.db["articles"].update(page["article_id"], text_row(article))
+        set_bands(self.db, page["article_id"], band_keys(article.body), old_body=page["body"])
+        return "changed"
+
+    def run(self, source: str | None = None) -> Counter[str]:
+        for query in (_CURRENT_PAGES, _VERSION_PAGES):
+            after = (0, 0)
+            while True:
+                params = {"source": source, "after": after[0], "version": after[1]}
+                rows = self.db.execute(query, {**params, "limit": REPROCESS_BATCH}).fetchall()
+                if not rows:
+                    break
+                with self.db.atomic():
+                    for row in rows:
+                        page = dict(zip(_PAGE_FIELDS, row, strict=True))
+                        self.outcomes[self._apply(page)] += 1
+                after = rows[-1][:2]
+        self.outcomes["no_page"] = self.db.execute(
+            "SELECT count(*) FROM articles a WHERE (:source IS NULL OR a.source = :source) "
+            "AND NOT EXISTS (SELECT 1 FROM pages p "
+            "WHERE p.article_id = a.id AND p.raw_hash = a.raw_hash)",
+            {"source": source},
+        ).fetchone()[0]
+        return self.outcomes
 
 
 class StorePipeline:
@@ -154,6 +394,7 @@ class StorePipeline:
         self.db_path = settings.get("NEWSARCHIVE_DB")
         self.batch_size = settings.getint("NEWSARCHIVE_BATCH_SIZE")
         self.flush_seconds = settings.getfloat("NEWSARCHIVE_FLUSH_SECONDS")
+        self.keep_raw = settings.getbool("NEWSARCHIVE_KEEP_RAW", True)
         self.buffer: list[Article] = []
         self.last_flush = time.monotonic()
 
@@ -162,10 +403,12 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.archive = Archive(open_archive(self.db_path))
+        # Either the Scrapy setting or sources.toml's [crawl] keep_raw turns retention off.
+        keep_raw = self.keep_raw and self.crawler.spider.config.crawl.keep_raw
+        self.archive = Archive(open_archive(self.db_path), keep_raw=keep_raw)
         self.started = now()
         self.clock = time.monotonic()
-        with self.archive.db.conn:
+        with self.archive.db.atomic():
             self.crawl_id = (
                 self.archive.db["crawls"]
                 .insert({"started": self.started, "status": "running"})
@@ -226,7 +469,7 @@ class StorePipeline:
             for key in ("pages", "articles_new", "articles_updated", "duplicates", "errors")
         }
         db = self.archive.db
-        with db.conn:
+        with db.atomic():
             db["crawl_sources"].insert_all(per_source)
             db["crawl_errors"].insert_all(
                 {"crawl_id": self.crawl_id, "source": s, "kind": k, "url": u, "count": n}

@@ -1,4 +1,4 @@
-"""The newsarchive command line: crawl, demo, serve, export, extract.
+"""The newsarchive command line: crawl, demo, serve, export, extract, reprocess.
 
 Exit status: 0 success; 1 a source failed completely; 2 bad arguments, config or archive
 (one line says which); 3 another process is writing the archive.
@@ -286,6 +286,47 @@ def extract(paths: tuple[str, ...], url: str | None, fmt: str) -> None:
             results.append(result)
     if fmt == "json":
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.option(
+    "--config",
+    "config_path",
+    default="sources.toml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Per-source extraction settings (selectors, time zone); skipped when absent.",
+)
+@DB_OPTION
+@click.option("--source", help="Only this source's articles.")
+def reprocess(config_path: str, db_path: str, source: str | None) -> None:
+    """Re-run the current extractor over the stored raw pages and update the archive.
+
+    Text that changes this way is the extractor's doing, so no versions are recorded.
+    """
+    from pipelines.store import Reprocessor
+    from scraper.settings import NEWSARCHIVE_MIN_WORDS
+
+    sources = {}
+    if Path(config_path).exists():
+        try:
+            sources = {s.name: s for s in load_config(config_path).sources}
+        except ConfigError as exc:
+            fail(str(exc))
+    try:
+        db = open_archive(db_path, create=False)
+    except ArchiveError as exc:
+        fail(str(exc))
+    try:
+        done = Reprocessor(db, sources, NEWSARCHIVE_MIN_WORDS).run(source)
+    finally:
+        db.close()
+    click.echo(
+        f"reprocessed {done['changed'] + done['unchanged'] + done['kept']} articles: "
+        f"{done['changed']} changed, {done['unchanged']} unchanged, {done['kept']} kept "
+        f"(no article found by the extractor now), {done['no_page']} without a stored page; "
+        f"{done['version_changed']} older versions re-extracted"
+    )
 
 
 if __name__ == "__main__":

@@ -52,6 +52,10 @@ class CrawlSettings:
     per_domain_concurrency: int = 4
     download_delay: float = 0.25
     download_timeout: int = 30
+    # Query parameters dropped from URLs besides the built-in list (names or "ref_*" globs).
+    tracking_params: list[str] = field(default_factory=list)
+    # Keep every fetched article page, compressed, for `newsarchive reprocess`.
+    keep_raw: bool = True
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
-from scraper.urls import allowed, normalize_url
+from scraper.urls import allowed
 
 
 def is_local_address(host: str) -> bool:
@@ -67,5 +67,5 @@ class RedirectRecorder:
         location = response.headers.get(b"Location")
         if 300 <= response.status < 400 and location and "source" in request.meta:
             target = response.urljoin(location.decode("latin-1"))
-            self.crawler.spider.redirects[request.url] = normalize_url(target)
+            self.crawler.spider.redirects[request.url] = self.crawler.spider.normalize(target)
         return response

@@ -12,6 +12,8 @@ NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "archive.db")
 # Articles written per transaction, and at most this many seconds between writes.
 NEWSARCHIVE_BATCH_SIZE = 100
 NEWSARCHIVE_FLUSH_SECONDS = 2.0
+# Keep every fetched article page, compressed, for `newsarchive reprocess`.
+NEWSARCHIVE_KEEP_RAW = True
 # Pages with fewer words in the body are not kept as articles.
 NEWSARCHIVE_MIN_WORDS = 40
 

@@ -100,7 +100,7 @@ class NewsSpider(scrapy.Spider):
     ) -> scrapy.Request:
         callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}.get(kind, self.parse)
         return scrapy.Request(
-            normalize_url(url),
+            self.normalize(url),
             callback=callback,
             errback=self.failed,
             meta={"source": source.name, "kind": kind, "depth": depth, "found_as": found_as or url},
@@ -142,7 +142,7 @@ class NewsSpider(scrapy.Spider):
         self, url: str, source: Source, depth: int, lastmod: datetime | None = None
     ) -> scrapy.Request | None:
         """A request for a discovered link, or None when the source's rules exclude it."""
-        link, url = url, normalize_url(url)  # tracking parameters must not hide an article
+        link, url = url, self.normalize(url)  # tracking parameters must not hide an article
         if not allowed(url, source.allowed_domains):
             return None
         known = self.frontier.lookup(url)  # also catches redirecting URLs of an article
@@ -181,6 +181,11 @@ class NewsSpider(scrapy.Spider):
                 request.headers["If-Modified-Since"] = known.last_modified
             request.meta["handle_httpstatus_list"] = [304]
         return request
+
+    def normalize(self, url: str) -> str:
+        """The URL without tracking parameters (built-in and the config's own)."""
+        assert self.config is not None
+        return normalize_url(url, self.config.crawl.tracking_params)
 
     def is_article_url(self, url: str, source: Source) -> bool:
         """Do the source's article patterns (regexes on path and query) admit `url`?"""
