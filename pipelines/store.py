@@ -26,13 +26,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
-from w3lib.encoding import http_content_type_encoding
 
 from pipelines.archive import open_archive
-from pipelines.dedupe import band_keys, body_hash, content_hash, near_duplicate
-from pipelines.validate import rejection
-from scraper.config import Source
-from scraper.extract import extract
+from pipelines.dedupe import band_keys, body_hash, near_duplicate
 from scraper.extract.dates import to_utc
 from scraper.items import Article
 
@@ -291,98 +287,6 @@ class Archive:
                 self.db.conn.executemany(
                     "DELETE FROM frontier WHERE url = ?", [(u,) for u in article.urls_seen]
                 )
-
-
-def extract_page(page: dict[str, Any], source: Source | None) -> Article:
-    """Run the current extractor over a stored page, as the spider would have."""
-    headers = json.loads(page["headers"] or "{}")
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-    options = (
-        {
-            "timezone": source.timezone,
-            "body_selector": source.body_selector,
-            "remove_selectors": source.remove_selectors,
-        }
-        if source
-        else {}
-    )
-    article = extract(
-        zlib.decompress(page["raw"]),
-        page["url"],
-        encoding=http_content_type_encoding(content_type),
-        fetched_at=datetime.fromisoformat(page["fetched_at"]),
-        **options,
-    )
-    article.content_hash = content_hash(article.title, article.body)
-    return article
-
-
-# The stored page each text was extracted from: the current texts, then older versions.
-# Keyset pages of REPROCESS_BATCH rows, so a million articles never sit in memory.
-_PAGE_COLUMNS = "a.source, p.url, p.headers, p.fetched_at, p.raw"
-_CURRENT_PAGES = f"""SELECT a.id, 0, a.content_hash, a.body, {_PAGE_COLUMNS}
-    FROM articles a JOIN pages p ON p.article_id = a.id AND p.raw_hash = a.raw_hash
-    WHERE (:source IS NULL OR a.source = :source) AND (a.id, 0) > (:after, :version)
-    ORDER BY a.id LIMIT :limit"""
-_VERSION_PAGES = f"""SELECT v.article_id, v.version, v.content_hash, v.body, {_PAGE_COLUMNS}
-    FROM article_versions v JOIN articles a ON a.id = v.article_id
-    JOIN pages p ON p.article_id = v.article_id AND p.raw_hash = v.raw_hash
-    WHERE (:source IS NULL OR a.source = :source) AND (v.article_id, v.version) > (:after, :version)
-    ORDER BY v.article_id, v.version LIMIT :limit"""
-_PAGE_FIELDS = ["article_id", "version", "content_hash", "body", "source", "url", "headers",
-                "fetched_at", "raw"]  # fmt: skip
-REPROCESS_BATCH = 100
-
-
-class Reprocessor:
-    """Re-run the extractor over the stored pages. The pages did not change, so whatever
-    changes in the text is the extractor's doing: written in place, never as a version.
-    Older versions are re-extracted from their own pages too."""
-
-    def __init__(self, db: sqlite_utils.Database, sources: dict[str, Source], min_words: int):
-        self.db = db
-        self.sources = sources
-        self.min_words = min_words
-        self.outcomes: Counter[str] = Counter()
-
-    def _apply(self, page: dict[str, Any]) -> str:
-        article = extract_page(page, self.sources.get(page["source"]))
-        if article.content_hash == page["content_hash"]:
-            return "unchanged"
-        if rejection(article, self.min_words):
-            return "kept"  # the extractor finds no article in the page: keep what we have
-        if page["version"]:
-            self.db.execute(
-                "UPDATE article_versions SET title = ?, body = ?, content_hash = ? "
-                "WHERE article_id = ? AND version = ?",
-                [article.title, article.body, article.content_hash]
-                + [page["article_id"], page["version"]],
-            )
-            return "version_changed"
-        self.db["articles"].update(page["article_id"], text_row(article))
-        set_bands(self.db, page["article_id"], band_keys(article.body), old_body=page["body"])
-        return "changed"
-
-    def run(self, source: str | None = None) -> Counter[str]:
-        for query in (_CURRENT_PAGES, _VERSION_PAGES):
-            after = (0, 0)
-            while True:
-                params = {"source": source, "after": after[0], "version": after[1]}
-                rows = self.db.execute(query, {**params, "limit": REPROCESS_BATCH}).fetchall()
-                if not rows:
-                    break
-                with self.db.atomic():
-                    for row in rows:
-                        page = dict(zip(_PAGE_FIELDS, row, strict=True))
-                        self.outcomes[self._apply(page)] += 1
-                after = rows[-1][:2]
-        self.outcomes["no_page"] = self.db.execute(
-            "SELECT count(*) FROM articles a WHERE (:source IS NULL OR a.source = :source) "
-            "AND NOT EXISTS (SELECT 1 FROM pages p "
-            "WHERE p.article_id = a.id AND p.raw_hash = a.raw_hash)",
-            {"source": source},
-        ).fetchone()[0]
-        return self.outcomes
 
 
 class StorePipeline:

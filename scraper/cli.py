@@ -33,6 +33,17 @@ DB_OPTION = click.option(
 )
 
 
+def config_option(help_text: str) -> Any:
+    return click.option(
+        "--config",
+        "config_path",
+        default="sources.toml",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help=help_text,
+    )
+
+
 # The demo sites' ports in sources.toml (and `python -m demo`).
 DEMO_PORTS = {"novosti": 8701, "vesti-ua": 8702, "dailywire": 8703, "agregator": 8704}
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]
@@ -109,14 +120,7 @@ def crawl_and_report(
 
 
 @cli.command()
-@click.option(
-    "--config",
-    "config_path",
-    default="sources.toml",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The sources to crawl.",
-)
+@config_option("The sources to crawl.")
 @DB_OPTION
 @click.option("--max-pages", type=click.IntRange(min=1), help="Article pages per source, at most.")
 @click.option(
@@ -289,14 +293,7 @@ def extract(paths: tuple[str, ...], url: str | None, fmt: str) -> None:
 
 
 @cli.command()
-@click.option(
-    "--config",
-    "config_path",
-    default="sources.toml",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Per-source extraction settings (selectors, time zone); skipped when absent.",
-)
+@config_option("Per-source extraction settings (selectors, time zone); skipped when absent.")
 @DB_OPTION
 @click.option("--source", help="Only this source's articles.")
 def reprocess(config_path: str, db_path: str, source: str | None) -> None:
@@ -304,7 +301,7 @@ def reprocess(config_path: str, db_path: str, source: str | None) -> None:
 
     Text that changes this way is the extractor's doing, so no versions are recorded.
     """
-    from pipelines.store import Reprocessor
+    from pipelines.reprocess import Reprocessor
     from scraper.settings import NEWSARCHIVE_MIN_WORDS
 
     sources = {}
@@ -318,7 +315,10 @@ def reprocess(config_path: str, db_path: str, source: str | None) -> None:
     except ArchiveError as exc:
         fail(str(exc))
     try:
-        done = Reprocessor(db, sources, NEWSARCHIVE_MIN_WORDS).run(source)
+        with writer_lock(db_path):
+            done = Reprocessor(db, sources, NEWSARCHIVE_MIN_WORDS).run(source)
+    except ArchiveBusy as exc:
+        fail(str(exc), EXIT_BUSY)
     finally:
         db.close()
     click.echo(
