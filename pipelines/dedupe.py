@@ -32,7 +32,7 @@ SHINGLE = 3
 SIGNATURES = {"body": (64, 0.3), "lead": (32, 0.5)}
 LEAD_MIN_WORDS = 15  # the lead is the first paragraph this long (not "Photo: Reuters")
 # The decision, on exact shingles: share of the shorter text's shingles found in the other.
-CONTAINMENT = 0.3
+CONTAINMENT = 0.5
 # Templated reports (rates, weather) share their wording and differ in figures: a copy
 # repeats the figures of its original. Checked when both texts give at least 3 figures.
 MIN_FIGURES = 3
