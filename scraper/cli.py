@@ -209,6 +209,7 @@ def serve(db_path: str, port: int) -> None:
 @click.option("--since", type=click.DateTime(DATE_FORMATS), help="Published on or after.")
 @click.option("--until", type=click.DateTime(DATE_FORMATS), help="Published before.")
 @click.option("--language", help="ISO 639-1 code, e.g. ru, uk, en.")
+@click.option("--include-duplicates", is_flag=True, help="Also syndicated copies.")
 @click.option("--excel", is_flag=True, help="CSV that Excel opens with Cyrillic intact (BOM).")
 def export(
     db_path: str,
@@ -218,6 +219,7 @@ def export(
     since: datetime | None,
     until: datetime | None,
     language: str | None,
+    include_duplicates: bool,
     excel: bool,
 ) -> None:
     """Stream articles as CSV or JSON lines (authors and tags joined by '; ' in CSV)."""
@@ -228,6 +230,7 @@ def export(
         since=utc_iso(since),
         until=utc_iso(until),
         language=language,
+        include_duplicates=include_duplicates,
     )
     try:
         db = open_archive(db_path, create=False)

@@ -29,6 +29,8 @@ COLUMNS = [
     "word_count",
     "first_seen",
     "last_seen",
+    "duplicate_of",
+    "version",
     "body",
 ]
 LISTS = ("authors", "organizations", "tags")  # JSON arrays in the archive
@@ -40,6 +42,8 @@ class Filters:
     since: str | None = None  # compared with published_utc, ISO 8601
     until: str | None = None
     language: str | None = None
+    # Syndicated copies (rows with duplicate_of) are left out unless asked for.
+    include_duplicates: bool = False
 
     def where(self) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -56,6 +60,8 @@ class Filters:
         if self.language:
             clauses.append("language = ?")
             params.append(self.language)
+        if not self.include_duplicates:
+            clauses.append("duplicate_of IS NULL")
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
