@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import demo  # noqa: E402
 from scraper.extract import extract  # noqa: E402
 from scraper.items import Article  # noqa: E402
 
@@ -48,7 +49,15 @@ def test_set() -> list[tuple[str, bytes, dict, dict]]:
         kwargs = {"url": expected["url"], "fetched_at": datetime(2023, 12, 6, tzinfo=UTC)}
         fields = {f: expected[f] for f in FIELDS if f in expected}
         cases.append(("seed-ru-news", (seed / "page.html").read_bytes(), kwargs, fields))
-    return cases
+    return cases + demo_cases()
+
+
+def demo_cases() -> list[tuple[str, bytes, dict, dict]]:
+    """Every article of the bundled demo sites, fetched over HTTP as the crawler sees it."""
+    return [
+        (f"demo {page.source}{page.path}", page.html, page.extract_kwargs, page.metadata)
+        for page in demo.fetch_articles()
+    ]
 
 
 def accuracy(cases: list[tuple[str, bytes, dict, dict]], verbose: bool) -> None:

@@ -5,11 +5,16 @@ that crawls them; ``expected.json`` says what a correct crawl stores.
 """
 
 import json
+import re
+import urllib.request
+from dataclasses import dataclass
+
+from w3lib.encoding import http_content_type_encoding
 
 from demo.server import DemoServer
 from demo.sites import DEMO_DIR, SITES
 
-__all__ = ["DemoServer", "SITES", "expected", "sources"]
+__all__ = ["DemoServer", "SITES", "expected", "fetch_articles", "sources"]
 
 
 def _toml(value: object) -> str:
@@ -51,3 +56,34 @@ def sources(origins: dict[str, str]) -> str:
 def expected() -> dict:
     """What a correct crawl of the demo sites stores (see demo/expected.json)."""
     return json.loads((DEMO_DIR / "expected.json").read_text(encoding="utf-8"))
+
+
+# Metadata each demo article states in its page (what an extractor must find).
+METADATA_FIELDS = ("title", "authors", "published", "modified", "language", "section", "tags")
+
+
+@dataclass
+class FetchedArticle:
+    source: str
+    path: str
+    html: bytes
+    extract_kwargs: dict  # url, encoding (from the HTTP header), the source's time zone
+    metadata: dict  # the expected value of each of METADATA_FIELDS
+
+
+def fetch_articles() -> list[FetchedArticle]:
+    """Every demo article fetched over HTTP from a `DemoServer`, as a crawler sees it."""
+    fetched = []
+    with DemoServer() as server:
+        for name, source in expected()["sources"].items():
+            for article in source["articles"]:
+                url = server.origins[name] + article["path"]
+                with urllib.request.urlopen(url) as response:
+                    html = response.read()
+                    encoding = http_content_type_encoding(response.headers["Content-Type"])
+                metadata = {f: article[f] for f in METADATA_FIELDS}
+                if not re.search(rb"dateModified|modified_time", html):
+                    metadata["modified"] = None  # the page does not say when it was updated
+                kwargs = {"url": url, "encoding": encoding, "timezone": SITES[name].timezone}
+                fetched.append(FetchedArticle(name, article["path"], html, kwargs, metadata))
+    return fetched

@@ -61,6 +61,13 @@ _ORG_TYPE = re.compile(r"Organi[sz]ation$|^(NewsMediaOrganization|Corporation|Br
 _BYLINE_CLASS = re.compile(r"byline|author|writer|avtor|autor|credit", re.IGNORECASE)
 _DATE_CLASS = re.compile(r"date|time|publish|posted|updated|dateline", re.IGNORECASE)
 _NOT_BYLINE_CLASS = re.compile(r"comment|avatar|bio|related|share", re.IGNORECASE)
+# Visible section and tag links: a tag archive in the link's path; a section link by its
+# own or its container's class (the "kicker" above a headline, a category or rubric line).
+_TAG_PATH = re.compile(
+    r"/(tags?|topics?|themes?|tema|teg[iy]?|metk[ai]|mitk[ai]|schlagwort|etiquetas?)/",
+    re.IGNORECASE,
+)
+_SECTION_CLASS = re.compile(r"kicker|rubric|categor|section|cat-links|eyebrow", re.IGNORECASE)
 _TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " » ", " / ", " || ")
 # A date marked as an update is no publication date.
 _UPDATED = re.compile(r"updat|modif|обновл|оновл|изменен|змінен", re.IGNORECASE)
@@ -100,6 +107,8 @@ class _Page:
     h1: list[tuple[int, Tag]] = field(default_factory=list)
     h2: list[Tag] = field(default_factory=list)
     bylines: list[tuple[int, Tag]] = field(default_factory=list)
+    tag_links: list[Tag] = field(default_factory=list)
+    section_links: list[Tag] = field(default_factory=list)
     date_texts: list[tuple[int, Tag]] = field(default_factory=list)
     title_tag: str | None = None
     html_lang: str | None = None
@@ -126,8 +135,11 @@ def _gather(soup: BeautifulSoup) -> _Page:
                 page.ld.extend(_flatten(_load_json(el.string or el.get_text())))
             continue
         elif name in ("link", "a"):
-            for rel in attrs.get("rel") or ():
-                page.links.setdefault(rel.lower(), []).append(el)
+            rels = [rel.lower() for rel in attrs.get("rel") or ()]
+            for rel in rels:
+                page.links.setdefault(rel, []).append(el)
+            if name == "a":
+                _visible_taxonomy(page, el, rels)
         elif name == "time":
             page.times.append((index, el))
         elif name == "h1":
@@ -148,6 +160,31 @@ def _gather(soup: BeautifulSoup) -> _Page:
             elif _DATE_CLASS.search(marker):
                 page.date_texts.append((index, el))
     return page
+
+
+def _visible_taxonomy(page: _Page, link: Tag, rels: list[str]) -> None:
+    """Sort a link into the page's visible section or tag links, if it is one."""
+    if "category" in rels:
+        page.section_links.append(link)
+        return
+    if "tag" in rels or _TAG_PATH.search(str(link.get("href", ""))):
+        page.tag_links.append(link)
+        return
+    parent = link.parent
+    marker = " ".join(link.get("class") or ())
+    if parent is not None:
+        marker += " " + " ".join(parent.get("class") or ())
+    if _SECTION_CLASS.search(marker):
+        page.section_links.append(link)
+
+
+def _link_texts(links: list[Tag]) -> list[str]:
+    """Texts of links in the article itself, not in menus, sidebars or footers."""
+    return [
+        text.lstrip("#")
+        for el in links
+        if (text := _clean(el.get_text(" "))) and not _elsewhere(el)
+    ]
 
 
 # --- JSON-LD ---------------------------------------------------------------------------
@@ -318,8 +355,13 @@ def _near(
 
 
 def _elsewhere(el: Tag) -> bool:
-    """Inside a sidebar, a related-stories list, the comments or the page footer."""
+    """Inside a sidebar, a related-stories list, the comments or the page footer (an
+    article's own footer, where tags often sit, is part of the article)."""
     for parent in el.parents:
+        if parent.name == "article":
+            return False
+        if parent.name == "footer" and parent.find_parent("article") is not None:
+            continue
         if parent.name in _ELSEWHERE_TAGS:
             return True
         if _ELSEWHERE_CLASS.search(" ".join(parent.get("class") or ())):
@@ -564,12 +606,13 @@ def extract_metadata(
         or _meta_first(page, SECTION_META)
         or _prop(page, "articleSection")
         or next((c for c in ld.breadcrumbs[1:] if c != title), None)
+        or next(iter(_link_texts(page.section_links)), None)
     )
     tag_sources = (
         [k for k in _as_list(ld.get("keywords")) if isinstance(k, str)],
         *([v for v in page.meta.get(key, ())] for key in TAG_META),
         [v for el in page.itemprops.get("keywords", ()) if (v := _prop_value(el))],
-        [el.get_text(" ") for el in page.links.get("tag", ())],
+        _link_texts(page.tag_links),
     )
     tags = next((t for source in tag_sources if (t := _tags(source, (title, site)))), [])
     image = (
