@@ -11,6 +11,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from scraper.textsearch import create_search_index, register_functions
+
 SCHEMA_VERSION = 1
 
 
@@ -91,9 +93,7 @@ def _create(db: sqlite_utils.Database) -> None:
         pk=("crawl_id", "url", "kind"),
         foreign_keys=[("crawl_id", "crawls", "id")],
     )
-    db["articles"].enable_fts(
-        ["title", "body"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
-    )
+    create_search_index(db.conn)
 
 
 def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
@@ -103,6 +103,7 @@ def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Datab
         raise ArchiveError(f"{path}: no archive here (run `newsarchive crawl` first)")
     try:
         conn = sqlite3.connect(path, timeout=30)
+        register_functions(conn)  # the search index triggers call them
         db = sqlite_utils.Database(conn)
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
