@@ -60,12 +60,20 @@ def _is_ukrainian(word: str) -> bool:
 
 
 def _ukrainian_lemma(word: str) -> str:
-    # Parses tie on score ("Києві": the name Кий or Київ, "Львові": Львов or Львів); the
-    # longest lemma that is not a person's name keeps the stem, so take that one.
+    # Parses tie on score ("Києві": the name Кий, the noun кий or Київ; "Львові": Львов or
+    # Львів). A place or thing is searched for more often than a first name, and the longest
+    # noun lemma keeps the stem (Київ, Харків, Львів): prefer those, in that order.
     parses = _morph("uk").parse(word)
     if not parses:
         return word
-    best = max(parses, key=lambda p: (len(p.normal_form), not ({"Name", "Surn"} & p.tag.grammemes)))
+    best = max(
+        parses,
+        key=lambda p: (
+            not ({"Name", "Surn", "Patr"} & p.tag.grammemes),
+            p.tag.POS == "NOUN",
+            len(p.normal_form),
+        ),
+    )
     return best.normal_form
 
 
@@ -89,7 +97,9 @@ def terms(text: str | None) -> str:
 
 
 # Query syntax: "a phrase", OR, NOT, AND (upper case, as in FTS5), word* for a prefix.
-QUERY_TOKEN = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<word>[^\W_]+(?:[-\'’ʼ‘`][^\W_]+)*)(?P<star>\*)?')
+QUERY_TOKEN = re.compile(
+    r'"(?P<phrase>[^"]*)"?|(?P<word>[^\W_]+(?:[-\'’ʼ‘`][^\W_]+)*)(?P<star>\*)?'
+)
 OPERATORS = {"OR", "NOT", "AND"}
 
 
