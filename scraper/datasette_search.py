@@ -147,9 +147,7 @@ def _names(value: str | None) -> list[str]:
 def _csv_url(request: Any, datasette: Any, database: str, *, bom: bool) -> str:
     """Every match as CSV (streamed, in date order), optionally with a BOM for Excel."""
     dropped = {"_next", "_size", "_sort", "_sort_desc", "_stream"}
-    args = [
-        (k, v) for k in request.args.keys() if k not in dropped for v in request.args.getlist(k)
-    ]
+    args = [(k, v) for k in request.args if k not in dropped for v in request.args.getlist(k)]
     sort = ("_sort", request.args["_sort"]) if request.args.get("_sort") else None
     args += [sort or ("_sort_desc", request.args.get("_sort_desc") or "published_utc")]
     args += [("_stream", "on"), ("_size", "max")] + ([("_bom", "1")] if bom else [])

@@ -47,10 +47,22 @@ NEWS = [
     article(2, "Сбит беспилотник", "ПВО сбила беспилотник. Ёлки и береза целы.", source="tass"),
     article(3, "Награда беспилотнику", "Беспилотнику «Орион» вручили приз из-за рекорда."),
     article(4, "Визит Зеленского", "Зеленского встретили в Берлине.", source="meduza"),
-    article(5, "Безпілотники над Києвом", "У Києві збили безпілотники.", language="uk",
-            source="ukrpravda", authors=["Олена Петренко"], tags=["Київ", "ППО"]),  # fmt: skip
-    article(6, "Новини з Івано-Франківська", "В Івано-Франківську обʼєкт пошкоджено.",
-            language=None, source="ukrpravda"),  # fmt: skip
+    article(
+        5,
+        "Безпілотники над Києвом",
+        "У Києві збили безпілотники.",
+        language="uk",
+        source="ukrpravda",
+        authors=["Олена Петренко"],
+        tags=["Київ", "ППО"],
+    ),  # fmt: skip
+    article(
+        6,
+        "Новини з Івано-Франківська",
+        "В Івано-Франківську обʼєкт пошкоджено.",
+        language=None,
+        source="ukrpravda",
+    ),  # fmt: skip
     article(7, "Drones over the Baltic", "Several drones were seen near the port.", language="en"),
     article(8, "Погода", "Солнечно и тепло, без осадков.", source="tass"),
     article(9, XSS_TITLE, XSS_BODY, source="tass"),
@@ -112,14 +124,13 @@ def test_query_syntax_phrase_or_not_prefix(news_db):
 
 
 @pytest.mark.parametrize(
-    "query", ['"', "OR", "NOT беспилотник", "беспилотник AND", ")(*", "NEAR(a b", "'; drop", "-", "**"]
+    "query",
+    ['"', "OR", "NOT беспилотник", "беспилотник AND", ")(*", "NEAR(a b", "'; drop", "-", "**"],
 )
 def test_punctuation_never_breaks_the_page(news_db, query):
     datasette = make_datasette(news_db)
     for path in ("articles", "articles.json"):
-        response = asyncio.run(
-            datasette.client.get(f"/news/{path}", params={"_search": query})
-        )
+        response = asyncio.run(datasette.client.get(f"/news/{path}", params={"_search": query}))
         assert response.status_code == 200, (query, response.text[:300])
 
 
@@ -131,7 +142,8 @@ def test_query_terms_are_always_quoted():
 def test_changed_and_deleted_articles_leave_the_index(news_db):
     db = open_archive(news_db)
     with db.conn:
-        db.execute("UPDATE articles SET body = 'Теперь про погоду' WHERE title = ?", [NEWS[3].title])
+        changed = "UPDATE articles SET body = 'Теперь про погоду' WHERE title = ?"
+        db.execute(changed, [NEWS[3].title])
         gone = db.execute("SELECT id FROM articles WHERE title = ?", [NEWS[6].title]).fetchone()
         db.execute("DELETE FROM article_urls WHERE article_id = ?", gone)
         db.execute("DELETE FROM articles WHERE id = ?", gone)
