@@ -7,8 +7,9 @@ and is fed *terms*, and every query is rewritten into the same terms:
 - lower case, ё -> е, apostrophes (’ ʼ ' ‘ `) dropped inside a word, hyphens split words
   ("из-за" -> "из за", which a query then matches as a phrase);
 - Latin words: the English Snowball stemmer ("drones" -> "drone");
-- Cyrillic words: the Russian Snowball stemmer, after pymorphy3's Ukrainian lemma when
-  the word is Ukrainian ("Києві" -> "київ", "безпілотники" -> "безпілотник").
+- Cyrillic words: pymorphy3's lemma (Ukrainian dictionary when the word is Ukrainian,
+  Russian otherwise), then the Russian Snowball stemmer on the lemma ("Казахстану" ->
+  "казахстан" -> "казахста", "Києві" -> "київ", "безпілотники" -> "безпілотник").
 
 The term depends on the word alone, never on the article's `language` column: the query
 side has no language, and a wrong or missing column must not make an article unfindable.
@@ -85,8 +86,12 @@ def term(word: str) -> str:
         return _stemmer("english").stemWord(APOSTROPHES.sub("", word))
     word = APOSTROPHES.sub("'", word)  # pymorphy's dictionaries spell it ASCII
     if _is_ukrainian(word):
-        word = _ukrainian_lemma(word)
-    return _stemmer("russian").stemWord(APOSTROPHES.sub("", word))
+        lemma = _ukrainian_lemma(word)
+    else:
+        lemma = _morph("ru").parse(word)[0].normal_form.replace("ё", "е")
+    # Snowball alone stems "Казахстан" and "Казахстану" apart; on the lemma it is stable,
+    # and it still joins a word's Russian and Ukrainian lemmas where they share a stem.
+    return _stemmer("russian").stemWord(APOSTROPHES.sub("", lemma))
 
 
 def terms(text: str | None) -> str:
