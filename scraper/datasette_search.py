@@ -150,7 +150,7 @@ def _csv_url(request: Any, datasette: Any, database: str, *, bom: bool) -> str:
     args = [(k, v) for k in request.args if k not in dropped for v in request.args.getlist(k)]
     sort = ("_sort", request.args["_sort"]) if request.args.get("_sort") else None
     args += [sort or ("_sort_desc", request.args.get("_sort_desc") or "published_utc")]
-    args += [("_stream", "on"), ("_size", "max")] + ([("_bom", "1")] if bom else [])
+    args += [("_stream", "on"), ("_size", "max"), ("_dl", "1")] + ([("_bom", "1")] if bom else [])
     return datasette.urls.table(database, TABLE, format="csv") + "?" + urlencode(args)
 
 
@@ -172,7 +172,7 @@ def _article_vars(request: Any, database: str, datasette: Any) -> Any:
 
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
-    """`?_bom=1` on a .csv response: prepend a UTF-8 BOM and name the file for download."""
+    """`?_bom=1` on a .csv response: prepend a UTF-8 byte order mark."""
 
     def wrap(app: Any) -> Any:
         async def with_bom(scope: dict, receive: Any, send: Any) -> None:
@@ -189,7 +189,6 @@ def asgi_wrapper(datasette: Any) -> Any:
                 nonlocal first
                 if message["type"] == "http.response.start":
                     headers = [(k, v) for k, v in message["headers"] if k != b"content-length"]
-                    headers.append((b"content-disposition", b'attachment; filename="search.csv"'))
                     message = {**message, "headers": headers}
                 elif message["type"] == "http.response.body" and first:
                     first = False
