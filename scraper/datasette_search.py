@@ -81,9 +81,15 @@ def extra_template_vars(
 ) -> Any:
     if view_name == "row" and table == TABLE:
         return _article_vars(request, database, datasette)
-    search = _searching(request, table)
-    if view_name != "table" or search is None:
+    if view_name != "table" or table != TABLE:
         return None
+    explicit_sort = any(request.args.get(a) for a in SORT_ARGS)
+    # The default date order is not shown as chosen in the sort form: submitting the search
+    # box would otherwise send it back as an explicit sort, and the search would not rank.
+    values: dict[str, Any] = {} if explicit_sort else {"sort": None, "sort_desc": None}
+    search = _searching(request, table)
+    if search is None:
+        return values
 
     async def search_vars() -> dict[str, Any]:
         db = datasette.get_database(database)
@@ -95,19 +101,21 @@ def extra_template_vars(
                     f"SELECT count(*) FROM ({_matches_sql(COUNT_LIMIT + 1)})", {"search": search}
                 )
             ).first()[0]
-        values = {
-            "search_total": total,
-            "search_total_capped": total > COUNT_LIMIT,
-            "search_depth": SEARCH_DEPTH,
-            "search_snippet": lambda text: Markup(snippet(text, search)),
-            "article_path": lambda pk: datasette.urls.row(database, TABLE, pk),
-            "csv_url": _csv_url(request, datasette, database, bom=False),
-            "excel_url": _csv_url(request, datasette, database, bom=True),
-        }
-        ranked = not any(request.args.get(a) for a in SORT_ARGS) and not _filtered(request)
-        if ranked and query:
+        values.update(
+            search_total=total,
+            search_total_capped=total > COUNT_LIMIT,
+            search_depth=SEARCH_DEPTH,
+            search_snippet=lambda text: Markup(snippet(text, search)),
+            article_path=lambda pk: datasette.urls.row(database, TABLE, pk),
+            csv_url=_csv_url(request, datasette, database, bom=False),
+            excel_url=_csv_url(request, datasette, database, bom=True),
+        )
+        if total > SEARCH_DEPTH:  # Datasette's count covers the newest matches only
+            values["filtered_table_rows_count"] = None
+        if not explicit_sort and not _filtered(request) and query:
             values["ranked_rows"] = await _ranked(db, search)
             values["next_url"] = None  # Datasette's pager walks the date order, not ranks
+            values["human_description_en"] = f'where search matches "{search}", by relevance'
         return values
 
     return search_vars

@@ -73,6 +73,7 @@ def browser(tmp_path):
         options.add_argument(flag)
     prefs = {"download.default_directory": str(downloads), "download.prompt_for_download": False}
     options.add_experimental_option("prefs", prefs)
+    options.add_argument("--window-size=1280,1400")
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
     driver.downloads = downloads
     try:
@@ -98,6 +99,8 @@ def test_reporter_searches_reads_and_downloads(server, browser, seed_article):
     box = browser.find_element(By.ID, "_search")
     box.send_keys("Казахстану", Keys.ENTER)  # a form the article never uses
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".search-result"))
+    # The search box's form carries the table's default date order; it must still rank.
+    assert "Ranked by relevance" in browser.find_element(By.CSS_SELECTOR, ".search-summary").text
     results = browser.find_elements(By.CSS_SELECTOR, ".search-result h3 a")
     assert [r.text for r in results] == [seed_article.title]
     marks = browser.find_elements(By.CSS_SELECTOR, ".search-snippet mark")
