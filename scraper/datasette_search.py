@@ -30,9 +30,9 @@ from scraper.textsearch import (
 )
 
 TABLE = "articles"
-SEARCH_DEPTH = 2000  # matches an HTML search page ranks, facets and counts
+SEARCH_DEPTH = 1000  # matches an HTML search page ranks and facets
 RANKED_RESULTS = 50  # shown on the ranked page; "sort by date" pages through the rest
-COUNT_LIMIT = 100_000  # a total beyond this is shown as "100,000+"
+COUNT_LIMIT = 10_000  # a total beyond this is shown as "more than 10,000"
 BOM = b"\xef\xbb\xbf"
 SORT_ARGS = ("_sort", "_sort_desc")
 
