@@ -223,3 +223,24 @@ def test_serve_refuses_to_expose_an_archive_by_accident(tmp_path, seed_article, 
     result = run_cli("serve", "--db", str(db_path), *args, timeout=60)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_big_result_sets_are_ranked_among_the_newest_and_say_so(tmp_path, monkeypatch):
+    from scraper import datasette_search
+
+    monkeypatch.setattr(datasette_search, "SEARCH_DEPTH", 10)
+    monkeypatch.setattr(datasette_search, "COUNT_LIMIT", 20)
+    db_path = tmp_path / "news.db"
+    many = [
+        NEWS[0].__class__(**{**NEWS[0].__dict__, "canonical_url": f"https://wire.example/b{i}",
+                             "title": f"Беспилотник {i}", "content_hash": str(i)})
+        for i in range(30)
+    ]  # fmt: skip
+    store(db_path, many)
+    page = " ".join(get(db_path, "/news/articles?_search=беспилотники").text.split())
+    assert "More than 20 matches" in page
+    assert "Ranked by relevance among the 10 newest" in page
+    assert set(result_titles(page)) == {f"Беспилотник {i}" for i in range(20, 30)}
+    # The API and the CSV are not cut to that depth.
+    data = get(db_path, "/news/articles.json?_search=беспилотники&_size=100").json()
+    assert len(data["rows"]) == 30
