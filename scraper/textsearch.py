@@ -85,10 +85,14 @@ def term(word: str) -> str:
     if not CYRILLIC.search(word):
         return _stemmer("english").stemWord(APOSTROPHES.sub("", word))
     word = APOSTROPHES.sub("'", word)  # pymorphy's dictionaries spell it ASCII
+    # Only dictionary words are lemmatised: guessing the lemma of an unknown word (a name,
+    # a typo) costs pymorphy3 ~1 ms, and Snowball handles those endings as well.
     if _is_ukrainian(word):
-        lemma = _ukrainian_lemma(word)
-    else:
+        lemma = _ukrainian_lemma(word) if _morph("uk").word_is_known(word) else word
+    elif _morph("ru").word_is_known(word):
         lemma = _morph("ru").parse(word)[0].normal_form.replace("ё", "е")
+    else:
+        lemma = word
     # Snowball alone stems "Казахстан" and "Казахстану" apart; on the lemma it is stable,
     # and it still joins a word's Russian and Ukrainian lemmas where they share a stem.
     return _stemmer("russian").stemWord(APOSTROPHES.sub("", lemma))
