@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlite_utils
 
 from pipelines.dedupe import band_keys, body_hash
+from scraper.textsearch import create_search_index, register_functions
 
 SCHEMA_VERSION = 2
 
@@ -110,9 +111,7 @@ def _create(db: sqlite_utils.Database) -> None:
         pk=("crawl_id", "url", "kind"),
         foreign_keys=[("crawl_id", "crawls", "id")],
     )
-    db["articles"].enable_fts(
-        ["title", "body"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
-    )
+    create_search_index(db.conn)
 
 
 def _history(db: sqlite_utils.Database) -> None:
@@ -194,6 +193,7 @@ def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Datab
         raise ArchiveError(f"{path}: no archive here (run `newsarchive crawl` first)")
     try:
         conn = sqlite3.connect(path, timeout=30)
+        register_functions(conn)  # the search index triggers call them
         db = sqlite_utils.Database(conn)
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:

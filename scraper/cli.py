@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import ipaddress
 import json
 import logging
 import sys
@@ -181,24 +182,65 @@ def demo(db_path: str, no_serve: bool, port: int) -> None:
         run_datasette(db_path, port=port, host="127.0.0.1")
 
 
-def run_datasette(db_path: str, *, port: int, host: str) -> None:
+def run_datasette(
+    db_path: str,
+    *,
+    port: int,
+    host: str,
+    password: str | None = None,
+    allow_sql: bool = True,
+) -> None:
     """Datasette on the archive, in the foreground."""
-    from scraper.serve import serve
+    from scraper.serve import make_datasette, serve
 
     try:
         open_archive(db_path, create=False).close()
     except ArchiveError as exc:
         fail(str(exc))
     click.echo(f"Datasette on http://{host}:{port}/ (Ctrl+C stops it)")
-    serve(db_path, host=host, port=port)
+    serve(make_datasette(db_path, password=password, allow_sql=allow_sql), host=host, port=port)
 
 
 @cli.command()
 @DB_OPTION
 @click.option("--port", default=8001, show_default=True)
-def serve(db_path: str, port: int) -> None:
-    """Search the archive in Datasette on 127.0.0.1."""
-    run_datasette(db_path, port=port, host="127.0.0.1")
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Listen on every interface (0.0.0.0), not only 127.0.0.1. Needs --password or --no-auth.",
+)
+@click.option(
+    "--host", help="Listen on this address instead (anything but loopback needs --public)."
+)
+@click.option(
+    "--password",
+    envvar="NEWSARCHIVE_PASSWORD",
+    help="Require HTTP Basic login as user 'reporter' with this password (ASCII).",
+)
+@click.option("--no-auth", is_flag=True, help="With --public: serve to anyone, no login.")
+@click.option(
+    "--no-sql", is_flag=True, help="Hide the SQL box: only tables, search, canned queries."
+)
+def serve(
+    db_path: str,
+    port: int,
+    public: bool,
+    host: str | None,
+    password: str | None,
+    no_auth: bool,
+    no_sql: bool,
+) -> None:
+    """Search the archive in Datasette (read-only), on 127.0.0.1 unless --public."""
+    host = host or ("0.0.0.0" if public else "127.0.0.1")
+    if not public and not ipaddress.ip_address(host).is_loopback:
+        fail(f"--host {host} is not loopback: add --public (with --password or --no-auth)")
+    if public and not (password or no_auth):
+        fail("--public needs --password PASSWORD, or --no-auth to serve to anyone")
+    if password and no_auth:
+        fail("--password and --no-auth contradict each other")
+    if password and not password.isascii():
+        fail("--password must be ASCII (HTTP Basic login cannot carry other characters)")
+    run_datasette(db_path, port=port, host=host, password=password, allow_sql=not no_sql)
 
 
 @cli.command()

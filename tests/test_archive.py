@@ -54,7 +54,9 @@ def test_full_text_index_follows_the_rows(tmp_path, seed_article):
     store(db_path, [seed_article])
     db = open_archive(db_path)
     hits = db.execute(
-        "SELECT title FROM articles_fts WHERE articles_fts MATCH ?", ["Jamestown"]
+        "SELECT a.title FROM articles a JOIN articles_fts ON articles_fts.rowid = a.id "
+        "WHERE articles_fts MATCH newsarchive_query(?)",
+        ["Jamestown"],
     ).fetchall()
     assert hits == [(seed_article.title,)]
 

@@ -1,41 +1,246 @@
-"""Datasette on the archive, configured by the package's metadata.yml."""
+"""Datasette as journalists meet it: ranked search page, facets, canned queries, article
+pages, CSV exports, and the safety rules of `newsarchive serve`."""
+
+from __future__ import annotations
 
 import asyncio
+import base64
+import csv
+import io
+import re
+import sqlite3
 from pathlib import Path
 
-from conftest import store
+import pytest
+from conftest import run_cli, store
+from test_search import NEWS, XSS_BODY
 
+from pipelines.archive import open_archive
 from scraper.serve import make_datasette
 
 
-def get(db_path: Path, path: str):
-    return asyncio.run(make_datasette(db_path).client.get(path))
+def get(db_path: Path, path: str, **kwargs):
+    return asyncio.run(make_datasette(db_path, **kwargs).client.get(path))
 
 
-def test_search_finds_the_seed_article_by_a_russian_word(tmp_path, seed_article):
+def result_titles(html: str) -> list[str]:
+    return re.findall(r'<li class="search-result">\s*<h3><a href="[^"]+">([^<]+)</a>', html)
+
+
+def test_search_page_ranks_by_relevance_with_highlighted_snippets(tmp_path, seed_article):
     db_path = tmp_path / "news.db"
-    store(db_path, [seed_article])
-    response = get(db_path, "/news/articles.json?_search=Казахстана&_shape=objects")
-    assert response.status_code == 200
-    rows = response.json()["rows"]
-    assert [r["canonical_url"] for r in rows] == [seed_article.canonical_url]
-    # A word the article does not contain finds nothing.
-    response = get(db_path, "/news/articles.json?_search=Бразилия&_shape=objects")
-    assert response.json()["rows"] == []
+    store(db_path, [seed_article, *NEWS])
+    page = get(db_path, "/news/articles?_search=Казахстан").text
+    assert result_titles(page) == [seed_article.title]
+    assert "<mark>Казахстана</mark>" in page
+    # The article that says "беспилотник" in its headline and text outranks the ones
+    # that say it once, although it is neither the newest nor the oldest.
+    page = get(db_path, "/news/articles?_search=беспилотник").text
+    assert result_titles(page)[0] == NEWS[0].title
+    assert "Ranked by relevance" in page
+    by_date = get(db_path, "/news/articles?_search=беспилотник&_sort_desc=published_utc").text
+    newest_first = [NEWS[2].title, NEWS[1].title, NEWS[0].title, seed_article.title]
+    assert result_titles(by_date) == newest_first
 
 
 def test_articles_table_is_faceted_and_newest_first(tmp_path, seed_article):
     db_path = tmp_path / "news.db"
-    store(db_path, [seed_article])
+    store(db_path, [seed_article, *NEWS])
     data = get(db_path, "/news/articles.json").json()
-    assert set(data["facet_results"]) == {"source", "language"}
     assert "order by published_utc desc" in data["query"]["sql"]
+    facets = data["facet_results"]
+    assert set(facets) == {"source", "language", "section", "authors", "tags", "published_utc"}
+    counts = {f: {v["value"]: v["count"] for v in facets[f]["results"]} for f in facets}
+    assert counts["source"]["tass"] == 3
+    assert counts["authors"] == {"Ирина Коваленко": 1, "Олена Петренко": 1}  # array facet
+    assert counts["tags"]["Київ"] == 1
+    assert counts["published_utc"]["2024-03-05"] == 1  # date facet
+    # Facets narrow a search, and the search still understands Ukrainian.
+    data = get(db_path, "/news/articles.json?_search=Київ&source=ukrpravda&_shape=objects").json()
+    assert [r["title"] for r in data["rows"]] == [NEWS[4].title]
 
 
 def test_internal_tables_are_hidden(tmp_path, seed_article):
     db_path = tmp_path / "news.db"
     store(db_path, [seed_article])
+    with sqlite3.connect(db_path) as conn:  # tables other features add, by their names
+        conn.execute("CREATE TABLE raw_pages (url TEXT, html BLOB)")
+        conn.execute("CREATE TABLE article_lsh (band INTEGER, article_id INTEGER)")
     tables = get(db_path, "/news.json").json()["tables"]
     hidden = {t["name"] for t in tables if t["hidden"]}
-    assert {"articles_fts", "articles_fts_data"} <= hidden
-    assert "articles" not in hidden
+    assert {"articles_fts", "articles_fts_data", "raw_pages", "article_lsh"} <= hidden
+    assert not {"articles", "crawls"} & hidden
+
+
+def canned(db_path: Path, name: str, **params: str) -> list[dict]:
+    response = get(db_path, f"/news/{name}.json?_shape=objects&" + "&".join(
+        f"{k}={v}" for k, v in params.items()
+    ))  # fmt: skip
+    assert response.status_code == 200, response.text
+    return response.json()["rows"]
+
+
+def test_canned_queries(tmp_path, seed_article):
+    db_path = tmp_path / "news.db"
+    syndicated = NEWS[1].__class__(**{**NEWS[1].__dict__, "source": "rbc"})
+    syndicated.canonical_url = "https://rbc.example/copy"
+    edited = NEWS[3].__class__(**{**NEWS[3].__dict__, "modified": "2024-03-04T18:00:00+00:00"})
+    store(db_path, [seed_article, *NEWS[:3], edited, *NEWS[4:], syndicated])
+
+    rows = canned(db_path, "search_by_date_and_source", q="беспилотники", source="",
+                  date_from="2024-03-02", date_to="2024-03-03")  # fmt: skip
+    assert [r["title"] for r in rows] == [NEWS[2].title, NEWS[1].title, syndicated.title]
+    assert "[Беспилотнику]" in rows[0]["snippet"]
+    rows = canned(db_path, "search_by_date_and_source", q="беспилотник", source="tass",
+                  date_from="", date_to="")  # fmt: skip
+    assert [r["title"] for r in rows] == [NEWS[1].title]
+
+    per_day = canned(db_path, "articles_per_source_per_day")
+    assert {"day": "2024-03-02", "source": "tass", "articles": 1} in per_day
+
+    edits = [r["title"] for r in canned(db_path, "edited_after_publication")]
+    assert edits == [NEWS[3].title, seed_article.title]  # the seed page has a later dateModified
+
+    original = get(db_path, "/news/articles.json?source=tass&_shape=objects&title__startswith=Сбит")
+    original_id = original.json()["rows"][0]["id"]
+    copies = canned(db_path, "syndicated_copies", id=str(original_id))
+    assert [(r["source"], r["match"]) for r in copies] == [("rbc", "same text")]
+
+    db = open_archive(db_path)
+    with db.conn:
+        crawl = db["crawls"].insert({"started": "2024-03-10T00:00:00", "status": "failed"}).last_pk
+        db["crawl_sources"].insert_all(
+            [
+                {"crawl_id": crawl, "source": "tass", "status": "failed", "errors": 2, "pages": 0},
+                {"crawl_id": crawl, "source": "wire", "status": "ok", "errors": 0, "pages": 9},
+            ]
+        )
+        db["crawl_errors"].insert_all(
+            [
+                {"crawl_id": crawl, "source": "tass", "kind": "http 503", "url": u, "count": 1}
+                for u in ("https://tass.example/a", "https://tass.example/b")
+            ]
+        )
+    db.close()
+    health = canned(db_path, "crawl_health")
+    assert [(r["source"], r["status"], r["errors_by_kind"]) for r in health] == [
+        ("tass", "failed", "http 503: 2"),
+        ("wire", "ok", None),
+    ]
+
+
+def test_article_page_reads_as_paragraphs_and_stored_markup_is_inert(tmp_path, seed_article):
+    db_path = tmp_path / "news.db"
+    store(db_path, [seed_article, *NEWS])
+    page = get(db_path, "/news/articles/1").text
+    assert f"<h1>{seed_article.title}</h1>" in page
+    for paragraph in seed_article.body.split("\n\n"):
+        assert f"<p>{paragraph}</p>" in page.replace("&#34;", '"').replace("&#39;", "'")
+    xss_id = len(NEWS) + 1
+    page = get(db_path, f"/news/articles/{xss_id}").text
+    for payload in ("<script>window", "<img src=x", '<a href="javascript:', "<svg onload"):
+        assert payload not in page
+    assert "&lt;script&gt;window.xssRan=3" in page  # shown as text, not dropped
+    assert XSS_BODY.split("\n\n")[0].startswith("Текст с атакой")
+    search_page = get(db_path, "/news/articles?_search=атакой").text
+    assert "<script>window" not in search_page and "<mark>атакой</mark>" in search_page
+
+
+def test_csv_export_bigger_than_datasettes_default_limit_arrives_whole(tmp_path):
+    """Stock Datasette stops a streamed CSV at 100 MB and still answers 200."""
+    db_path = tmp_path / "big.db"
+    rows = 12_000
+    body = "беспилотник " + "x" * 9000  # two cheap index terms, ~9 KB of text
+    db = open_archive(db_path)
+    with db.conn:
+        db.conn.executemany(
+            "INSERT INTO articles (canonical_url, source, title, body, published_utc, "
+            "first_seen, last_seen) VALUES (?, 'wire', ?, ?, ?, '', '')",
+            ((f"https://w.example/{i}", f"Заголовок {i}", body, f"{i:06d}") for i in range(rows)),
+        )
+    db.close()
+    page = get(db_path, "/big/articles?_search=беспилотник").text
+    csv_url = re.search(r'class="csv-link" href="([^"]+)"', page)[1].replace("&amp;", "&")
+    response = get(db_path, csv_url)
+    assert response.status_code == 200
+    assert len(response.content) > 100 * 1024 * 1024
+    lines = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(lines) == rows
+    assert lines[0]["title"] == f"Заголовок {rows - 1}"  # newest first
+    assert lines[-1]["title"] == "Заголовок 0"
+
+
+def test_csv_for_excel_has_a_byte_order_mark(tmp_path, seed_article):
+    db_path = tmp_path / "news.db"
+    store(db_path, [seed_article, *NEWS])
+    page = get(db_path, "/news/articles?_search=беспилотник").text
+    excel_url = re.search(r'class="excel-link" href="([^"]+)"', page)[1].replace("&amp;", "&")
+    response = get(db_path, excel_url)
+    assert response.content.startswith(b"\xef\xbb\xbfid,")
+    assert "attachment" in response.headers["content-disposition"]
+    text = response.content.decode("utf-8-sig")
+    assert len(list(csv.DictReader(io.StringIO(text)))) == 4
+    assert "Беспилотники атаковали Белгород" in text
+    plain = get(db_path, excel_url.replace("&_bom=1", ""))
+    assert plain.content.startswith(b"id,")
+
+
+def test_read_only_no_sql_and_password(tmp_path, seed_article):
+    db_path = tmp_path / "news.db"
+    store(db_path, [seed_article])
+    write = "/news.json?sql=DELETE+FROM+articles"
+    assert get(db_path, write).status_code == 400
+    assert get(db_path, "/news/articles.json").json()["filtered_table_rows_count"] == 1
+    assert get(db_path, "/news.json?sql=select+1").status_code == 200
+    assert get(db_path, "/news.json?sql=select+1", allow_sql=False).status_code == 403
+
+    datasette = make_datasette(db_path, password="s3cret pass")
+    client = datasette.client
+    assert asyncio.run(client.get("/news/articles")).status_code == 401
+    wrong = base64.b64encode(b"reporter:nope").decode()
+    right = base64.b64encode(b"reporter:s3cret pass").decode()
+    assert (
+        asyncio.run(client.get("/news", headers={"Authorization": f"Basic {wrong}"})).status_code
+        == 401
+    )
+    response = asyncio.run(
+        client.get("/news/articles?_search=Казахстан", headers={"Authorization": f"Basic {right}"})
+    )
+    assert response.status_code == 200 and seed_article.title in response.text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--public"], "--public needs --password"),
+        (["--host", "0.0.0.0"], "not loopback: add --public"),
+        (["--public", "--password", "x", "--no-auth"], "contradict"),
+    ],
+)
+def test_serve_refuses_to_expose_an_archive_by_accident(tmp_path, seed_article, args, message):
+    db_path = tmp_path / "news.db"
+    store(db_path, [seed_article])
+    result = run_cli("serve", "--db", str(db_path), *args, timeout=60)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_big_result_sets_are_ranked_among_the_newest_and_say_so(tmp_path, monkeypatch):
+    from scraper import datasette_search
+
+    monkeypatch.setattr(datasette_search, "SEARCH_DEPTH", 10)
+    monkeypatch.setattr(datasette_search, "COUNT_LIMIT", 20)
+    db_path = tmp_path / "news.db"
+    many = [
+        NEWS[0].__class__(**{**NEWS[0].__dict__, "canonical_url": f"https://wire.example/b{i}",
+                             "title": f"Беспилотник {i}", "content_hash": str(i)})
+        for i in range(30)
+    ]  # fmt: skip
+    store(db_path, many)
+    page = " ".join(get(db_path, "/news/articles?_search=беспилотники").text.split())
+    assert "More than 20 matches" in page
+    assert "Ranked by relevance among the 10 newest" in page
+    assert set(result_titles(page)) == {f"Беспилотник {i}" for i in range(20, 30)}
+    # The API and the CSV are not cut to that depth.
+    data = get(db_path, "/news/articles.json?_search=беспилотники&_size=100").json()
+    assert len(data["rows"]) == 30

@@ -1,0 +1,260 @@
+"""Datasette plugin: the articles table's search box speaks Russian, Ukrainian and English.
+
+- `?_search=` on `articles` is rewritten into index terms (scraper.textsearch) and matched
+  against the contentless `articles_fts`; punctuation never reaches FTS5 as syntax.
+- Without an explicit sort, the HTML page ranks by bm25. To keep a common word fast on a
+  million articles, the HTML page works on the `SEARCH_DEPTH` newest matches (FTS5 walks
+  its rowids newest first and stops): only those are ranked, faceted and counted, and the
+  page says so. JSON and CSV get every match, so an export is never cut.
+- Each result shows a snippet of its own text with the matches highlighted.
+- An article's row page shows headline, metadata and paragraphs (templates/row.html).
+- `?_bom=1` on a CSV adds a UTF-8 byte order mark so Excel keeps Cyrillic intact.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from datasette import hookimpl
+from datasette.filters import FilterArguments
+from markupsafe import Markup
+
+from scraper.textsearch import (
+    FTS_TABLE,
+    QUERY_FUNCTION,
+    fts_query,
+    register_functions,
+    snippet,
+)
+
+TABLE = "articles"
+SEARCH_DEPTH = 1000  # matches an HTML search page ranks and facets
+RANKED_RESULTS = 50  # shown on the ranked page; "sort by date" pages through the rest
+MANY_MATCHES = 10_000  # from here an API or CSV search walks the date index, not the matches
+COUNT_LIMIT = 10_000  # a total beyond this is shown as "more than 10,000"
+BOM = b"\xef\xbb\xbf"
+SORT_ARGS = ("_sort", "_sort_desc")
+
+
+HITS_FUNCTION = "newsarchive_newest_hits"
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    register_functions(conn)
+    conn.create_function(HITS_FUNCTION, 1, _newest_hits(conn))
+
+
+def _newest_hits(conn: sqlite3.Connection) -> Callable[[str], str]:
+    """`newsarchive_newest_hits(search)`: the newest SEARCH_DEPTH matching rowids, as JSON.
+
+    A search page runs about ten queries over the same matches (rows, count, six facets,
+    ranking); FTS5 finds them once per connection and page, not ten times. The cache is
+    keyed by PRAGMA data_version, so a crawl's commit is seen at once.
+    """
+    cache: dict[tuple[str, int], str] = {}
+
+    def newest_hits(search: str) -> str:
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        key = (search, version)
+        if key not in cache:
+            if len(cache) >= 16:
+                cache.clear()
+            rows = conn.execute(_matches_sql(SEARCH_DEPTH), {"search": search}).fetchall()
+            cache[key] = json.dumps([r[0] for r in rows])
+        return cache[key]
+
+    return newest_hits
+
+
+def _searching(request: Any, table: str | None) -> str | None:
+    """The search text, when this is a search of the articles table."""
+    if table != TABLE or request is None:
+        return None
+    return request.args.get("_search") or None
+
+
+def _is_html(request: Any) -> bool:
+    return not request.path.endswith((".json", ".csv"))
+
+
+def _matches_sql(depth: int | None) -> str:
+    limit = f" ORDER BY rowid DESC LIMIT {depth}" if depth else ""
+    return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search){limit}"
+
+
+NEWEST_HITS = f"SELECT value FROM json_each({HITS_FUNCTION}(:search))"
+
+
+@hookimpl(trylast=True)  # after Datasette's own search filter, whose context it overrides
+def filters_from_request(
+    request: Any, database: str, table: str, datasette: Any
+) -> FilterArguments | Callable | None:
+    if table != TABLE:
+        return None
+    search = _searching(request, table)
+    context = {"supports_search": True, "search": search or ""}
+    if search is None:
+        return FilterArguments([], extra_context=context)
+    if _is_html(request):
+        return _search_filter(f"id IN ({NEWEST_HITS})", search, context)
+
+    async def every_match() -> FilterArguments:
+        # JSON and CSV get every match, in the requested order. With many matches, SQLite
+        # would fetch and sort each of them (300k rows: 4.6 s, past the time limit); "+id"
+        # makes it walk the sort column's index instead and stop once the page is full.
+        db = datasette.get_database(database)
+        sql = f"SELECT count(*) FROM ({_matches_sql(MANY_MATCHES)})"
+        many = (await db.execute(sql, {"search": search})).first()[0] >= MANY_MATCHES
+        return _search_filter(
+            f"{'+id' if many else 'id'} IN ({_matches_sql(None)})", search, context
+        )
+
+    return every_match
+
+
+def _search_filter(where: str, search: str, context: dict[str, Any]) -> FilterArguments:
+    return FilterArguments(
+        [where],
+        params={"search": search},
+        human_descriptions=[f'search matches "{search}"'],
+        extra_context=context,
+    )
+
+
+@hookimpl
+def extra_template_vars(
+    view_name: str, table: str | None, database: str | None, request: Any, datasette: Any
+) -> Any:
+    if view_name == "row" and table == TABLE:
+        return _article_vars(request, database, datasette)
+    if view_name != "table" or table != TABLE:
+        return None
+    explicit_sort = any(request.args.get(a) for a in SORT_ARGS)
+    # The default date order is not shown as chosen in the sort form: submitting the search
+    # box would otherwise send it back as an explicit sort, and the search would not rank.
+    values: dict[str, Any] = {} if explicit_sort else {"sort": None, "sort_desc": None}
+    search = _searching(request, table)
+    if search is None:
+        return values
+
+    async def search_vars() -> dict[str, Any]:
+        db = datasette.get_database(database)
+        query = fts_query(search)
+        total = 0
+        if query:
+            total = (
+                await db.execute(
+                    f"SELECT count(*) FROM ({_matches_sql(COUNT_LIMIT + 1)})", {"search": search}
+                )
+            ).first()[0]
+        values.update(
+            search_total=total,
+            search_total_capped=total > COUNT_LIMIT,
+            search_depth=SEARCH_DEPTH,
+            search_snippet=lambda text: Markup(snippet(text, search)),
+            article_path=lambda pk: datasette.urls.row(database, TABLE, pk),
+            csv_url=_csv_url(request, datasette, database, bom=False),
+            excel_url=_csv_url(request, datasette, database, bom=True),
+        )
+        if total > SEARCH_DEPTH:  # Datasette's count covers the newest matches only
+            values["filtered_table_rows_count"] = None
+        if not explicit_sort and not _filtered(request) and query:
+            values["ranked_rows"] = await _ranked(db, search)
+            values["next_url"] = None  # Datasette's pager walks the date order, not ranks
+            values["human_description_en"] = f'where search matches "{search}", by relevance'
+        return values
+
+    return search_vars
+
+
+def _filtered(request: Any) -> bool:
+    """Column filters narrow the date-sorted table page; ranking covers a plain search."""
+    return any(not key.startswith("_") for key in request.args)
+
+
+async def _ranked(db: Any, search: str) -> list[dict[str, Any]]:
+    # bm25 only over the newest SEARCH_DEPTH matches: the rowid bound is pushed into FTS5,
+    # so a word in 30% of a million articles costs SEARCH_DEPTH rank computations, not 300k.
+    sql = f"""
+        WITH ranked AS (
+            SELECT rowid, rank FROM {FTS_TABLE}
+            WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search)
+              AND rowid >= (SELECT min(value) FROM ({NEWEST_HITS}))
+            ORDER BY rank LIMIT {RANKED_RESULTS}
+        )
+        SELECT a.id, a.title, a.source, a.published, a.language, a.authors, a.body
+        FROM ranked JOIN articles a ON a.id = ranked.rowid ORDER BY ranked.rank
+    """
+    rows = (await db.execute(sql, {"search": search})).rows
+    return [{**dict(row), "authors": _names(row["authors"])} for row in rows]
+
+
+def _names(value: str | None) -> list[str]:
+    try:
+        names = json.loads(value or "[]")
+    except ValueError:
+        return []
+    return [str(n) for n in names] if isinstance(names, list) else []
+
+
+def _csv_url(request: Any, datasette: Any, database: str, *, bom: bool) -> str:
+    """Every match as CSV (streamed, in date order), optionally with a BOM for Excel."""
+    dropped = {"_next", "_size", "_sort", "_sort_desc", "_stream"}
+    args = [(k, v) for k in request.args if k not in dropped for v in request.args.getlist(k)]
+    sort = ("_sort", request.args["_sort"]) if request.args.get("_sort") else None
+    args += [sort or ("_sort_desc", request.args.get("_sort_desc") or "published_utc")]
+    args += [("_stream", "on"), ("_size", "max"), ("_dl", "1")] + ([("_bom", "1")] if bom else [])
+    return datasette.urls.table(database, TABLE, format="csv") + "?" + urlencode(args)
+
+
+def _article_vars(request: Any, database: str, datasette: Any) -> Any:
+    async def article_vars() -> dict[str, Any]:
+        pk = request.url_vars.get("pks")
+        db = datasette.get_database(database)
+        row = (await db.execute("SELECT * FROM articles WHERE id = ?", [pk])).first()
+        if row is None:
+            return {}
+        article = dict(row)
+        article["authors"] = _names(article["authors"])
+        article["tags"] = _names(article["tags"])
+        article["paragraphs"] = [p for p in (article["body"] or "").split("\n\n") if p.strip()]
+        return {"article": article}
+
+    return article_vars
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    """`?_bom=1` on a .csv response: prepend a UTF-8 byte order mark."""
+
+    def wrap(app: Any) -> Any:
+        async def with_bom(scope: dict, receive: Any, send: Any) -> None:
+            wanted = (
+                scope["type"] == "http"
+                and scope["path"].endswith(".csv")
+                and b"_bom=1" in scope.get("query_string", b"").split(b"&")
+            )
+            if not wanted:
+                return await app(scope, receive, send)
+            first = True
+
+            async def send_with_bom(message: dict) -> None:
+                nonlocal first
+                if message["type"] == "http.response.start":
+                    headers = [(k, v) for k, v in message["headers"] if k != b"content-length"]
+                    message = {**message, "headers": headers}
+                elif message["type"] == "http.response.body" and first:
+                    first = False
+                    message = {**message, "body": BOM + message.get("body", b"")}
+                await send(message)
+
+            await app(scope, receive, send_with_bom)
+
+        return with_bom
+
+    return wrap

@@ -1,0 +1,263 @@
+"""Language-aware search text: one word -> one index term, the same for the index and the query.
+
+SQLite's FTS5 has no morphology, folds Cyrillic case but not ё, and splits words on
+apostrophes. So the archive does not index the text itself: the FTS table is contentless
+and is fed *terms*, and every query is rewritten into the same terms:
+
+- lower case, ё -> е, apostrophes (’ ʼ ' ‘ `) dropped inside a word, hyphens split words
+  ("из-за" -> "из за", which a query then matches as a phrase);
+- Latin words: the English Snowball stemmer ("drones" -> "drone");
+- Cyrillic words: pymorphy3's lemma (Ukrainian dictionary when the word is Ukrainian,
+  Russian otherwise), then the Russian Snowball stemmer on the lemma ("Казахстану" ->
+  "казахстан" -> "казахста", "Києві" -> "київ", "безпілотники" -> "безпілотник").
+
+The term depends on the word alone, never on the article's `language` column: the query
+side has no language, and a wrong or missing column must not make an article unfindable.
+A word counts as Ukrainian when it has a letter Russian lacks (і ї є ґ), or when it has
+none of Russian's own letters (ы э ъ ё) and only the Ukrainian dictionary knows it
+("Харкова", "новини").
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+from functools import cache, lru_cache
+
+import pymorphy3
+import Stemmer
+
+# A word: letters and digits, apostrophes allowed inside (Ukrainian "м’ясо", English "don't").
+WORD = re.compile(r"[^\W_]+(?:['’ʼ‘`][^\W_]+)*")
+APOSTROPHES = re.compile(r"['’ʼ‘`]")
+CYRILLIC = re.compile(r"[а-яёіїєґ]")
+UKRAINIAN_ONLY = frozenset("іїєґ")
+RUSSIAN_ONLY = frozenset("ыэъё")
+
+FTS_TABLE = "articles_fts"
+INDEX_FUNCTION = "newsarchive_terms"
+QUERY_FUNCTION = "newsarchive_query"
+SNIPPET_FUNCTION = "newsarchive_snippet"
+
+
+@cache
+def _stemmer(language: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(language)
+
+
+@cache
+def _morph(language: str) -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer(lang=language)
+
+
+def _is_ukrainian(word: str) -> bool:
+    letters = set(word)
+    if letters & UKRAINIAN_ONLY:
+        return True
+    if letters & RUSSIAN_ONLY:
+        return False
+    return not _morph("ru").word_is_known(word) and _morph("uk").word_is_known(word)
+
+
+def _ukrainian_lemma(word: str) -> str:
+    # Parses tie on score ("Києві": the name Кий, the noun кий or Київ; "Львові": Львов or
+    # Львів). A place or thing is searched for more often than a first name, and the longest
+    # noun lemma keeps the stem (Київ, Харків, Львів): prefer those, in that order.
+    parses = _morph("uk").parse(word)
+    if not parses:
+        return word
+    best = max(
+        parses,
+        key=lambda p: (
+            not ({"Name", "Surn", "Patr"} & p.tag.grammemes),
+            p.tag.POS == "NOUN",
+            len(p.normal_form),
+        ),
+    )
+    return best.normal_form
+
+
+@lru_cache(maxsize=200_000)
+def term(word: str) -> str:
+    """The index term of one word (as `WORD` finds it): case, ё, apostrophes and endings folded."""
+    word = word.lower().replace("ё", "е")
+    if not CYRILLIC.search(word):
+        return _stemmer("english").stemWord(APOSTROPHES.sub("", word))
+    word = APOSTROPHES.sub("'", word)  # pymorphy's dictionaries spell it ASCII
+    # Only dictionary words are lemmatised: guessing the lemma of an unknown word (a name,
+    # a typo) costs pymorphy3 ~1 ms, and Snowball handles those endings as well.
+    if _is_ukrainian(word):
+        lemma = _ukrainian_lemma(word) if _morph("uk").word_is_known(word) else word
+    elif _morph("ru").word_is_known(word):
+        lemma = _morph("ru").parse(word)[0].normal_form.replace("ё", "е")
+    else:
+        lemma = word
+    # Snowball alone stems "Казахстан" and "Казахстану" apart; on the lemma it is stable,
+    # and it still joins a word's Russian and Ukrainian lemmas where they share a stem.
+    return _stemmer("russian").stemWord(APOSTROPHES.sub("", lemma))
+
+
+def terms(text: str | None) -> str:
+    """The text as index terms, space separated, in order (so phrases still match)."""
+    if not text:
+        return ""
+    return " ".join(term(w) for w in WORD.findall(text))
+
+
+# Query syntax: "a phrase", OR, NOT, AND (upper case, as in FTS5), word* for a prefix.
+QUERY_TOKEN = re.compile(
+    r'"(?P<phrase>[^"]*)"?|(?P<word>[^\W_]+(?:[-\'’ʼ‘`][^\W_]+)*)(?P<star>\*)?'
+)
+OPERATORS = {"OR", "NOT", "AND"}
+
+
+def _prefix(word: str) -> str:
+    folded = APOSTROPHES.sub("", word.lower().replace("ё", "е"))
+    stem = term(word)
+    # A stem is a prefix of the word for Snowball; a Ukrainian lemma may not be ("києв*").
+    return stem if folded.startswith(stem) else folded
+
+
+def fts_query(query: str | None) -> str | None:
+    """The user's search box text as a safe FTS5 query over index terms, or None if empty.
+
+    Every term is quoted, so no punctuation the user types can be FTS5 syntax; a dangling
+    or doubled operator is dropped, so the result always parses.
+    """
+    parts: list[str] = []
+    for match in QUERY_TOKEN.finditer(query or ""):
+        if match["phrase"] is not None:
+            words = terms(match["phrase"])
+            if words:
+                parts.append(f'"{words}"')
+        elif match["word"] in OPERATORS:
+            if parts and parts[-1] not in OPERATORS:
+                parts.append(match["word"])
+        elif match["star"]:
+            *head, last = WORD.findall(match["word"])
+            parts.append('"' + " ".join([*(term(w) for w in head), _prefix(last)]) + '"*')
+        else:
+            parts.append(f'"{terms(match["word"])}"')
+    while parts and parts[-1] in OPERATORS:
+        parts.pop()
+    return " ".join(parts) or None
+
+
+def query_terms(query: str | None) -> tuple[set[str], tuple[str, ...]]:
+    """The exact terms and the prefixes a query looks for (NOT-ed ones included), to highlight."""
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    for match in QUERY_TOKEN.finditer(query or ""):
+        if match["word"] in OPERATORS:
+            continue
+        words = WORD.findall(match["phrase"] or match["word"] or "")
+        if match["star"] and words:
+            prefixes.append(_prefix(words.pop()))
+        exact.update(term(w) for w in words)
+    return exact, tuple(prefixes)
+
+
+def snippet(text: str | None, query: str | None, *, words: int = 30, mark: str = "mark") -> str:
+    """HTML: the `words`-word window of `text` with most query matches, matches in <mark>.
+
+    The text is escaped, so stored markup shows as text. With mark="" the matches are
+    wrapped in [brackets] instead, for plain-text output (CSV, canned queries).
+    """
+    if not text:
+        return ""
+    exact, prefixes = query_terms(query)
+    # Only words that begin like a query term are lemmatised (an unseen word costs up to
+    # 0.1 ms): the first three letters, or two for a Ukrainian word, whose vowels alternate
+    # in the stem (Києві/Київ, Львова/Львів).
+    wanted = (*exact, *prefixes)
+    starts3, starts2 = tuple({t[:3] for t in wanted}), tuple({t[:2] for t in wanted})
+    folded = text.lower().replace("ё", "е")
+    if len(folded) != len(text):  # a letter whose lower case is longer (İ): check every word
+        folded, starts3 = text, ("",)
+    spans = [(m.start(), m.end()) for m in WORD.finditer(text)]
+    hits = [
+        i
+        for i, (s, e) in enumerate(spans)
+        if (
+            folded.startswith(starts3, s)
+            or (folded.startswith(starts2, s) and not UKRAINIAN_ONLY.isdisjoint(folded[s:e]))
+        )
+        and _matches(term(text[s:e]), exact, prefixes)
+    ]
+    first = 0
+    if hits:
+        # The window starting at a hit that covers the most hits.
+        first = max(hits, key=lambda h: sum(1 for x in hits if h <= x < h + words))
+        first = max(0, first - 3)
+    window = spans[first : first + words]
+    if not window:
+        return ""
+    start, end = window[0][0], window[-1][1]
+    out = ["…" if start else ""]
+    cursor = start
+    for i, (s, e) in enumerate(window, start=first):
+        out.append(_escape(text[cursor:s], mark))
+        word = _escape(text[s:e], mark)
+        if i in hits:
+            word = f"<{mark}>{word}</{mark}>" if mark else f"[{word}]"
+        out.append(word)
+        cursor = e
+    out.append("…" if end < len(text) else "")
+    return "".join(out)
+
+
+def _matches(t: str, exact: set[str], prefixes: tuple[str, ...]) -> bool:
+    return t in exact or t.startswith(prefixes)
+
+
+def _escape(text: str, mark: str) -> str:
+    return html.escape(text) if mark else text
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions the FTS triggers and the search SQL call; needed on every connection."""
+    conn.create_function(INDEX_FUNCTION, 1, terms, deterministic=True)
+    conn.create_function(QUERY_FUNCTION, 1, lambda q: fts_query(q) or '""', deterministic=True)
+    conn.create_function(
+        SNIPPET_FUNCTION, 2, lambda text, q: snippet(text, q, mark=""), deterministic=True
+    )
+
+
+def _fts_row(prefix: str) -> str:
+    return f"{INDEX_FUNCTION}({prefix}.title), {INDEX_FUNCTION}({prefix}.body)"
+
+
+def create_search_index(db_conn: sqlite3.Connection) -> None:
+    """The contentless FTS5 table of article terms, kept current by triggers.
+
+    Contentless: the terms are not stored twice, only indexed; snippets come from the
+    articles' own text. Without `contentless_delete` (SQLite < 3.43) a row is removed by
+    FTS5's 'delete' command with the terms it was indexed with, recomputed from the old row.
+    """
+    delete = (
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body) "
+        f"VALUES ('delete', old.id, {_fts_row('old')});"
+    )
+    insert = f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, {_fts_row('new')});"
+    db_conn.executescript(
+        f"""
+        CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(
+            title, body, content='', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN {insert} END;
+        CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN {delete} END;
+        CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, body ON articles
+        WHEN old.title IS NOT new.title OR old.body IS NOT new.body
+        BEGIN {delete} {insert} END;
+        """
+    )
+
+
+def rebuild_search_index(db_conn: sqlite3.Connection) -> None:
+    """Index every article afresh (after loading rows in bulk, or when the terms change)."""
+    db_conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
+    db_conn.execute(
+        f"INSERT INTO {FTS_TABLE}(rowid, title, body) SELECT id, {_fts_row('articles')} "
+        "FROM articles"
+    )

@@ -1,0 +1,157 @@
+"""Language-aware search: the words reporters type find the forms articles use.
+
+`news_articles` is the small multilingual archive the Datasette and browser tests share;
+when the demo crawl lands, it can be swapped for the demo archive without touching tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import store
+
+from pipelines.archive import open_archive
+from pipelines.dedupe import content_hash
+from scraper.items import Article
+from scraper.serve import make_datasette
+from scraper.textsearch import fts_query
+
+XSS_TITLE = 'Взлом <script>window.xssRan=1</script><img src=x onerror="window.xssRan=2">'
+XSS_BODY = (
+    'Текст с атакой <script>window.xssRan=3</script> и <a href="javascript:window.xssRan=4">'
+    'ссылкой</a>.\n\n<svg onload="window.xssRan=5"></svg> Ещё <img src=x onerror=alert(1)>.'
+)
+
+
+def article(n: int, title: str, body: str, *, source: str = "wire", language: str | None = "ru",
+            **fields) -> Article:  # fmt: skip
+    made = Article(
+        title=title,
+        body=body,
+        language=language,
+        source=source,
+        canonical_url=f"https://{source}.example/{n}",
+        url=f"https://{source}.example/{n}",
+        published=f"2024-03-{n:02d}T10:00:00+00:00",
+        **fields,
+    )
+    made.content_hash = content_hash(title, body)
+    return made
+
+
+NEWS = [
+    article(1, "Беспилотники атаковали Белгород", "Ночью несколько беспилотников сбиты."),
+    article(2, "Сбит беспилотник", "ПВО сбила беспилотник. Ёлки и береза целы.", source="tass"),
+    article(3, "Награда беспилотнику", "Беспилотнику «Орион» вручили приз из-за рекорда."),
+    article(4, "Визит Зеленского", "Зеленского встретили в Берлине.", source="meduza"),
+    article(
+        5,
+        "Безпілотники над Києвом",
+        "У Києві збили безпілотники.",
+        language="uk",
+        source="ukrpravda",
+        authors=["Олена Петренко"],
+        tags=["Київ", "ППО"],
+    ),  # fmt: skip
+    article(
+        6,
+        "Новини з Івано-Франківська",
+        "В Івано-Франківську обʼєкт пошкоджено.",
+        language=None,
+        source="ukrpravda",
+    ),  # fmt: skip
+    article(7, "Drones over the Baltic", "Several drones were seen near the port.", language="en"),
+    article(8, "Погода", "Солнечно и тепло, без осадков.", source="tass"),
+    article(9, XSS_TITLE, XSS_BODY, source="tass"),
+]
+
+
+@pytest.fixture
+def news_db(tmp_path, seed_article) -> Path:
+    """An archive of the seed article and a handful of ru/uk/en articles, one with XSS."""
+    db_path = tmp_path / "news.db"
+    store(db_path, [seed_article, *NEWS])
+    return db_path
+
+
+def search(db_path: Path, query: str, **args: str) -> list[str]:
+    """Titles the articles table's search box finds (JSON: every match)."""
+    datasette = make_datasette(db_path)
+    params = {"_search": query, "_shape": "objects", "_col": "title", **args}
+    response = asyncio.run(datasette.client.get(f"/{db_path.stem}/articles.json", params=params))
+    assert response.status_code == 200, response.text
+    return [row["title"] for row in response.json()["rows"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("беспилотник", {NEWS[0].title, NEWS[1].title, NEWS[2].title, "seed"}),
+        ("БЕСПИЛОТНИКАМИ", {NEWS[0].title, NEWS[1].title, NEWS[2].title, "seed"}),
+        ("Зеленский", {NEWS[3].title}),
+        ("безпілотник", {NEWS[4].title}),
+        ("Київ", {NEWS[4].title}),
+        ("drone", {NEWS[6].title}),
+        ("елки", {NEWS[1].title}),  # ё and е are one letter to search
+        ("берёза", {NEWS[1].title}),
+        ("из-за", {NEWS[2].title}),
+        ("Івано-Франківськ", {NEWS[5].title}),  # no language: detected per word
+        ("об'єкт", {NEWS[5].title}),  # a different apostrophe from the text's ʼ
+        ("обєкт", {NEWS[5].title}),
+    ],
+)
+def test_a_word_finds_its_other_forms(news_db, seed_article, query, expected):
+    found = {"seed" if t == seed_article.title else t for t in search(news_db, query)}
+    assert found == expected
+
+
+def test_query_syntax_phrase_or_not_prefix(news_db):
+    assert search(news_db, '"беспилотник Берлин"') == []  # words in no article together
+    assert search(news_db, '"несколько беспилотников"') == [NEWS[0].title]
+    assert set(search(news_db, "Зеленский OR drones")) == {NEWS[3].title, NEWS[6].title}
+    assert set(search(news_db, "беспилотник NOT Белгород NOT БПЛА")) == {
+        NEWS[1].title,
+        NEWS[2].title,
+    }
+    assert set(search(news_db, "беспилот* NOT Казахстан")) == {
+        NEWS[0].title,
+        NEWS[1].title,
+        NEWS[2].title,
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', "OR", "NOT беспилотник", "беспилотник AND", ")(*", "NEAR(a b", "'; drop", "-", "**"],
+)
+def test_punctuation_never_breaks_the_page(news_db, query):
+    datasette = make_datasette(news_db)
+    for path in ("articles", "articles.json"):
+        response = asyncio.run(datasette.client.get(f"/news/{path}", params={"_search": query}))
+        assert response.status_code == 200, (query, response.text[:300])
+
+
+def test_query_terms_are_always_quoted():
+    assert fts_query('a" OR "b NEAR(') == '"a" "or" "b" "near"'
+    assert fts_query("!!! ???") is None
+
+
+def test_changed_and_deleted_articles_leave_the_index(news_db):
+    db = open_archive(news_db)
+    with db.conn:
+        changed = "UPDATE articles SET body = 'Теперь про погоду' WHERE title = ?"
+        db.execute(changed, [NEWS[3].title])
+        gone = db.execute("SELECT id FROM articles WHERE title = ?", [NEWS[6].title]).fetchone()
+        db.execute("DELETE FROM article_urls WHERE article_id = ?", gone)
+        db.execute("DELETE FROM articles WHERE id = ?", gone)
+    db.close()
+    assert search(news_db, "Берлин") == []  # the old body's word
+    assert search(news_db, "Зеленский") == [NEWS[3].title]  # the title is unchanged
+    assert search(news_db, "погода") and NEWS[3].title in search(news_db, "погода")
+    assert search(news_db, "drone") == []
+    # The contentless index agrees with the table: its integrity check passes.
+    with sqlite3.connect(news_db) as conn:
+        conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 0)")
