@@ -240,18 +240,17 @@ def create_search_index(db_conn: sqlite3.Connection) -> None:
         f"VALUES ('delete', old.id, {_fts_row('old')});"
     )
     insert = f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, {_fts_row('new')});"
-    db_conn.executescript(
-        f"""
-        CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(
-            title, body, content='', tokenize='unicode61 remove_diacritics 2'
-        );
-        CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN {insert} END;
-        CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN {delete} END;
-        CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, body ON articles
-        WHEN old.title IS NOT new.title OR old.body IS NOT new.body
-        BEGIN {delete} {insert} END;
-        """
-    )
+    # One statement at a time: executescript() would commit the caller's transaction.
+    for statement in (
+        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+        "title, body, content='', tokenize='unicode61 remove_diacritics 2')",
+        f"CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN {insert} END",
+        f"CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN {delete} END",
+        "CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, body ON articles "
+        "WHEN old.title IS NOT new.title OR old.body IS NOT new.body "
+        f"BEGIN {delete} {insert} END",
+    ):
+        db_conn.execute(statement)
 
 
 def rebuild_search_index(db_conn: sqlite3.Connection) -> None:

@@ -233,7 +233,8 @@ def test_big_result_sets_are_ranked_among_the_newest_and_say_so(tmp_path, monkey
     db_path = tmp_path / "news.db"
     many = [
         NEWS[0].__class__(**{**NEWS[0].__dict__, "canonical_url": f"https://wire.example/b{i}",
-                             "title": f"Беспилотник {i}", "content_hash": str(i)})
+                             "title": f"Беспилотник {i}", "content_hash": str(i),
+                             "body": f"{NEWS[0].body}\n\nСводка номер {i}."})
         for i in range(30)
     ]  # fmt: skip
     store(db_path, many)

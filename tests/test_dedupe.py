@@ -14,6 +14,7 @@ from conftest import TESTS, store
 from pipelines.archive import MIGRATIONS, open_archive
 from pipelines.dedupe import band_keys, content_hash, near_duplicate
 from scraper.config import ConfigError, parse_config
+from scraper.textsearch import register_functions
 from scraper.urls import normalize_url
 
 PAIRS = [
@@ -79,6 +80,7 @@ def test_lsh_index_outlives_the_process(tmp_path, seed_article):
 def test_schema_1_archive_is_upgraded_with_its_rows_indexed(tmp_path, seed_article):
     db_path = tmp_path / "old.db"
     conn = sqlite3.connect(db_path)
+    register_functions(conn)  # as open_archive does: the search triggers call them
     old = sqlite_utils.Database(conn)
     with conn:
         MIGRATIONS[0](old)

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TESTS, run_cli
 
+from scraper.textsearch import register_functions
+
 STORIES = {
     s["id"]: s
     for s in json.loads((TESTS / "fixtures" / "dedupe" / "stories.json").read_text("utf-8"))
@@ -195,6 +197,7 @@ def test_extractor_changes_are_not_versions(tmp_path, sites):
     # What an older extractor might have left: boilerplate in the text.
     def old_extractor() -> None:
         with sqlite3.connect(db) as conn:
+            register_functions(conn)  # the search index triggers call them
             conn.execute(
                 "UPDATE articles SET body = body || '\n\nHome © Test site', content_hash = 'x' "
                 "WHERE canonical_url = ?",
