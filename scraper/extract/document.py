@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
+from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4.builder import TreeBuilder
 from charset_normalizer import from_bytes
 from lxml import etree
 
@@ -118,6 +121,7 @@ def soup_from_lxml(root: etree._Element) -> BeautifulSoup:
     # script/style/template text gets its own string class, which get_text() skips.
     containers = builder.string_containers
     last: PageElement = soup
+    new_tag = _tag_maker(builder)
 
     def attach(node: PageElement, parent: Tag) -> None:
         nonlocal last
@@ -141,7 +145,7 @@ def soup_from_lxml(root: etree._Element) -> BeautifulSoup:
         if isinstance(node, str):
             attach(containers.get(parent.name, NavigableString)(node), parent)
             continue
-        tag = Tag(None, builder, node.tag, attrs=dict(node.attrib))
+        tag = new_tag(node.tag, dict(node.attrib))
         attach(tag, parent)
         if node.text:
             attach(containers.get(tag.name, NavigableString)(node.text), tag)
@@ -151,3 +155,30 @@ def soup_from_lxml(root: etree._Element) -> BeautifulSoup:
             if isinstance(child.tag, str):  # not a comment or processing instruction
                 stack.append((child, tag))
     return soup
+
+
+def _tag_maker(builder: TreeBuilder) -> Callable[[str, dict[str, str]], Tag]:
+    """A fast `Tag(None, builder, name, attrs=attrs)`.
+
+    `Tag.__init__` works out a dozen fields from the builder and the name alone (string
+    types, empty-element rule, whitespace tags...) and is a fifth of the parse. Here it runs
+    once per distinct tag name; every later tag of that name copies those fields and gets
+    its own attributes and children. The result is the same object `Tag()` would build.
+    """
+    prototypes: dict[str, dict[str, Any]] = {}
+    split_lists = builder._replace_cdata_list_attribute_values
+
+    def new_tag(name: str, attrs: dict[str, str]) -> Tag:
+        fields = prototypes.get(name)
+        if fields is None:
+            fields = prototypes[name] = vars(Tag(None, builder, name))
+        tag = Tag.__new__(Tag)
+        state = tag.__dict__
+        state.update(fields)
+        state["attrs"] = split_lists(name, attrs)
+        state["contents"] = []
+        if name == "meta":  # <meta charset> is rewritten when the tree is serialised
+            builder.set_up_substitutions(tag)
+        return tag
+
+    return new_tag
