@@ -23,7 +23,11 @@ EXTENSIONS = {
 }
 NEWSARCHIVE_PROGRESS = False  # the CLI turns it on when stderr is a terminal
 # Processes that extract articles; 0 = one per core, 1 = in the crawling process.
-NEWSARCHIVE_EXTRACT_WORKERS = 0
+NEWSARCHIVE_EXTRACT_WORKERS = int(os.environ.get("NEWSARCHIVE_EXTRACT_WORKERS", "0"))
+# Benchmarks only: fetch and discover as usual, but drop every fetched article page before
+# extraction, so nothing is parsed or stored (the crawl is still recorded). This measures
+# what Scrapy itself can fetch; see benchmarks/crawl.py.
+NEWSARCHIVE_DISCARD_PAGES = os.environ.get("NEWSARCHIVE_DISCARD_PAGES", "") == "1"
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 50,
     "pipelines.validate.ValidatePipeline": 100,
