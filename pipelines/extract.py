@@ -62,8 +62,10 @@ class ExtractPipeline:
 
     def open_spider(self) -> None:
         if self.workers > 1 and not self.discard:
-            # forkserver: workers start clean, not as forks of a process running a reactor.
+            # forkserver: workers start clean, not as forks of a process running a reactor,
+            # and are forked from a server that has loaded the extractor once for all.
             context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["scraper.extract.preload"])
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
 
     def close_spider(self) -> None:
