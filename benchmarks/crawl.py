@@ -5,7 +5,9 @@
 Generates (once, then reused) a site of PAGES article pages with benchmarks/sitegen.py,
 serves it with nginx (Debian's `nginx` package; started here with its own config in a temp
 folder, `daemon off`, on 127.0.0.1 only) and crawls it twice through the CLI into fresh
-archives, discovering articles through the sitemaps:
+archives, discovering articles through the sitemaps, 64 requests at a time and without
+AutoThrottle (NEWSARCHIVE_AUTOTHROTTLE=0; `--autothrottle` keeps it, and it then holds
+about two requests in flight, which is what limits both runs):
 
 1. baseline: the same spider with NEWSARCHIVE_DISCARD_PAGES=1, which drops every article
    page before extraction (fetching, link discovery and the crawl record are unchanged);
@@ -43,6 +45,8 @@ from benchmarks import sitegen  # noqa: E402
 
 MILESTONES = (500, 5000, 10000, 20000)
 DISCARD = {"NEWSARCHIVE_DISCARD_PAGES": "1"}
+# Reading PSS parses /proc/PID/smaps: twice a second is cheap enough on two cores.
+POLL_SECONDS = 0.5
 NGINX_CONF = """\
 worker_processes 1;
 daemon off;
@@ -189,12 +193,12 @@ def crawl(
         offset, count = served(log, offset, count)
         while marks and count >= marks[0]:
             run.rss_at[marks.pop(0)] = (rss, pss)
-        time.sleep(0.25)
+        time.sleep(POLL_SECONDS)
     run.seconds = time.monotonic() - started
     output = proc.stdout.read() if proc.stdout else ""
     if proc.returncode not in (0, 1):
         sys.exit(f"{name}: crawl failed with status {proc.returncode}")
-    # Last CPU reading of every process the crawl ran (polled: at most 0.25 s short each).
+    # Last CPU reading of every process the crawl ran (each at most one poll short).
     run.cpu = sum(cpu.values())
     # The CLI's --json summary is the line that is a JSON object (py-spy prints too).
     summary = json.loads(next(line for line in output.splitlines() if line.startswith("{")))
@@ -264,7 +268,13 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, help="keep the site here (default: a temp folder)")
     ap.add_argument("--profile", action="store_true", help="py-spy the end-to-end run")
     ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument(
+        "--autothrottle",
+        action="store_true",
+        help="keep AutoThrottle on (it holds ~2 requests in flight whatever the concurrency)",
+    )
     args = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows when redirected
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="newsarchive-crawl-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -280,9 +290,11 @@ def main() -> None:
     config = work / "sources.toml"
     write_config(config, origin, args.concurrency)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
+    env["NEWSARCHIVE_AUTOTHROTTLE"] = "1" if args.autothrottle else "0"
     print(
         f"site: {args.pages} articles at {origin}, {os.cpu_count()} cores, "
-        f"concurrency {args.concurrency}, python {sys.version.split()[0]}"
+        f"concurrency {args.concurrency}, AutoThrottle {'on' if args.autothrottle else 'off'}, "
+        f"load average {os.getloadavg()[0]:.1f}, python {sys.version.split()[0]}"
     )
     runs = []
     try:

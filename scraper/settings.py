@@ -41,7 +41,10 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
-AUTOTHROTTLE_ENABLED = True
+# AutoThrottle keeps about AUTOTHROTTLE_TARGET_CONCURRENCY requests in flight per site,
+# whatever [crawl] concurrency says; NEWSARCHIVE_AUTOTHROTTLE=0 turns it off for crawls of
+# one's own servers (and benchmarks), where only the concurrency limits should apply.
+AUTOTHROTTLE_ENABLED = os.environ.get("NEWSARCHIVE_AUTOTHROTTLE", "1") != "0"
 AUTOTHROTTLE_START_DELAY = 0.25
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30

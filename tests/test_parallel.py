@@ -46,7 +46,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.server_close()
 
 
-def crawl(origin: str, folder: Path, workers: int) -> Path:
+def crawl(origin: str, folder: Path, workers: int, **env_vars: str) -> Path:
     folder.mkdir()
     config = folder / "sources.toml"
     config.write_text(
@@ -66,7 +66,7 @@ per_domain_concurrency = 16
         encoding="utf-8",
     )
     db = folder / "archive.db"
-    env = {**os.environ, "NEWSARCHIVE_EXTRACT_WORKERS": str(workers)}
+    env = {**os.environ, "NEWSARCHIVE_EXTRACT_WORKERS": str(workers), **env_vars}
     done = run_cli("crawl", "--config", str(config), "--db", str(db), "-q", env=env)
     assert done.returncode == 0, done.stderr
     return db
@@ -130,3 +130,12 @@ def test_pool_stores_the_same_bytes_as_one_process(site: str, tmp_path: Path) ->
 
     for name, rows in serial.items():
         assert parallel[name] == rows, f"{name} differs between 1 and 2 workers"
+
+
+def test_discarding_pages_fetches_everything_and_stores_nothing(site: str, tmp_path: Path) -> None:
+    """The crawl benchmark's baseline: the same fetching and discovery, no extraction."""
+    db = crawl(site, tmp_path / "discard", workers=2, NEWSARCHIVE_DISCARD_PAGES="1")
+    crawls = table(db, "SELECT * FROM crawls")
+    assert crawls[0]["status"] == "finished"
+    assert crawls[0]["pages"] >= ARTICLES
+    assert table(db, "SELECT * FROM articles") == []
