@@ -4,6 +4,10 @@ Extraction is the CPU-heavy step of a crawl, so it runs in a pool of worker proc
 (one per core by default) while the reactor keeps fetching; Scrapy's scraper slot limit
 (SCRAPER_SLOT_MAX_ACTIVE_SIZE) stops new downloads while too many pages wait, so memory
 stays bounded. With one worker it runs inline and the result is the same, byte for byte.
+
+A worker is sent only what extraction reads (the page bytes, URL, charset, fetch time and
+the source's options) and sends back only the extracted fields: the page crosses the
+process boundary once, not twice.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
+from scrapy.exceptions import DropItem
 from w3lib.encoding import http_content_type_encoding
 
 from scraper.config import Source
@@ -26,9 +31,10 @@ from scraper.items import Article
 EXTRACTED = [f.name for f in fields(Article) if f.name not in Article.FETCH_FIELDS]
 
 
-def extract_page(page: Article, source: Source | None) -> Article:
-    """Extract the article of a fetched page (runs in a worker process)."""
-    content_type = next((v for k, v in page.headers.items() if k.lower() == "content-type"), "")
+def extract_fields(
+    raw: bytes, url: str | None, content_type: str, fetched_at: str | None, source: Source | None
+) -> dict[str, Any]:
+    """The extracted fields of a fetched page (runs in a worker process)."""
     options = (
         {
             "timezone": source.timezone,
@@ -39,32 +45,47 @@ def extract_page(page: Article, source: Source | None) -> Article:
         else {}
     )
     result = extract(
-        page.raw_html or b"",
-        page.url,
+        raw,
+        url,
         encoding=http_content_type_encoding(content_type),
-        fetched_at=datetime.fromisoformat(page.fetched_at) if page.fetched_at else None,
+        fetched_at=datetime.fromisoformat(fetched_at) if fetched_at else None,
         **options,
     )
-    for name in EXTRACTED:
-        setattr(page, name, getattr(result, name))
+    return {name: getattr(result, name) for name in EXTRACTED}
+
+
+def fetched(page: Article) -> tuple[bytes, str | None, str, str | None]:
+    """What extraction reads of a fetched page: the only part sent to a worker."""
+    content_type = next((v for k, v in page.headers.items() if k.lower() == "content-type"), "")
+    return page.raw_html or b"", page.url, content_type, page.fetched_at
+
+
+def extract_page(page: Article, source: Source | None) -> Article:
+    """Fill in the extracted fields of a fetched page, in this process."""
+    for name, value in extract_fields(*fetched(page), source).items():
+        setattr(page, name, value)
     return page
 
 
 class ExtractPipeline:
-    def __init__(self, crawler: Any, workers: int) -> None:
+    def __init__(self, crawler: Any, workers: int, discard: bool = False) -> None:
         self.crawler = crawler
         self.workers = workers
+        self.discard = discard
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
-        workers = crawler.settings.getint("NEWSARCHIVE_EXTRACT_WORKERS") or os.cpu_count() or 1
-        return cls(crawler, workers)
+        settings = crawler.settings
+        workers = settings.getint("NEWSARCHIVE_EXTRACT_WORKERS") or os.cpu_count() or 1
+        return cls(crawler, workers, settings.getbool("NEWSARCHIVE_DISCARD_PAGES"))
 
     def open_spider(self) -> None:
-        if self.workers > 1:
-            # forkserver: workers start clean, not as forks of a process running a reactor.
+        if self.workers > 1 and not self.discard:
+            # forkserver: workers start clean, not as forks of a process running a reactor,
+            # and are forked from a server that has loaded the extractor once for all.
             context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["scraper.extract.preload"])
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
 
     def close_spider(self) -> None:
@@ -72,10 +93,12 @@ class ExtractPipeline:
             self.pool.shutdown(cancel_futures=True)
 
     async def process_item(self, item: Article) -> Article:
+        if self.discard:
+            raise DropItem(f"discarded (NEWSARCHIVE_DISCARD_PAGES): {item.url}", log_level="DEBUG")
         source = self.crawler.spider.config.source(item.source)
         if self.pool is None:
             return extract_page(item, source)
-        raw = item.raw_html
-        done = await asyncio.wrap_future(self.pool.submit(extract_page, item, source))
-        done.raw_html = raw  # the worker's copy came back; keep the original bytes object
-        return done
+        found = await asyncio.wrap_future(self.pool.submit(extract_fields, *fetched(item), source))
+        for name, value in found.items():
+            setattr(item, name, value)
+        return item

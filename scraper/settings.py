@@ -26,7 +26,11 @@ EXTENSIONS = {
 }
 NEWSARCHIVE_PROGRESS = False  # the CLI turns it on when stderr is a terminal
 # Processes that extract articles; 0 = one per core, 1 = in the crawling process.
-NEWSARCHIVE_EXTRACT_WORKERS = 0
+NEWSARCHIVE_EXTRACT_WORKERS = int(os.environ.get("NEWSARCHIVE_EXTRACT_WORKERS", "0"))
+# Benchmarks only: fetch and discover as usual, but drop every fetched article page before
+# extraction, so nothing is parsed or stored (the crawl is still recorded). This measures
+# what Scrapy itself can fetch; see benchmarks/crawl.py.
+NEWSARCHIVE_DISCARD_PAGES = os.environ.get("NEWSARCHIVE_DISCARD_PAGES", "") == "1"
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 50,
     "pipelines.validate.ValidatePipeline": 100,
@@ -40,7 +44,10 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
-AUTOTHROTTLE_ENABLED = True
+# AutoThrottle keeps about AUTOTHROTTLE_TARGET_CONCURRENCY requests in flight per site,
+# whatever [crawl] concurrency says; NEWSARCHIVE_AUTOTHROTTLE=0 turns it off for crawls of
+# one's own servers (and benchmarks), where only the concurrency limits should apply.
+AUTOTHROTTLE_ENABLED = os.environ.get("NEWSARCHIVE_AUTOTHROTTLE", "1") != "0"
 AUTOTHROTTLE_START_DELAY = 0.25
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30

@@ -14,7 +14,15 @@ from scraper.extract.language import detect_language
 from scraper.extract.metadata import extract_metadata
 from scraper.items import Article
 
-__all__ = ["extract"]
+__all__ = ["extract", "warm_up"]
+
+# A page with a headline, a date in words and enough Russian to identify.
+_SAMPLE = (
+    "<html><head><title>Проверка</title></head><body><h1>Проверка</h1>"
+    "<time>5 декабря 2023, 14:37</time><p>"
+    + "Это короткая проверочная статья, в которой достаточно слов для определения языка. " * 3
+    + "</p></body></html>"
+).encode()
 
 
 def extract(
@@ -49,3 +57,8 @@ def extract(
         article.language = detect_language(body.text, article.language)
     article.url = url
     return article
+
+
+def warm_up() -> None:
+    """Load what the first extraction would (language model, dateparser's data) now."""
+    extract(_SAMPLE, "https://example.com/2023/12/05/warm-up")

@@ -115,7 +115,10 @@ def _extract(
 
 def _json_ld_body(soup: BeautifulSoup) -> str:
     """The start of JSON-LD `articleBody`, normalised, as a hint for choosing the container."""
-    for script in soup.find_all("script", type="application/ld+json"):
+    # Attributes compared here, not by find_all(type=...): bs4's attribute matching is slow.
+    for script in soup.find_all("script"):
+        if script.get("type") != "application/ld+json":
+            continue
         match = re.search(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.){40,400})', script.string or "")
         if match:
             try:
@@ -152,6 +155,13 @@ def _is_hidden(tag: Tag) -> bool:
     )
 
 
+def _gone(tag: Tag) -> bool:
+    """`tag.decomposed`, without its cost: bs4 reads the flag with getattr, and on a tag
+    never decomposed the miss falls through to `Tag.__getattr__`, a search of the whole
+    subtree for a `<_decomposed>` element."""
+    return vars(tag).get("_decomposed", False)
+
+
 def _text_len(tag: Tag) -> int:
     return sum(len(s.strip()) for s in _strings(tag))
 
@@ -159,23 +169,37 @@ def _text_len(tag: Tag) -> int:
 def _prune(root: Tag, *, heuristics: bool) -> None:
     """Drop what is never content; with `heuristics`, also boxes hinted as boilerplate that
     hold no real paragraph (those that do are left to scoring and to `_clean`)."""
+    holders = _article_body_holders(root)
     for tag in root.find_all(True):
-        if tag.decomposed:  # inside something already dropped
+        if _gone(tag):  # inside something already dropped
             continue
         if (
             tag.name in rules.NEVER_CONTENT
             or _is_hidden(tag)
             or heuristics
             and (_hint(tag) < 0 or tag.name == "header")
-            and not _holds_article_text(tag)
+            and not _holds_article_text(tag, holders)
         ):
             tag.decompose()
 
 
-def _holds_article_text(tag: Tag) -> bool:
+def _article_body_holders(root: Tag) -> set[int]:
+    """ids of the tags that contain an `itemprop=articleBody` element, found in one pass.
+
+    Computed before a pass that decomposes tags in document order: a holder comes before
+    the element it holds, so the answer cannot change for any tag the pass still reads.
+    """
+    holders: set[int] = set()
+    for tag in root.find_all(True):
+        if tag.get("itemprop") == "articleBody":
+            holders.update(id(parent) for parent in tag.parents)
+    return holders
+
+
+def _holds_article_text(tag: Tag, holders: set[int]) -> bool:
     if tag.name in ("html", "body") or tag.get("itemprop") == "articleBody":
         return True
-    if tag.find(itemprop="articleBody"):
+    if id(tag) in holders:
         return True
     for para in tag.find_all("p"):
         length = _text_len(para)
@@ -222,7 +246,9 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> list[Tag]:
             for ancestor in _ancestors(node, 2):
                 nodes[id(ancestor)] = ancestor
                 scores[id(ancestor)] = scores.get(id(ancestor), 0.0) + 30
-    for tag in soup.find_all(itemprop="articleBody"):
+    for tag in soup.find_all(True):
+        if tag.get("itemprop") != "articleBody":
+            continue
         nodes[id(tag)] = tag
         scores[id(tag)] = scores.get(id(tag), 0.0) + 50
     if not scores:
@@ -299,11 +325,12 @@ def _ancestors(node: Tag | NavigableString, n: int) -> Iterator[Tag]:
 def _clean(root: Tag) -> None:
     """Drop link lists and labelled boilerplate boxes inside the chosen container."""
     total = _text_len(root)
+    holders = _article_body_holders(root)
     for tag in root.find_all(True):
         if (
-            not tag.decomposed
+            not _gone(tag)
             and _hint(tag) < 0
-            and not tag.find(itemprop="articleBody")
+            and id(tag) not in holders
             and _text_len(tag) < 0.5 * total  # a wrapper of most of the text is no box
         ):
             tag.decompose()
@@ -313,7 +340,7 @@ def _clean(root: Tag) -> None:
         if length and _link_density(tag, length) > 0.5:
             doomed.append(tag)
     for label in root.find_all(["h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "div", "p"]):
-        if label.decomposed or label in doomed:
+        if _gone(label) or label in doomed:
             continue
         text = label.get_text(" ", strip=True).lower().rstrip(":")
         if text and len(text) < 40 and _starts_with_phrase(text):
@@ -326,7 +353,7 @@ def _clean(root: Tag) -> None:
                 if nxt is not None and nxt.name in ("ul", "ol"):
                     doomed.append(nxt)
     for tag in doomed:
-        if not tag.decomposed:
+        if not _gone(tag):
             tag.decompose()
 
 

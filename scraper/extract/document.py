@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
+from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4.builder import TreeBuilder
 from charset_normalizer import from_bytes
 from lxml import etree
 
@@ -117,37 +120,84 @@ def soup_from_lxml(root: etree._Element) -> BeautifulSoup:
     builder = soup.builder
     # script/style/template text gets its own string class, which get_text() skips.
     containers = builder.string_containers
+    new_tag = _tag_maker(builder)
+    new_str = str.__new__
     last: PageElement = soup
-
-    def attach(node: PageElement, parent: Tag) -> None:
-        nonlocal last
-        node.parent = parent
-        node.previous_element = last
-        last.next_element = node
-        node.next_element = node.next_sibling = None
-        siblings = parent.contents
-        node.previous_sibling = siblings[-1] if siblings else None
-        if siblings:
-            siblings[-1].next_sibling = node
-        siblings.append(node)
-        last = node
 
     # Each stack entry is an lxml node to enter, or a tail string, with the Tag it goes into.
     # A child's tail belongs to the parent after the child's whole subtree, so it is
     # pushed beneath the child; children are pushed in reverse to pop in document order.
+    # Links are set here directly (what NavigableString() and Tag.setup() would do, then
+    # the builder's linking): on a page of 1,500 nodes, function calls are the cost.
     stack: list[tuple[etree._Element | str, Tag]] = [(root, soup)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, parent = stack.pop()
-        if isinstance(node, str):
-            attach(containers.get(parent.name, NavigableString)(node), parent)
+        node, parent = pop()
+        siblings = parent.contents
+        previous = siblings[-1] if siblings else None
+        if node.__class__ is str:
+            element = new_str(containers.get(parent.name, NavigableString), node)
+            element.hidden = False
+            element.next_element = element.next_sibling = None
+        else:
+            element = new_tag(node.tag, dict(node.attrib))
+        element.parent = parent
+        element.previous_element = last
+        element.previous_sibling = previous
+        last.next_element = element
+        if previous is not None:
+            previous.next_sibling = element
+        siblings.append(element)
+        last = element
+        if element.__class__ is not Tag:
             continue
-        tag = Tag(None, builder, node.tag, attrs=dict(node.attrib))
-        attach(tag, parent)
-        if node.text:
-            attach(containers.get(tag.name, NavigableString)(node.text), tag)
-        for child in reversed(node):
+        if text := node.text:
+            string = new_str(containers.get(element.name, NavigableString), text)
+            string.hidden = False
+            string.parent = string.previous_element = element
+            string.next_element = string.next_sibling = string.previous_sibling = None
+            element.next_element = string
+            element.contents.append(string)
+            last = string
+        for child in node[::-1]:
             if child.tail:
-                stack.append((child.tail, tag))
-            if isinstance(child.tag, str):  # not a comment or processing instruction
-                stack.append((child, tag))
+                push((child.tail, element))
+            if child.tag.__class__ is str:  # not a comment or processing instruction
+                push((child, element))
     return soup
+
+
+def _tag_maker(builder: TreeBuilder) -> Callable[[str, dict[str, str]], Tag]:
+    """A fast `Tag(None, builder, name, attrs=attrs)`.
+
+    `Tag.__init__` works out a dozen fields from the builder and the name alone (string
+    types, empty-element rule, whitespace tags...) and is a fifth of the parse. Here it runs
+    once per distinct tag name; every later tag of that name copies those fields and gets
+    its own attributes and children. Multi-valued attributes (class, rel...) are split into
+    lists as the builder does. The result is the same object `Tag()` would build.
+    """
+    prototypes: dict[str, tuple[dict[str, Any], frozenset[str]]] = {}
+    multi_valued = builder.cdata_list_attributes or {}
+    value_list = builder.attribute_value_list_class
+
+    def new_tag(name: str, attrs: dict[str, str]) -> Tag:
+        known = prototypes.get(name)
+        if known is None:
+            lists = multi_valued.get("*", set()) | multi_valued.get(name.lower(), set())
+            known = prototypes[name] = (vars(Tag(None, builder, name)), frozenset(lists))
+        fields, lists = known
+        tag = Tag.__new__(Tag)
+        state = tag.__dict__
+        state.update(fields)
+        if attrs:
+            for attr in lists.intersection(attrs):
+                # str.split() splits on the same whitespace as bs4's r"\S+", faster.
+                attrs[attr] = value_list(attrs[attr].split())
+        state["attrs"] = attrs
+        state["contents"] = []
+        # <meta charset> (or http-equiv content-type) is rewritten when serialised.
+        if name == "meta" and ("charset" in attrs or "http-equiv" in attrs):
+            builder.set_up_substitutions(tag)
+        return tag
+
+    return new_tag

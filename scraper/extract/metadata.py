@@ -80,6 +80,8 @@ _JSON_PAIR = re.compile(
     r'image|url)"\s*:\s*"(.*?)"(?=\s*(?:[,}\]]|$))',
     re.DOTALL,
 )
+# Tags whose class or id never marks a byline or a date (they wrap the whole article).
+_NO_MARKER_TAGS = {"meta", "link", "html", "body", "article", "main"}
 # Bylines and dates inside these belong to other articles or to readers.
 _ELSEWHERE_TAGS = {"aside", "footer", "nav"}
 _ELSEWHERE_CLASS = re.compile(r"sidebar|related|comment|recommend|popular|latest|teaser", re.I)
@@ -153,8 +155,8 @@ def _gather(soup: BeautifulSoup) -> _Page:
         if prop := attrs.get("itemprop"):
             for key in str(prop).split():
                 page.itemprops.setdefault(key, []).append(el)
-        marker = " ".join(attrs.get("class") or ()) + " " + str(attrs.get("id", ""))
-        if name not in ("meta", "link", "html", "body", "article", "main"):
+        if ("class" in attrs or "id" in attrs) and name not in _NO_MARKER_TAGS:
+            marker = " ".join(attrs.get("class") or ()) + " " + str(attrs.get("id", ""))
             if _BYLINE_CLASS.search(marker) and not _NOT_BYLINE_CLASS.search(marker):
                 page.bylines.append((index, el))
             elif _DATE_CLASS.search(marker):

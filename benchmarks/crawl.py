@@ -1,0 +1,330 @@
+"""End-to-end crawl throughput: `newsarchive crawl` against a large local site on nginx.
+
+    python benchmarks/crawl.py --pages 20000 [--profile]
+
+Generates (once, then reused) a site of PAGES article pages with benchmarks/sitegen.py,
+serves it with nginx (Debian's `nginx` package; started here with its own config in a temp
+folder, `daemon off`, on 127.0.0.1 only) and crawls it twice through the CLI into fresh
+archives, discovering articles through the sitemaps, 64 requests at a time and without
+AutoThrottle (NEWSARCHIVE_AUTOTHROTTLE=0; `--autothrottle` keeps it, and it then holds
+about two requests in flight, which is what limits both runs):
+
+1. baseline: the same spider with NEWSARCHIVE_DISCARD_PAGES=1, which drops every article
+   page before extraction (fetching, link discovery and the crawl record are unchanged);
+2. end to end: extraction in the worker pool, validation, dedupe, store with FTS.
+
+For each run it prints pages/s, articles stored/s, CPU per page (the crawl's whole process
+tree: crawler, forkserver and extraction workers), peak RSS of that tree and its RSS when
+5k, 10k and 20k pages had been served, nginx's CPU, and the ratio of the two runs. With
+`--profile`, py-spy samples the end-to-end run (workers included) and the top functions
+by own time are printed. Needs: nginx on PATH, psutil (and py-spy for --profile).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks import sitegen  # noqa: E402
+
+MILESTONES = (500, 5000, 10000, 20000)
+DISCARD = {"NEWSARCHIVE_DISCARD_PAGES": "1"}
+# Reading PSS parses /proc/PID/smaps: twice a second is cheap enough on two cores.
+POLL_SECONDS = 0.5
+NGINX_CONF = """\
+worker_processes 1;
+daemon off;
+user root;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    types {{ text/html html; application/xml xml; text/plain txt; }}
+    default_type application/octet-stream;
+    charset utf-8;
+    access_log {prefix}/access.log;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000;
+    client_body_temp_path {prefix}/tmp;
+    proxy_temp_path {prefix}/tmp;
+    fastcgi_temp_path {prefix}/tmp;
+    uwsgi_temp_path {prefix}/tmp;
+    scgi_temp_path {prefix}/tmp;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        index index.html;
+    }}
+}}
+"""
+
+
+@dataclass
+class Run:
+    name: str
+    seconds: float = 0.0
+    pages: int = 0
+    articles: int = 0
+    cpu: float = 0.0  # seconds, user + system, whole process tree
+    nginx_cpu: float = 0.0
+    # Memory of the crawl's process tree, summed: RSS counts pages shared between the
+    # processes (libraries, the language model the workers inherit) once per process;
+    # PSS splits each shared page between its sharers, so it adds up to the real use.
+    peak_rss: int = 0
+    peak_pss: int = 0
+    rss_at: dict[int, tuple[int, int]] = field(default_factory=dict)  # pages -> (rss, pss)
+
+    def show(self) -> None:
+        mb = 1024 * 1024
+        marks = ", ".join(
+            f"{k // 1000}k: {rss / mb:.0f}/{pss / mb:.0f} MB"
+            for k, (rss, pss) in self.rss_at.items()
+        )
+        print(
+            f"== {self.name}: {self.pages} pages in {self.seconds:.1f} s = "
+            f"{self.pages / self.seconds:.1f} pages/s, {self.articles} articles stored = "
+            f"{self.articles / self.seconds:.1f} articles/s\n"
+            f"   CPU {self.cpu:.1f} s = {self.cpu / self.pages * 1000:.1f} ms/page; "
+            f"peak RSS {self.peak_rss / mb:.0f} MB, PSS {self.peak_pss / mb:.0f} MB "
+            f"(RSS/PSS at {marks or 'n/a'}); "
+            f"nginx CPU {self.nginx_cpu:.1f} s = {100 * self.nginx_cpu / self.seconds:.0f}% "
+            "of one core"
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_nginx(prefix: Path, root: Path, port: int) -> subprocess.Popen:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        sys.exit("nginx not found: apt-get install nginx (or nginx-light)")
+    (prefix / "tmp").mkdir(parents=True, exist_ok=True)
+    conf = prefix / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(prefix=prefix, root=root, port=port))
+    server = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(conf)])
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return server
+        except OSError:
+            time.sleep(0.05)
+    server.kill()
+    sys.exit(f"nginx did not start: {(prefix / 'error.log').read_text()}")
+
+
+def tree(process: psutil.Process) -> list[psutil.Process]:
+    try:
+        return [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def tree_cpu(processes: dict[int, psutil.Process], cpu: dict[int, float]) -> None:
+    """Remember each process's latest CPU time (children exit before the crawl does)."""
+    for pid, process in processes.items():
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            cpu[pid] = times.user + times.system
+
+
+def served(log: Path, offset: int, count: int) -> tuple[int, int]:
+    """Requests nginx logged since `offset`: (new offset, running count)."""
+    with log.open("rb") as f:
+        f.seek(offset)
+        chunk = f.read()
+    end = chunk.rfind(b"\n") + 1
+    return offset + end, count + chunk[:end].count(b"\n")
+
+
+def crawl(
+    name: str,
+    config: Path,
+    db: Path,
+    log: Path,
+    nginx: psutil.Process,
+    env: dict[str, str],
+    wrapper: list[str] = [],  # noqa: B006 - read only
+) -> Run:
+    run = Run(name)
+    offset = log.stat().st_size
+    count = 0
+    nginx_before = sum(sum(p.cpu_times()[:2]) for p in tree(nginx))
+    command = [*wrapper, sys.executable, "-m", "scraper.cli", "crawl", "--config", str(config)]
+    command += ["--db", str(db), "--json", "-q"]
+    started = time.monotonic()
+    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
+    root = psutil.Process(proc.pid)
+    seen: dict[int, psutil.Process] = {}
+    cpu: dict[int, float] = {}
+    marks = list(MILESTONES)
+    while proc.poll() is None:
+        rss = pss = 0
+        for process in tree(root):
+            if wrapper and process.pid == root.pid:
+                continue  # the profiler is not the crawl
+            seen.setdefault(process.pid, process)
+            with contextlib.suppress(psutil.NoSuchProcess):
+                memory = process.memory_full_info()
+                rss, pss = rss + memory.rss, pss + memory.pss
+        tree_cpu(seen, cpu)
+        run.peak_rss = max(run.peak_rss, rss)
+        run.peak_pss = max(run.peak_pss, pss)
+        offset, count = served(log, offset, count)
+        while marks and count >= marks[0]:
+            run.rss_at[marks.pop(0)] = (rss, pss)
+        time.sleep(POLL_SECONDS)
+    run.seconds = time.monotonic() - started
+    output = proc.stdout.read() if proc.stdout else ""
+    if proc.returncode not in (0, 1):
+        sys.exit(f"{name}: crawl failed with status {proc.returncode}")
+    # Last CPU reading of every process the crawl ran (each at most one poll short).
+    run.cpu = sum(cpu.values())
+    # The CLI's --json summary is the line that is a JSON object (py-spy prints too).
+    summary = json.loads(next(line for line in output.splitlines() if line.startswith("{")))
+    run.pages = summary["pages"]
+    run.articles = summary["articles_new"]
+    run.nginx_cpu = sum(sum(p.cpu_times()[:2]) for p in tree(nginx)) - nginx_before
+    return run
+
+
+def write_config(path: Path, origin: str, concurrency: int) -> None:
+    path.write_text(
+        f"""[[source]]
+name = "harbor"
+start_urls = ["{origin}/"]
+sitemaps = ["{origin}/sitemap.xml"]
+article_allow = ["/news/"]
+max_depth = 1
+local = true
+
+[crawl]
+download_delay = 0
+concurrency = {concurrency}
+per_domain_concurrency = {min(concurrency, 64)}
+""",
+        encoding="utf-8",
+    )
+
+
+def prepare_site(folder: Path, pages: int, origin: str) -> None:
+    """Generate the site unless this size is already there; the sitemaps follow `origin`."""
+    marker = folder / "pages.txt"
+    if not (marker.exists() and marker.read_text() == str(pages)):
+        shutil.rmtree(folder, ignore_errors=True)
+        started = time.monotonic()
+        sitegen.generate(folder, pages, origin=origin)
+        marker.write_text(str(pages))
+        print(f"generated {pages} pages in {time.monotonic() - started:.0f} s")
+    # The port changes per run: rewrite the absolute URLs in sitemaps and canonical links.
+    sitegen.write_sitemaps(folder, pages, origin)
+
+
+def top_functions(raw: Path, limit: int = 15) -> None:
+    """Print py-spy's raw samples as the functions with the most own (leaf) time, for the
+    crawling process and for the extraction workers apart."""
+    own: dict[str, Counter[str]] = {"crawler": Counter(), "workers": Counter()}
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [f for f in stack.split(";") if not f.startswith("process ")]
+        if not frames:
+            continue
+        total += int(count)
+        role = "workers" if any(f.startswith("_process_worker ") for f in frames) else "crawler"
+        name, _, where = frames[-1].partition(" (")
+        own[role][f"{name} ({where.rsplit(':', 1)[0]})"] += int(count)
+    for role, counter in own.items():
+        share = 100 * sum(counter.values()) / max(total, 1)
+        print(f"== profile, {role} ({share:.0f}% of {total} samples): top functions by own time")
+        for frame, n in counter.most_common(limit):
+            print(f"{100 * n / total:5.1f}%  {frame}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pages", type=int, default=20000, help="article pages in the site")
+    ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--workdir", type=Path, help="keep the site here (default: a temp folder)")
+    ap.add_argument("--profile", action="store_true", help="py-spy the end-to-end run")
+    ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument(
+        "--autothrottle",
+        action="store_true",
+        help="keep AutoThrottle on (it holds ~2 requests in flight whatever the concurrency)",
+    )
+    args = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows when redirected
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="newsarchive-crawl-"))
+    work.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    site = work / "site"
+    prepare_site(site, args.pages, origin)
+    # Canonical links carry the origin of generation; a reused site keeps its old port in
+    # them, which only makes the store fall back to the fetched URL (same rows either way).
+    server = start_nginx(work / "nginx", site, port)
+    nginx = psutil.Process(server.pid)
+    log = work / "nginx" / "access.log"
+    config = work / "sources.toml"
+    write_config(config, origin, args.concurrency)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
+    env["NEWSARCHIVE_AUTOTHROTTLE"] = "1" if args.autothrottle else "0"
+    print(
+        f"site: {args.pages} articles at {origin}, {os.cpu_count()} cores, "
+        f"concurrency {args.concurrency}, AutoThrottle {'on' if args.autothrottle else 'off'}, "
+        f"load average {os.getloadavg()[0]:.1f}, python {sys.version.split()[0]}"
+    )
+    runs = []
+    try:
+        if not args.skip_baseline:
+            db = work / "baseline.db"
+            db.unlink(missing_ok=True)
+            runs.append(crawl("baseline (no parse)", config, db, log, nginx, {**env, **DISCARD}))
+            runs[-1].show()
+        db = work / "archive.db"
+        for stale in work.glob("archive.db*"):
+            stale.unlink()
+        wrapper = []
+        if args.profile:
+            # Sampling at 50 Hz costs the crawl little; --subprocesses follows the workers.
+            wrapper = [shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")]
+            wrapper += ["record", "--subprocesses", "--rate", "50", "--format", "raw"]
+            wrapper += ["--output", str(work / "profile.txt"), "--"]
+        runs.append(crawl("end to end", config, db, log, nginx, env, wrapper))
+        runs[-1].show()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    if len(runs) == 2:
+        ratio = runs[1].pages / runs[1].seconds / (runs[0].pages / runs[0].seconds)
+        print(f"== end to end / baseline pages/s: {ratio:.2f} (target >= 0.25)")
+    if args.profile:
+        top_functions(work / "profile.txt")
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

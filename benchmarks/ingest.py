@@ -1,0 +1,194 @@
+"""Archive write throughput: extracted articles through dedupe and the store, against the
+same rows inserted with raw `sqlite3.executemany` (the ceiling).
+
+    python benchmarks/ingest.py --articles 200000 [--profile]
+
+Articles look like extracted news (about 4 KB of body text in paragraphs, its HTML, title,
+authors, tags, dates); one in a hundred repeats an earlier article's text under another
+URL, so the store's duplicate path runs too. Both runs write into fresh archives made by
+`open_archive` (indexes and full-text search included), in transactions of the crawl's
+batch size. Only the writing is timed, not the making of the articles.
+
+- store: `DedupePipeline.process_item` (canonical URL, content hash) on every article,
+  then `Archive(db).write(batch)`, the StorePipeline's writer;
+- ceiling: the rows `article_row` makes, `executemany`'d into `articles` and
+  `article_urls` (FTS filled by the same triggers), nothing looked up.
+
+Prints articles/s for both, their ratio (target >= 0.60), and the store's time per
+article over the first and the last 10,000 articles (dedupe lookups must not slow down
+as the archive grows). `--profile` runs the store under cProfile and prints its top
+entries (py-spy does the same from outside: `py-spy record -- python benchmarks/ingest.py`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.sitegen import NAMES, SECTIONS, WORDS, language_of  # noqa: E402
+from pipelines.archive import open_archive  # noqa: E402
+from pipelines.dedupe import DedupePipeline  # noqa: E402
+from pipelines.store import Archive, article_row, now  # noqa: E402
+from scraper import settings  # noqa: E402
+from scraper.config import parse_config  # noqa: E402
+from scraper.items import Article  # noqa: E402
+
+ORIGIN = "https://harbor.example"
+CONFIG = parse_config(f'[[source]]\nname = "harbor"\nstart_urls = ["{ORIGIN}/"]\n')
+REPEAT_EVERY = 100  # one article in this many repeats an earlier one's text
+WINDOW = 10_000  # articles per "first/last" timing window
+
+
+def paragraph_pool(size: int = 3000, seed: int = 0) -> dict[str, list[str]]:
+    """Distinct paragraphs per language; bodies are drawn from these (fast to make)."""
+    rng = random.Random(seed)
+    pool = {}
+    for lang, text in WORDS.items():
+        words = text.split()
+        pool[lang] = [
+            " ".join(rng.choice(words) for _ in range(rng.randint(50, 80))).capitalize() + "."
+            for _ in range(size)
+        ]
+    return pool
+
+
+def articles(count: int, batch: int) -> Iterator[list[Article]]:
+    """`count` extracted articles in batches, the same on every call."""
+    pool = paragraph_pool()
+    out: list[Article] = []
+    for n in range(count):
+        text_of = n - REPEAT_EVERY // 2 if n % REPEAT_EVERY == REPEAT_EVERY - 1 else n
+        lang = language_of(text_of)
+        paragraphs = pool[lang]
+        body = [paragraphs[(text_of * 7 + k * 131) % len(paragraphs)] for k in range(8)]
+        body.insert(1, f"Story {text_of} of the archive benchmark.")
+        url = f"{ORIGIN}/news/{n // 1000}/story-{n}.html"
+        out.append(
+            Article(
+                title=f"{paragraphs[text_of % len(paragraphs)][:60]} {text_of}",
+                authors=[NAMES[lang][n % len(NAMES[lang])]],
+                published=f"2024-{1 + n % 12:02d}-{1 + n % 28:02d}T12:00:00+03:00",
+                modified=None,
+                language=lang,
+                section=SECTIONS[n % len(SECTIONS)],
+                tags=[SECTIONS[n % len(SECTIONS)], f"topic-{n % 97}"],
+                image=f"{ORIGIN}/img/{n}.jpg",
+                description=body[0][:160],
+                canonical_url=url,
+                site_name="Harbor Daily",
+                body="\n\n".join(body),
+                body_html="".join(f"<p>{p}</p>" for p in body),
+                url=url,
+                source="harbor",
+                fetched_at="2024-06-01T00:00:00+00:00",
+                status=200,
+                headers={"Content-Type": "text/html; charset=utf-8", "Etag": f'"{n:x}"'},
+                urls_seen=[url],
+            )
+        )
+        if len(out) == batch:
+            yield out
+            out = []
+    if out:
+        yield out
+
+
+def run_store(db_path: Path, count: int, batch: int) -> tuple[float, list[float]]:
+    """Seconds spent in dedupe + store, and per-article seconds for each WINDOW."""
+    db = open_archive(db_path)
+    archive = Archive(db)
+    dedupe = DedupePipeline(SimpleNamespace(spider=SimpleNamespace(config=CONFIG)))
+    spent, windows, window, done = 0.0, [], 0.0, 0
+    for chunk in articles(count, batch):
+        started = time.perf_counter()
+        archive.write([dedupe.process_item(a) for a in chunk])
+        took = time.perf_counter() - started
+        spent, window, done = spent + took, window + took, done + len(chunk)
+        if done % WINDOW == 0:
+            windows.append(window / WINDOW)
+            window = 0.0
+    db.close()
+    return spent, windows
+
+
+def run_ceiling(db_path: Path, count: int, batch: int) -> float:
+    """Seconds spent inserting the same rows with executemany, one transaction per batch."""
+    db = open_archive(db_path)
+    db.close()
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    dedupe = DedupePipeline(SimpleNamespace(spider=SimpleNamespace(config=CONFIG)))
+    spent, next_id, sql = 0.0, 1, None
+    for chunk in articles(count, batch):
+        seen = now()
+        rows = []
+        for article in chunk:
+            row = {"id": next_id, **article_row(dedupe.process_item(article), seen)}
+            rows.append({**row, "first_seen": seen})
+            next_id += 1
+        if sql is None:
+            columns = list(rows[0])
+            sql = (
+                f"INSERT INTO articles ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})"
+            )
+        started = time.perf_counter()
+        with conn:
+            conn.executemany(sql, [tuple(r.values()) for r in rows])
+            conn.executemany(
+                "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) VALUES (?, ?, ?)",
+                [(r["url"], r["id"], seen) for r in rows],
+            )
+        spent += time.perf_counter() - started
+    conn.close()
+    return spent
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--articles", type=int, default=200_000)
+    ap.add_argument("--batch", type=int, default=settings.NEWSARCHIVE_BATCH_SIZE)
+    ap.add_argument("--profile", action="store_true", help="cProfile the store run")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="newsarchive-ingest-") as tmp:
+        ceiling = run_ceiling(Path(tmp) / "ceiling.db", args.articles, args.batch)
+        print(
+            f"== ceiling (executemany): {args.articles} articles in {ceiling:.1f} s = "
+            f"{args.articles / ceiling:.0f} articles/s"
+        )
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiler.enable()
+        store, windows = run_store(Path(tmp) / "store.db", args.articles, args.batch)
+        if profiler:
+            profiler.disable()
+        size = (Path(tmp) / "store.db").stat().st_size
+        print(
+            f"== store (dedupe + Archive.write): {args.articles} articles in {store:.1f} s = "
+            f"{args.articles / store:.0f} articles/s; archive {size / 1e6:.0f} MB"
+        )
+        if len(windows) >= 2:
+            print(
+                f"   per article: first {WINDOW:,} {windows[0] * 1e6:.0f} us, "
+                f"last {WINDOW:,} {windows[-1] * 1e6:.0f} us "
+                f"(x{windows[-1] / windows[0]:.2f}, target <= 2)"
+            )
+        print(f"== store / ceiling: {ceiling / store:.2f} (target >= 0.60)")
+        if profiler:
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+
+
+if __name__ == "__main__":
+    main()
