@@ -23,7 +23,16 @@ from tests.conftest import run_cli
 
 ARTICLES = 60
 # Columns that differ between two crawls of the same site whatever the extraction path.
-TIMESTAMPS = {"id", "first_seen", "last_seen", "crawl_id", "started", "finished", "seconds"}
+TIMESTAMPS = {
+    "id",
+    "first_seen",
+    "last_seen",
+    "fetched_at",
+    "crawl_id",
+    "started",
+    "finished",
+    "seconds",
+}
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -98,7 +107,12 @@ def archive(db: Path) -> dict[str, list]:
         "JOIN articles a ON a.id = u.article_id ORDER BY u.url",
     ):
         groups.setdefault(row["content_hash"], []).append(row["url"])
-    articles = table(db, "SELECT * FROM articles ORDER BY content_hash")
+    # Copies point at their original by row id, which is arrival order: compare by text.
+    articles = table(
+        db,
+        "SELECT a.*, o.content_hash AS duplicate_of FROM articles a "
+        "LEFT JOIN articles o ON o.id = a.duplicate_of ORDER BY a.content_hash",
+    )
     for article in articles:
         assert article.pop("canonical_url") in groups[article["content_hash"]]
         assert article.pop("url") in groups[article["content_hash"]]
