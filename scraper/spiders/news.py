@@ -17,18 +17,31 @@ from typing import Any
 
 import lxml.etree
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
+from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
 from scraper.config import Config, Source, load_config
+from scraper.extract.document import looks_binary
 from scraper.frontier import ArchiveIndex, needs_fetch, parse_date
 from scraper.items import Article
 from scraper.urls import allowed, normalize_url
 
 _XML_PARSER = lxml.etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+_STRICT_XML_PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True)
 
 
 def sitemap_entries(body: bytes) -> Iterator[tuple[bool, str, datetime | None]]:
@@ -53,6 +66,40 @@ def sitemap_entries(body: bytes) -> Iterator[tuple[bool, str, datetime | None]]:
         return
 
 
+# Failure kinds for crawl_errors, by exception class; the first match wins.
+_FAILURE_KINDS: list[tuple[type[BaseException] | tuple[type[BaseException], ...], str]] = [
+    (DownloadTimeoutError, "timeout"),
+    ((DownloadFailedError, ConnectionLost, ConnectionDone), "connection_lost"),
+    (DownloadConnectionRefusedError, "connection_refused"),
+    (CannotResolveHostError, "dns_error"),
+    # The download handler cancels a body larger than DOWNLOAD_MAXSIZE.
+    (DownloadCancelledError, "too_large"),
+]
+
+
+def failure_kind(failure: Failure, max_redirects: int) -> str:
+    """The crawl_errors kind of a request that produced no usable response."""
+    error = failure.value
+    if isinstance(error, HttpError):
+        return f"http_{error.response.status}"
+    if kind := getattr(error, "kind", None):  # scraper.middlewares.Refused
+        return kind
+    if isinstance(error, ResponseDataLossError):
+        # The body stopped short of its Content-Length: a reset (RST) or a clean close.
+        reasons = getattr(error.__cause__, "reasons", [])
+        return "connection_lost" if any(r.check(ConnectionLost) for r in reasons) else "truncated"
+    for types, kind in _FAILURE_KINDS:
+        if isinstance(error, types):
+            return kind
+    if isinstance(error, IgnoreRequest):
+        if "DOWNLOAD_MAXSIZE" in str(error):  # HttpCompressionMiddleware: a gzip bomb
+            return "too_large"
+        if failure.request.meta.get("redirect_times", 0) >= max_redirects:
+            return "too_many_redirects"
+        return "refused"
+    return type(error).__name__
+
+
 class NewsSpider(scrapy.Spider):
     name = "news"
 
@@ -69,7 +116,8 @@ class NewsSpider(scrapy.Spider):
         self.since = since  # skip sitemap/feed entries older than this
         self.links = LinkExtractor()
         self._patterns: dict[str, tuple[list[re.Pattern], list[re.Pattern]]] = {}
-        self._articles_requested: Counter[str] = Counter()
+        # (source, "article" | "page") -> requests made this run, for the per-source caps.
+        self._requested: Counter[tuple[str, str]] = Counter()
         # (source, kind, url) -> count; the store pipeline writes it to crawl_errors.
         self.failures: Counter[tuple[str, str, str]] = Counter()
         # Archived articles that answered 304: the store moves their last_seen.
@@ -78,6 +126,11 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.dropped, signal=signals.request_dropped)
+        spider.caps = {
+            "article": spider.max_pages or crawler.settings.getint("NEWSARCHIVE_MAX_ARTICLES"),
+            "page": crawler.settings.getint("NEWSARCHIVE_MAX_LISTING_PAGES"),
+        }
         if spider.config is None:  # `scrapy crawl news`: read the same file as the CLI
             spider.config = load_config(crawler.settings.get("NEWSARCHIVE_CONFIG"))
         for source in spider.config.sources:
@@ -120,11 +173,32 @@ class NewsSpider(scrapy.Spider):
         """A request for a discovered link, or None when the source's rules exclude it."""
         if not allowed(url, source.allowed_domains):
             return None
-        if self.is_article_url(url, source):
+        is_article = self.is_article_url(url, source)
+        # Articles linked from the deepest listing pages are still worth a fetch.
+        if depth > source.max_depth + is_article:
+            return None
+        if is_article:
             return self._article_request(url, source, depth, lastmod)
-        if depth > source.max_depth:
+        if not self._within_cap(source, "page"):
             return None
         return self._request(url, source, "page", depth)
+
+    def _within_cap(self, source: Source, kind: str) -> bool:
+        """Count one more `kind` request for `source`, unless its cap for this run is spent."""
+        key = (source.name, kind)
+        if self._requested[key] >= self.caps[kind]:
+            if self._requested[key] == self.caps[kind]:  # say it once per source
+                self.logger.warning(
+                    "%s: %d %s requests this run, the cap; the rest waits for the next run",
+                    source.name,
+                    self.caps[kind],
+                    kind,
+                )
+                self._requested[key] += 1
+            self.crawler.stats.inc_value(f"newsarchive/capped/{kind}")
+            return False
+        self._requested[key] += 1
+        return True
 
     def _article_request(
         self, url: str, source: Source, depth: int, lastmod: datetime | None
@@ -134,10 +208,8 @@ class NewsSpider(scrapy.Spider):
         if not needs_fetch(known, recheck_hours=source.recheck_hours, lastmod=lastmod, now=now):
             self.crawler.stats.inc_value("newsarchive/skipped_archived")
             return None
-        if self.max_pages is not None and self._articles_requested[source.name] >= self.max_pages:
-            self.crawler.stats.inc_value("newsarchive/skipped_max_pages")
+        if not self._within_cap(source, "article"):
             return None
-        self._articles_requested[source.name] += 1
         request = self._request(url, source, "article", depth)
         if known is not None:  # a re-check: let the server answer 304 Not Modified
             if known.etag:
@@ -170,8 +242,10 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsarchive/not_modified")
             self.not_modified.append(response.url)
             return
-        if not isinstance(response, TextResponse):
+        # A JPEG or PDF served as text/html is caught by its first bytes.
+        if not isinstance(response, TextResponse) or looks_binary(response.body):
             self.crawler.stats.inc_value("newsarchive/not_html")
+            self.failures[(source.name, "not_html", response.url)] += 1
             return
         depth = response.meta["depth"]
         if response.meta["kind"] == "article" or self.is_article_url(response.url, source):
@@ -200,9 +274,13 @@ class NewsSpider(scrapy.Spider):
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         """RSS 2.0 and Atom: every entry's link is an article candidate."""
         source = self._source(response)
-        root = lxml.etree.fromstring(response.body, _XML_PARSER)
-        if root is None:
+        try:
+            root = lxml.etree.fromstring(response.body, _STRICT_XML_PARSER)
+        except lxml.etree.XMLSyntaxError:
+            # Recorded, then read as far as it goes: the entries before the damage count.
             self.failures[(source.name, "bad_feed", response.url)] += 1
+            root = lxml.etree.fromstring(response.body, _XML_PARSER)
+        if root is None:
             return
         for entry in root.iter("{*}item", "{*}entry"):
             url, date = None, None
@@ -239,12 +317,19 @@ class NewsSpider(scrapy.Spider):
             self.failures[(source.name, "bad_sitemap", response.url)] += 1
 
     def failed(self, failure: Failure) -> None:
-        """Count a request that produced no usable response (HTTP error, network, robots)."""
+        """Count a request that produced no usable response (HTTP error, network, robots),
+        under the URL the crawl asked for (the first of a redirect chain)."""
         request = failure.request
-        source = request.meta["source"]
-        if failure.check(HttpError):
-            kind = f"http_{failure.value.response.status}"
-        else:
-            kind = failure.type.__name__
-        self.failures[(source, kind, request.url)] += 1
-        self.logger.info("failed %s: %s", request.url, kind)
+        kind = failure_kind(failure, self.settings.getint("REDIRECT_MAX_TIMES"))
+        self._record(request, kind)
+
+    def dropped(self, request: scrapy.Request) -> None:
+        """The scheduler drops a request it has seen: for a redirect, that means a loop."""
+        chain = request.meta.get("redirect_urls", [])
+        if "source" in request.meta and normalize_url(request.url) in map(normalize_url, chain):
+            self._record(request, "redirect_loop")
+
+    def _record(self, request: scrapy.Request, kind: str) -> None:
+        url = request.meta.get("redirect_urls", [request.url])[0]
+        self.failures[(request.meta["source"], kind, url)] += 1
+        self.logger.info("failed %s: %s", url, kind)
