@@ -12,14 +12,25 @@ from __future__ import annotations
 
 import gzip
 import http.server
+import os
 import random
+import signal
 import socket
 import struct
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
+from pathlib import Path
 from typing import ClassVar
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
 
 WORDS = (
     "council", "budget", "river", "bridge", "harbour", "school", "winter", "market", "railway",
@@ -402,3 +413,65 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def page_photo(self) -> None:
         self.send(200, JPEG, "text/html")
+
+
+@dataclass
+class CrawlRun:
+    """What `newsarchive crawl` did, seen from outside: exit status, output, cost."""
+
+    returncode: int  # -9 when `kill_after` killed it
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_rss_mb: float  # the whole process tree (crawler + extraction workers), summed
+
+
+def run_crawl_cli(
+    config: Path,
+    db: Path,
+    *args: str,
+    timeout: float = 120,
+    kill_after: float | None = None,
+    env: dict | None = None,
+) -> CrawlRun:
+    """Run `python -m scraper.cli crawl` in a fresh process group, polling the memory of
+    the tree; with `kill_after`, SIGKILL the whole group that many seconds in."""
+    command = [sys.executable, "-m", "scraper.cli", "crawl", "--config", str(config)]
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [*command, "--db", str(db), *args],
+            stdout=out,
+            stderr=err,
+            cwd=REPO,
+            env=env,
+            start_new_session=True,  # so its extraction workers can be killed with it
+        )
+        peak = 0
+        tree = psutil.Process(process.pid)
+        while process.poll() is None:
+            elapsed = time.monotonic() - started
+            if kill_after is not None and elapsed >= kill_after or elapsed > timeout:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                if kill_after is None:
+                    raise AssertionError(f"the crawl ran over {timeout} s")
+                break
+            peak = max(peak, tree_rss(tree))
+            time.sleep(0.02)
+        out.seek(0)
+        err.seek(0)
+        return CrawlRun(
+            process.returncode, out.read(), err.read(), time.monotonic() - started, peak / 2**20
+        )
+
+
+def tree_rss(process: psutil.Process) -> int:
+    """Resident bytes of a process and its descendants; 0 for what has just exited."""
+    total = 0
+    try:
+        for member in [process, *process.children(recursive=True)]:
+            total += member.memory_info().rss
+    except psutil.Error:
+        pass
+    return total

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -116,8 +116,8 @@ class NewsSpider(scrapy.Spider):
         self.since = since  # skip sitemap/feed entries older than this
         self.links = LinkExtractor()
         self._patterns: dict[str, tuple[list[re.Pattern], list[re.Pattern]]] = {}
-        # (source, "article" | "page") -> requests made this run, for the per-source caps.
-        self._requested: Counter[tuple[str, str]] = Counter()
+        # (source, "article" | "page") -> URLs requested this run, for the per-source caps.
+        self._requested: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
         # (source, kind, url) -> count; the store pipeline writes it to crawl_errors.
         self.failures: Counter[tuple[str, str, str]] = Counter()
         # Archived articles that answered 304: the store moves their last_seen.
@@ -179,36 +179,40 @@ class NewsSpider(scrapy.Spider):
             return None
         if is_article:
             return self._article_request(url, source, depth, lastmod)
-        if not self._within_cap(source, "page"):
+        if not self._within_cap(normalize_url(url), source, "page"):
             return None
         return self._request(url, source, "page", depth)
 
-    def _within_cap(self, source: Source, kind: str) -> bool:
-        """Count one more `kind` request for `source`, unless its cap for this run is spent."""
-        key = (source.name, kind)
-        if self._requested[key] >= self.caps[kind]:
-            if self._requested[key] == self.caps[kind]:  # say it once per source
+    def _within_cap(self, url: str, source: Source, kind: str) -> bool:
+        """Count `url` as a `kind` request of `source`, unless its cap for this run is spent.
+        A URL found again (feed and sitemap and page) counts once."""
+        requested = self._requested[(source.name, kind)]
+        if url in requested:
+            return True  # the scheduler's duplicate filter drops the repeat
+        if len(requested) >= self.caps[kind]:
+            stat = f"newsarchive/capped/{source.name}/{kind}"
+            self.crawler.stats.inc_value(stat)
+            if self.crawler.stats.get_value(stat) == 1:  # say it once per source
                 self.logger.warning(
                     "%s: %d %s requests this run, the cap; the rest waits for the next run",
                     source.name,
                     self.caps[kind],
                     kind,
                 )
-                self._requested[key] += 1
-            self.crawler.stats.inc_value(f"newsarchive/capped/{kind}")
             return False
-        self._requested[key] += 1
+        requested.add(url)
         return True
 
     def _article_request(
         self, url: str, source: Source, depth: int, lastmod: datetime | None
     ) -> scrapy.Request | None:
-        known = self.index.lookup(normalize_url(url))
+        key = normalize_url(url)
+        known = self.index.lookup(key)
         now = datetime.now(UTC)
         if not needs_fetch(known, recheck_hours=source.recheck_hours, lastmod=lastmod, now=now):
             self.crawler.stats.inc_value("newsarchive/skipped_archived")
             return None
-        if not self._within_cap(source, "article"):
+        if not self._within_cap(key, source, "article"):
             return None
         request = self._request(url, source, "article", depth)
         if known is not None:  # a re-check: let the server answer 304 Not Modified
