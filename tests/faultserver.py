@@ -14,6 +14,7 @@ import gzip
 import http.server
 import os
 import random
+import resource
 import signal
 import socket
 import struct
@@ -133,8 +134,10 @@ class FaultServer:
         good_articles: int = 10,
         elsewhere: str = "http://127.0.0.1:9",
         sitemap_size: int = 100_000,
+        page_delay: float = 0,
     ) -> None:
         self.robots = robots
+        self.page_delay = page_delay  # seconds each good article takes to answer
         self.good_articles = good_articles
         self.elsewhere = elsewhere  # where /a/offsite.html redirects to
         self.sitemap_size = sitemap_size
@@ -277,6 +280,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if i >= self.fault.good_articles:
             self.send(404, b"no such story")
         else:
+            self.hang(self.fault.page_delay)
             self.html(good_article(i))
 
     def page_feed(self) -> None:
@@ -432,10 +436,11 @@ def run_crawl_cli(
     *args: str,
     timeout: float = 120,
     kill_after: float | None = None,
-    env: dict | None = None,
+    max_file_bytes: int | None = None,
 ) -> CrawlRun:
     """Run `python -m scraper.cli crawl` in a fresh process group, polling the memory of
-    the tree; with `kill_after`, SIGKILL the whole group that many seconds in."""
+    the tree; with `kill_after`, SIGKILL the whole group that many seconds in; with
+    `max_file_bytes`, no file it writes may grow past that (a full disk without a mount)."""
     command = [sys.executable, "-m", "scraper.cli", "crawl", "--config", str(config)]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.monotonic()
@@ -444,7 +449,7 @@ def run_crawl_cli(
             stdout=out,
             stderr=err,
             cwd=REPO,
-            env=env,
+            preexec_fn=max_file_bytes and (lambda: limit_file_size(max_file_bytes)),
             start_new_session=True,  # so its extraction workers can be killed with it
         )
         peak = 0
@@ -464,6 +469,12 @@ def run_crawl_cli(
         return CrawlRun(
             process.returncode, out.read(), err.read(), time.monotonic() - started, peak / 2**20
         )
+
+
+def limit_file_size(size: int) -> None:
+    """In the child: writes past `size` bytes fail with EFBIG instead of killing it."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
 
 
 def tree_rss(process: psutil.Process) -> int:
