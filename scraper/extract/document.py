@@ -144,7 +144,9 @@ def soup_from_lxml(root: etree._Element) -> BeautifulSoup:
         if isinstance(node, str):
             attach(containers.get(parent.name, NavigableString)(node), parent)
             continue
-        tag = Tag(None, builder, node.tag, attrs=dict(node.attrib))
+        # items(), not attrib: a name like "{x}y" is read by attrib as a namespace lookup
+        # and raises KeyError (a broken `<meta {"a"}...>` is enough).
+        tag = Tag(None, builder, node.tag, attrs=dict(node.items()))
         attach(tag, parent)
         if node.text:
             attach(containers.get(tag.name, NavigableString)(node.text), tag)
