@@ -11,7 +11,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+from pipelines.dedupe import band_keys, body_hash
+
+SCHEMA_VERSION = 2
 
 
 class ArchiveError(RuntimeError):
@@ -24,7 +26,8 @@ ARTICLE_COLUMNS = {
     "url": str,
     "source": str,
     "title": str,
-    "authors": str,  # JSON array
+    "authors": str,  # JSON array of people
+    "organizations": str,  # JSON array: agencies, newsrooms credited instead of people
     "published": str,  # ISO 8601 as the page gave it, with offset
     "published_utc": str,  # the same instant in UTC, for sorting
     "modified": str,
@@ -60,6 +63,19 @@ def _create(db: sqlite_utils.Database) -> None:
         foreign_keys=[("article_id", "articles", "id")],
     )
     db["article_urls"].create_index(["article_id"])
+    # Article URLs discovered but not yet settled (see scraper.frontier.Frontier).
+    db["frontier"].create(
+        {
+            "url": str,
+            "source": str,
+            "depth": int,
+            "found_as": str,
+            "lastmod": str,
+            "discovered": str,
+        },
+        pk="url",
+    )
+    db["frontier"].create_index(["source"])
     db["crawls"].create(
         {
             "id": int,
@@ -99,6 +115,78 @@ def _create(db: sqlite_utils.Database) -> None:
     )
 
 
+def _history(db: sqlite_utils.Database) -> None:
+    """Schema 2: article versions, near-duplicate links, raw pages, the LSH band index."""
+    articles = db["articles"]
+    articles.add_column("version", int, not_null_default=1)
+    # Plain ALTER TABLE: sqlite-utils adds a foreign key by rebuilding the table, which
+    # would drop the full-text triggers.
+    db.execute("ALTER TABLE articles ADD COLUMN duplicate_of INTEGER REFERENCES articles(id)")
+    articles.add_column("body_hash", str)  # the body alone: same text, other headline
+    articles.add_column("raw_hash", str)  # the page the current text was extracted from
+    articles.add_column("fetched_at", str)  # when the current text was first fetched
+    db.execute("DROP INDEX IF EXISTS idx_articles_source_content_hash")
+    articles.create_index(["source", "body_hash"])
+    articles.create_index(["duplicate_of"])
+    db["article_versions"].create(
+        {
+            "article_id": int,
+            "version": int,
+            "fetched_at": str,  # when this text was first fetched
+            "superseded_at": str,  # when the edit that replaced it was fetched
+            "title": str,
+            "body": str,
+            "content_hash": str,
+            "raw_hash": str,
+        },
+        pk=("article_id", "version"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    # One row per distinct page of an article; `raw` is the zlib-compressed response body.
+    db["pages"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "raw_hash": str,
+            "url": str,
+            "status": int,
+            "headers": str,  # JSON object
+            "fetched_at": str,
+            "last_fetched": str,
+            "size": int,
+            "raw": bytes,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["pages"].create_index(["article_id", "raw_hash"], unique=True)
+    # MinHash LSH bands (pipelines.dedupe.band_keys): looked up by key, an article's own
+    # rows found again by recomputing its keys, so no second index is needed.
+    db.execute(
+        "CREATE TABLE minhash_bands (key INTEGER NOT NULL, article_id INTEGER NOT NULL, "
+        "PRIMARY KEY (key, article_id)) WITHOUT ROWID"
+    )
+    db.execute(
+        """CREATE VIEW edited_articles AS
+        SELECT a.id AS article_id, a.source, a.title, a.canonical_url, a.published,
+               v.version AS old_version, v.title AS old_title, v.fetched_at AS old_fetched_at,
+               v.superseded_at AS edited_at
+        FROM article_versions v JOIN articles a ON a.id = v.article_id
+        WHERE a.published_utc IS NULL OR v.superseded_at > a.published_utc
+        ORDER BY v.superseded_at DESC"""
+    )
+    for article_id, body in db.execute("SELECT id, body FROM articles").fetchall():
+        db.execute("UPDATE articles SET body_hash = ? WHERE id = ?", [body_hash(body), article_id])
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)",
+            [(key, article_id) for key in band_keys(body)],
+        )
+
+
+# MIGRATIONS[n] brings schema n to n + 1.
+MIGRATIONS = [_create, _history]
+
+
 def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     """Open (and, with `create`, make or migrate) the archive at `path`."""
     path = Path(path)
@@ -118,9 +206,10 @@ def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Datab
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
-        if version == 0 and create:
-            with db.conn:
-                _create(db)
+        if version < SCHEMA_VERSION and (version or create):
+            with db.atomic():
+                for migrate in MIGRATIONS[version:]:
+                    migrate(db)
                 db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     except sqlite3.DatabaseError as exc:
         raise ArchiveError(f"{path}: not a usable archive ({exc})") from None

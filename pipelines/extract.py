@@ -16,6 +16,8 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
+from w3lib.encoding import http_content_type_encoding
+
 from scraper.config import Source
 from scraper.extract import extract
 from scraper.items import Article
@@ -24,18 +26,24 @@ from scraper.items import Article
 EXTRACTED = [f.name for f in fields(Article) if f.name not in Article.FETCH_FIELDS]
 
 
-def extract_page(page: Article, source: Source) -> Article:
+def extract_page(page: Article, source: Source | None) -> Article:
     """Extract the article of a fetched page (runs in a worker process)."""
-    content_type = page.headers.get("Content-Type", "")
-    charset = content_type.partition("charset=")[2].split(";")[0].strip() or None
+    content_type = next((v for k, v in page.headers.items() if k.lower() == "content-type"), "")
+    options = (
+        {
+            "timezone": source.timezone,
+            "body_selector": source.body_selector,
+            "remove_selectors": source.remove_selectors,
+        }
+        if source
+        else {}
+    )
     result = extract(
         page.raw_html or b"",
         page.url,
-        encoding=charset,
+        encoding=http_content_type_encoding(content_type),
         fetched_at=datetime.fromisoformat(page.fetched_at) if page.fetched_at else None,
-        timezone=source.timezone,
-        body_selector=source.body_selector,
-        remove_selectors=source.remove_selectors,
+        **options,
     )
     for name in EXTRACTED:
         setattr(page, name, getattr(result, name))

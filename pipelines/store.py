@@ -1,18 +1,26 @@
 """Write articles into the archive, in batches, one transaction per batch.
 
 The rules for an incoming article, in order:
-- its canonical URL (or any URL it was reached under) is archived: same text, only
-  `last_seen` moves; changed text, the row is updated;
-- the same text is archived under another URL of the same source: the URL becomes an
+- its canonical URL (or any URL it was reached under) is archived:
+  - same text (title + body, whitespace and case folded): only `last_seen` moves;
+  - changed text from the same raw page: the extractor changed, not the article; the row
+    is updated in place;
+  - changed text from a changed page: an edit; the archived text goes to
+    `article_versions` and `version` counts up;
+- the same body is archived under another URL of the same source: the URL becomes an
   alias of that article (a duplicate);
-- otherwise it is a new article.
+- otherwise it is a new article; when its text is a near copy of archived articles (LSH
+  candidates, then `near_duplicate`), `duplicate_of` names the earliest of them.
+Every fetched page is kept compressed in `pages` unless raw retention is off.
 A batch is all-or-nothing, so a killed crawl never leaves half an article behind.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
+import zlib
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -20,33 +28,28 @@ from typing import Any
 import sqlite_utils
 
 from pipelines.archive import open_archive
+from pipelines.dedupe import band_keys, body_hash, near_duplicate
+from scraper.extract.dates import to_utc
 from scraper.items import Article
+
+# How many LSH candidates, most shared bands first, are compared text to text.
+MAX_CANDIDATES = 20
 
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def to_utc(value: str | None) -> str | None:
-    """The UTC form of an ISO 8601 date with offset, for sorting; naive dates stay as they are."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return moment.isoformat()
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+def raw_hash(article: Article) -> str | None:
+    return hashlib.sha256(article.raw_html).hexdigest() if article.raw_html else None
 
 
-def article_row(article: Article, seen: str) -> dict[str, Any]:
+def text_row(article: Article) -> dict[str, Any]:
+    """The columns that come from extraction (what `reprocess` may rewrite)."""
     return {
-        "canonical_url": article.canonical_url,
-        "url": article.url,
-        "source": article.source,
         "title": article.title,
         "authors": json.dumps(article.authors, ensure_ascii=False),
+        "organizations": json.dumps(article.organizations, ensure_ascii=False),
         "published": article.published,
         "published_utc": to_utc(article.published),
         "modified": article.modified,
@@ -61,40 +64,96 @@ def article_row(article: Article, seen: str) -> dict[str, Any]:
         "body_html": article.body_html,
         "word_count": article.word_count,
         "content_hash": article.content_hash,
+        "body_hash": body_hash(article.body),
+    }
+
+
+def article_row(article: Article, seen: str) -> dict[str, Any]:
+    return {
+        "canonical_url": article.canonical_url,
+        "url": article.url,
+        "source": article.source,
+        **text_row(article),
+        "raw_hash": raw_hash(article),
+        "fetched_at": article.fetched_at or seen,
         "last_seen": seen,
         "etag": article.headers.get("Etag"),
         "http_last_modified": article.headers.get("Last-Modified"),
     }
 
 
+def set_bands(
+    db: sqlite_utils.Database, article_id: int, keys: list[int], old_body: str | None = None
+) -> None:
+    """Index the article's LSH band keys, replacing those of its previous body."""
+    if old_body is not None:
+        db.conn.executemany(
+            "DELETE FROM minhash_bands WHERE key = ? AND article_id = ?",
+            [(key, article_id) for key in band_keys(old_body)],
+        )
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)",
+        [(key, article_id) for key in keys],
+    )
+
+
 class Archive:
     """The archive seen from a crawl: upserts articles and records the run."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, *, keep_raw: bool = True) -> None:
         self.db = db
+        self.keep_raw = keep_raw
         self.outcomes: Counter[tuple[str, str]] = Counter()  # (source, new|updated|...) -> n
 
+    _CURRENT = "a.id, a.content_hash, a.raw_hash, a.version, a.title, a.body, a.fetched_at"
+
     def _find(self, article: Article) -> dict[str, Any] | None:
-        row = self.db.execute(
-            "SELECT id, content_hash FROM articles WHERE canonical_url = ?",
+        cursor = self.db.execute(
+            f"SELECT {self._CURRENT} FROM articles a WHERE canonical_url = ?",
             [article.canonical_url],
-        ).fetchone()
+        )
+        row = cursor.fetchone()
         if row is None:
             urls = [article.canonical_url, *article.urls_seen]
             marks = ",".join("?" * len(urls))
-            row = self.db.execute(
-                "SELECT a.id, a.content_hash FROM article_urls u JOIN articles a "
+            cursor = self.db.execute(
+                f"SELECT {self._CURRENT} FROM article_urls u JOIN articles a "
                 f"ON a.id = u.article_id WHERE u.url IN ({marks}) LIMIT 1",
                 urls,
-            ).fetchone()
-        return {"id": row[0], "content_hash": row[1]} if row else None
+            )
+            row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
 
-    def _same_text(self, article: Article) -> int | None:
+    def _same_body(self, article: Article) -> int | None:
         row = self.db.execute(
-            "SELECT id FROM articles WHERE source = ? AND content_hash = ? LIMIT 1",
-            [article.source, article.content_hash],
+            "SELECT id FROM articles WHERE source = ? AND body_hash = ? LIMIT 1",
+            [article.source, body_hash(article.body)],
         ).fetchone()
         return row[0] if row else None
+
+    def _copied_from(self, body: str, keys: list[int]) -> tuple[int, str] | None:
+        """(id, sort date) of the earliest archived article `body` is a near copy of."""
+        marks = ",".join("?" * len(keys))
+        candidates = self.db.execute(
+            f"SELECT article_id FROM minhash_bands WHERE key IN ({marks}) "
+            f"GROUP BY article_id ORDER BY count(*) DESC LIMIT {MAX_CANDIDATES}",
+            keys,
+        ).fetchall()
+        originals = []
+        for (candidate,) in candidates:
+            other, root = self.db.execute(
+                "SELECT body, coalesce(duplicate_of, id) FROM articles WHERE id = ?", [candidate]
+            ).fetchone()
+            if near_duplicate(body, other):
+                originals.append(root)
+        if not originals:
+            return None
+        marks = ",".join("?" * len(originals))
+        return self.db.execute(
+            f"SELECT id, coalesce(published_utc, first_seen) AS date FROM articles "
+            f"WHERE id IN ({marks}) ORDER BY date, id LIMIT 1",
+            originals,
+        ).fetchone()
 
     def _record_urls(self, article_id: int, article: Article, seen: str) -> None:
         self.db.conn.executemany(
@@ -102,44 +161,132 @@ class Archive:
             [(url, article_id, seen) for url in {article.canonical_url, *article.urls_seen}],
         )
 
+    def _keep_page(self, article_id: int, article: Article, seen: str) -> None:
+        """The raw page, compressed, once per distinct page of the article."""
+        if not (self.keep_raw and article.raw_html):
+            return
+        fetched = article.fetched_at or seen
+        self.db.execute(
+            "INSERT INTO pages (article_id, raw_hash, url, status, headers, fetched_at, "
+            "last_fetched, size, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (article_id, raw_hash) DO UPDATE SET last_fetched = excluded.last_fetched",
+            [
+                article_id,
+                raw_hash(article),
+                article.url,
+                article.status,
+                json.dumps(article.headers, ensure_ascii=False),
+                fetched,
+                fetched,
+                len(article.raw_html),
+                zlib.compress(article.raw_html, 6),
+            ],
+        )
+
+    def _insert(self, article: Article, row: dict[str, Any], seen: str) -> int:
+        keys = band_keys(article.body)
+        original = self._copied_from(article.body, keys)
+        article_id = (
+            self.db["articles"]
+            .insert({**row, "first_seen": seen, "version": 1, "duplicate_of": None})
+            .last_pk
+        )
+        if original is not None:
+            original_id, original_date = original
+            if row["published_utc"] and row["published_utc"] < original_date:
+                # The newcomer is the earliest of its copies: it becomes their original.
+                self.db.execute(
+                    "UPDATE articles SET duplicate_of = ? WHERE id = ? OR duplicate_of = ?",
+                    [article_id, original_id, original_id],
+                )
+            else:
+                self.db.execute(
+                    "UPDATE articles SET duplicate_of = ? WHERE id = ?", [original_id, article_id]
+                )
+        set_bands(self.db, article_id, keys)
+        return article_id
+
+    def _update(self, existing: dict[str, Any], article: Article, row: dict[str, Any]) -> str:
+        """A refetch with other text: an edit, unless the page itself is the same."""
+        article_id = existing["id"]
+        edited = row["raw_hash"] is None or row["raw_hash"] != existing["raw_hash"]
+        if edited:
+            self.db["article_versions"].insert(
+                {
+                    "article_id": article_id,
+                    "version": existing["version"],
+                    "fetched_at": existing["fetched_at"],
+                    "superseded_at": row["fetched_at"],
+                    "title": existing["title"],
+                    "body": existing["body"],
+                    "content_hash": existing["content_hash"],
+                    "raw_hash": existing["raw_hash"],
+                }
+            )
+            row = {**row, "version": existing["version"] + 1}
+        else:
+            row = {k: v for k, v in row.items() if k != "fetched_at"}
+        self.db["articles"].update(article_id, row)
+        set_bands(self.db, article_id, band_keys(article.body), old_body=existing["body"])
+        return "updated" if edited else "reextracted"
+
     def touch(self, urls: list[str]) -> None:
         """Archived articles that answered 304 Not Modified: seen again, unchanged."""
         seen = now()
-        with self.db.conn:
+        with self.db.atomic():
             self.db.conn.executemany(
                 "UPDATE articles SET last_seen = ? "
                 "WHERE id = (SELECT article_id FROM article_urls WHERE url = ?)",
                 [(seen, url) for url in urls],
             )
 
-    def write(self, articles: list[Article]) -> None:
-        """Write one batch in one transaction."""
+    def alias(self, redirects: dict[str, str]) -> None:
+        """Keep each redirecting URL as an alias of the archived article it led to."""
         seen = now()
-        with self.db.conn:
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) "
+                "SELECT ?, article_id, ? FROM article_urls WHERE url = ?",
+                [(source, seen, target) for source, target in redirects.items()],
+            )
+
+    def write(self, articles: list[Article]) -> None:
+        """Write one batch in one transaction.
+
+        `atomic()`, not `with conn:`: sqlite-utils' insert and update commit on their own
+        unless a transaction is already open (BEGIN), which would split an article.
+        """
+        seen = now()
+        with self.db.atomic():
             for article in articles:
                 row = article_row(article, seen)
                 existing = self._find(article)
-                if existing is None and (alias_of := self._same_text(article)) is not None:
-                    self._record_urls(alias_of, article, seen)
+                if existing is None and (alias_of := self._same_body(article)) is not None:
+                    article_id, outcome = alias_of, "duplicate"
                     self.db.execute(
-                        "UPDATE articles SET last_seen = ? WHERE id = ?", [seen, alias_of]
+                        "UPDATE articles SET last_seen = ? WHERE id = ?", [seen, article_id]
                     )
-                    outcome = "duplicate"
                 elif existing is None:
-                    article_id = self.db["articles"].insert({**row, "first_seen": seen}).last_pk
-                    self._record_urls(article_id, article, seen)
-                    outcome = "new"
+                    article_id, outcome = self._insert(article, row, seen), "new"
                 elif existing["content_hash"] == article.content_hash:
+                    article_id, outcome = existing["id"], "unchanged"
+                    # The page this text now comes from, so a later extractor change
+                    # on the same page is not taken for an edit.
                     self.db.execute(
-                        "UPDATE articles SET last_seen = ? WHERE id = ?", [seen, existing["id"]]
+                        "UPDATE articles SET last_seen = ?, raw_hash = coalesce(?, raw_hash) "
+                        "WHERE id = ?",
+                        [seen, row["raw_hash"], article_id],
                     )
-                    self._record_urls(existing["id"], article, seen)
-                    outcome = "unchanged"
                 else:
-                    self.db["articles"].update(existing["id"], row)
-                    self._record_urls(existing["id"], article, seen)
-                    outcome = "updated"
+                    article_id = existing["id"]
+                    outcome = self._update(existing, article, row)
+                self._record_urls(article_id, article, seen)
+                self._keep_page(article_id, article, seen)
                 self.outcomes[(article.source or "", outcome)] += 1
+                # Settled: a resumed run need not fetch it again (see scraper.frontier).
+                self.db.conn.executemany(
+                    "DELETE FROM frontier WHERE url = ?", [(u,) for u in article.urls_seen]
+                )
 
 
 class StorePipeline:
@@ -151,6 +298,7 @@ class StorePipeline:
         self.db_path = settings.get("NEWSARCHIVE_DB")
         self.batch_size = settings.getint("NEWSARCHIVE_BATCH_SIZE")
         self.flush_seconds = settings.getfloat("NEWSARCHIVE_FLUSH_SECONDS")
+        self.keep_raw = settings.getbool("NEWSARCHIVE_KEEP_RAW", True)
         self.buffer: list[Article] = []
         self.last_flush = time.monotonic()
 
@@ -159,10 +307,12 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.archive = Archive(open_archive(self.db_path))
+        # Either the Scrapy setting or sources.toml's [crawl] keep_raw turns retention off.
+        keep_raw = self.keep_raw and self.crawler.spider.config.crawl.keep_raw
+        self.archive = Archive(open_archive(self.db_path), keep_raw=keep_raw)
         self.started = now()
         self.clock = time.monotonic()
-        with self.archive.db.conn:
+        with self.archive.db.atomic():
             self.crawl_id = (
                 self.archive.db["crawls"]
                 .insert({"started": self.started, "status": "running"})
@@ -181,6 +331,8 @@ class StorePipeline:
 
     def flush(self) -> None:
         if self.buffer:
+            # The frontier rows of these articles must exist before the write settles them.
+            self.crawler.spider.frontier.flush()
             self.archive.write(self.buffer)
             self.buffer = []
         self.last_flush = time.monotonic()
@@ -188,6 +340,7 @@ class StorePipeline:
     def close_spider(self) -> None:
         self.flush()
         self.archive.touch(self.crawler.spider.not_modified)
+        self.archive.alias(self.crawler.spider.redirects)
         self.record_crawl()
         self.archive.db.close()
 
@@ -220,7 +373,7 @@ class StorePipeline:
             for key in ("pages", "articles_new", "articles_updated", "duplicates", "errors")
         }
         db = self.archive.db
-        with db.conn:
+        with db.atomic():
             db["crawl_sources"].insert_all(per_source)
             db["crawl_errors"].insert_all(
                 {"crawl_id": self.crawl_id, "source": s, "kind": k, "url": u, "count": n}

@@ -1,4 +1,4 @@
-"""The newsarchive command line: crawl, demo, serve, export, extract.
+"""The newsarchive command line: crawl, demo, serve, export, extract, reprocess.
 
 Exit status: 0 success; 1 a source failed completely; 2 bad arguments, config or archive
 (one line says which); 3 another process is writing the archive.
@@ -6,7 +6,7 @@ Exit status: 0 success; 1 a source failed completely; 2 bad arguments, config or
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import gzip
 import json
 import logging
@@ -33,6 +33,20 @@ DB_OPTION = click.option(
 )
 
 
+def config_option(help_text: str) -> Any:
+    return click.option(
+        "--config",
+        "config_path",
+        default="sources.toml",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help=help_text,
+    )
+
+
+# The demo sites' ports in sources.toml (and `python -m demo`).
+DEMO_PORTS = {"novosti": 8701, "vesti-ua": 8702, "dailywire": 8703, "agregator": 8704}
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]
 EXIT_SOURCE_FAILED = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 3
@@ -47,6 +61,11 @@ def fail(message: str, status: int = EXIT_USAGE) -> NoReturn:
 @click.version_option(package_name="newsarchive")
 def cli() -> None:
     """Crawl news sites into one SQLite archive and search it with Datasette."""
+
+
+def utc_iso(moment: datetime | None) -> str | None:
+    """A command-line date (taken as UTC) in the form of the archive's *_utc columns."""
+    return moment.replace(tzinfo=UTC).isoformat(timespec="seconds") if moment else None
 
 
 def print_summary(summary: dict[str, Any], *, per_source: bool = True) -> None:
@@ -101,19 +120,12 @@ def crawl_and_report(
 
 
 @cli.command()
-@click.option(
-    "--config",
-    "config_path",
-    default="sources.toml",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The sources to crawl.",
-)
+@config_option("The sources to crawl.")
 @DB_OPTION
 @click.option("--max-pages", type=click.IntRange(min=1), help="Article pages per source, at most.")
 @click.option(
     "--since",
-    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    type=click.DateTime(DATE_FORMATS),
     help="Skip sitemap and feed entries older than this date (back-fills).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Only errors and the one-line summary.")
@@ -144,7 +156,7 @@ def crawl(
         as_json=as_json,
         log_file=log_file,
         max_pages=max_pages,
-        since=since.replace(tzinfo=since.tzinfo or UTC) if since else None,
+        since=since.replace(tzinfo=UTC) if since else None,
     )
     if summary["status"] != "finished":
         sys.exit(EXIT_SOURCE_FAILED)
@@ -158,7 +170,11 @@ def demo(db_path: str, no_serve: bool, port: int) -> None:
     """Serve the bundled demo news sites on 127.0.0.1, crawl them, open Datasette."""
     import demo as demo_site
 
-    with demo_site.DemoServer() as server:
+    with contextlib.ExitStack() as stack:
+        try:  # the ports sources.toml names, so both crawl the same URLs; else free ones
+            server = stack.enter_context(demo_site.DemoServer(DEMO_PORTS))
+        except OSError:
+            server = stack.enter_context(demo_site.DemoServer())
         click.echo("demo sites: " + ", ".join(f"{n} {o}" for n, o in server.origins.items()))
         crawl_and_report(parse_config(demo_site.sources(server.origins), "demo"), db_path)
     if not no_serve:
@@ -185,58 +201,46 @@ def serve(db_path: str, port: int) -> None:
     run_datasette(db_path, port=port, host="127.0.0.1")
 
 
-EXPORT_COLUMNS = [
-    "id",
-    "canonical_url",
-    "url",
-    "source",
-    "title",
-    "authors",
-    "published",
-    "modified",
-    "language",
-    "section",
-    "tags",
-    "image",
-    "description",
-    "site_name",
-    "word_count",
-    "first_seen",
-    "last_seen",
-    "body",
-]
-
-
-def export_rows(db_path: str) -> Iterator[dict[str, Any]]:
-    db = open_archive(db_path, create=False)
-    cursor = db.execute(f"SELECT {', '.join(EXPORT_COLUMNS)} FROM articles ORDER BY id")
-    for values in cursor:
-        row = dict(zip(EXPORT_COLUMNS, values, strict=True))
-        row["authors"] = json.loads(row["authors"] or "[]")
-        row["tags"] = json.loads(row["tags"] or "[]")
-        yield row
-
-
 @cli.command()
 @DB_OPTION
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
-def export(db_path: str, fmt: str, output: Any) -> None:
-    """Stream every article as CSV or JSON lines (authors and tags joined by '; ' in CSV)."""
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option("--since", type=click.DateTime(DATE_FORMATS), help="Published on or after.")
+@click.option("--until", type=click.DateTime(DATE_FORMATS), help="Published before.")
+@click.option("--language", help="ISO 639-1 code, e.g. ru, uk, en.")
+@click.option("--include-duplicates", is_flag=True, help="Also syndicated copies.")
+@click.option("--excel", is_flag=True, help="CSV that Excel opens with Cyrillic intact (BOM).")
+def export(
+    db_path: str,
+    fmt: str,
+    output: Any,
+    sources: tuple[str, ...],
+    since: datetime | None,
+    until: datetime | None,
+    language: str | None,
+    include_duplicates: bool,
+    excel: bool,
+) -> None:
+    """Stream articles as CSV or JSON lines (authors and tags joined by '; ' in CSV)."""
+    from scraper import export as exporter
+
+    filters = exporter.Filters(
+        sources=list(sources),
+        since=utc_iso(since),
+        until=utc_iso(until),
+        language=language,
+        include_duplicates=include_duplicates,
+    )
     try:
-        rows = export_rows(db_path)
-        if fmt == "jsonl":
-            for row in rows:
-                output.write(json.dumps(row, ensure_ascii=False) + "\n")
-            return
-        writer = csv.DictWriter(output, EXPORT_COLUMNS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {**row, "authors": "; ".join(row["authors"]), "tags": "; ".join(row["tags"])}
-            )
+        db = open_archive(db_path, create=False)
     except ArchiveError as exc:
         fail(str(exc))
+    rows = exporter.articles(db, filters)
+    if fmt == "jsonl":
+        exporter.write_jsonl(rows, output)
+    else:
+        exporter.write_csv(rows, output, excel=excel)
 
 
 def html_files(paths: tuple[str, ...]) -> Iterator[Path]:
@@ -258,8 +262,8 @@ def page_id(path: Path) -> str:
 
 
 EXTRACT_FIELDS = [
-    "title", "authors", "published", "modified", "language", "section", "tags", "image",
-    "description", "canonical_url", "site_name", "url", "body", "reason",
+    "title", "authors", "organizations", "published", "modified", "language", "section",
+    "tags", "image", "description", "canonical_url", "site_name", "url", "body", "reason",
 ]  # fmt: skip
 
 
@@ -289,6 +293,43 @@ def extract(paths: tuple[str, ...], url: str | None, fmt: str) -> None:
             results.append(result)
     if fmt == "json":
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@config_option("Per-source extraction settings (selectors, time zone); skipped when absent.")
+@DB_OPTION
+@click.option("--source", help="Only this source's articles.")
+def reprocess(config_path: str, db_path: str, source: str | None) -> None:
+    """Re-run the current extractor over the stored raw pages and update the archive.
+
+    Text that changes this way is the extractor's doing, so no versions are recorded.
+    """
+    from pipelines.reprocess import Reprocessor
+    from scraper.settings import NEWSARCHIVE_MIN_WORDS
+
+    sources = {}
+    if Path(config_path).exists():
+        try:
+            sources = {s.name: s for s in load_config(config_path).sources}
+        except ConfigError as exc:
+            fail(str(exc))
+    try:
+        db = open_archive(db_path, create=False)
+    except ArchiveError as exc:
+        fail(str(exc))
+    try:
+        with writer_lock(db_path):
+            done = Reprocessor(db, sources, NEWSARCHIVE_MIN_WORDS).run(source)
+    except ArchiveBusy as exc:
+        fail(str(exc), EXIT_BUSY)
+    finally:
+        db.close()
+    click.echo(
+        f"reprocessed {done['changed'] + done['unchanged'] + done['kept']} articles: "
+        f"{done['changed']} changed, {done['unchanged']} unchanged, {done['kept']} kept "
+        f"(no article found by the extractor now), {done['no_page']} without a stored page; "
+        f"{done['version_changed']} older versions re-extracted"
+    )
 
 
 if __name__ == "__main__":

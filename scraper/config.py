@@ -32,7 +32,7 @@ class Source:
     # Hosts ("example.com", which admits its subdomains) or host:port; by default the
     # hosts of the URLs above.
     allowed_domains: list[str] = field(default_factory=list)
-    article_allow: list[str] = field(default_factory=list)  # regexes on the URL
+    article_allow: list[str] = field(default_factory=list)  # regexes on path and query
     article_deny: list[str] = field(default_factory=list)
     max_depth: int = 2
     body_selector: str | None = None
@@ -52,6 +52,10 @@ class CrawlSettings:
     per_domain_concurrency: int = 4
     download_delay: float = 0.25
     download_timeout: int = 30
+    # Query parameters dropped from URLs besides the built-in list (names or "ref_*" globs).
+    tracking_params: list[str] = field(default_factory=list)
+    # Keep every fetched article page, compressed, for `newsarchive reprocess`.
+    keep_raw: bool = True
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,22 @@ def parse_date(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class ArchiveIndex:
+class Frontier:
+    """The crawler's view of the archive: what is archived, and which article URLs were
+    discovered but not yet dealt with.
+
+    The `frontier` table is what makes a killed run resumable: a URL is added when its
+    request is scheduled and removed only once it is settled — stored (by the store, in the
+    same transaction as the article), rejected, failed or unchanged. The next run requests
+    whatever is left, even links found on pages it will not fetch again.
+    """
+
+    FLUSH_EVERY = 500  # pending changes written per transaction, at the most
+
     def __init__(self, db_path: str | Path) -> None:
-        self.conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+        self.conn = sqlite3.connect(db_path, timeout=30, isolation_level=None)
+        self.added: list[tuple[str, str, int, str, str | None, str]] = []
+        self.settled: list[str] = []
 
     def lookup(self, url: str) -> Known | None:
         row = self.conn.execute(
@@ -48,7 +61,44 @@ class ArchiveIndex:
         first, last = (datetime.fromisoformat(v) for v in row[:2])
         return Known(first, last, row[2], row[3])
 
+    def pending(self, sources: list[str]) -> list[tuple[str, str, int, str, str | None]]:
+        """(url, source, depth, found_as, lastmod) left over from earlier runs."""
+        marks = ", ".join("?" * len(sources))
+        return self.conn.execute(
+            f"SELECT url, source, depth, found_as, lastmod FROM frontier WHERE source IN ({marks})",
+            sources,
+        ).fetchall()
+
+    def add(self, url: str, source: str, depth: int, found_as: str, lastmod: str | None) -> None:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self.added.append((url, source, depth, found_as, lastmod, now))
+        self._maybe_flush()
+
+    def settle(self, url: str) -> None:
+        self.settled.append(url)
+        self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
+        if len(self.added) + len(self.settled) >= self.FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if not (self.added or self.settled):
+            return
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO frontier "
+                "(url, source, depth, found_as, lastmod, discovered) VALUES (?, ?, ?, ?, ?, ?)",
+                self.added,
+            )
+            self.conn.executemany(
+                "DELETE FROM frontier WHERE url = ?", [(u,) for u in self.settled]
+            )
+        self.added, self.settled = [], []
+
     def close(self) -> None:
+        self.flush()
         self.conn.close()
 
 

@@ -14,7 +14,9 @@ from typing import ClassVar
 class Article:
     # What the extractor reads from the page.
     title: str | None = None
-    authors: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)  # people only
+    # Organisations the page credits as authors (agencies, desks), kept apart from people.
+    organizations: list[str] = field(default_factory=list)
     published: str | None = None  # ISO 8601 with offset
     modified: str | None = None
     language: str | None = None  # ISO 639-1

@@ -7,6 +7,8 @@
   "disallow everything", as RFC 9309 asks, instead of Scrapy's "allow everything".
 - `RetryAfterMiddleware` honours a short `Retry-After` before retrying and gives up at
   once when the server asks for longer than a run should wait.
+- `RedirectRecorder` remembers every redirect, so the URL an article was reached under
+  is kept as an alias.
 
 Refusals raise `Refused`, whose `kind` the spider records in `crawl_errors`.
 """
@@ -133,3 +135,25 @@ class RetryAfterMiddleware(RetryMiddleware):
             if delay:
                 await asyncio.sleep(delay)
         return super().process_response(request, response)
+
+
+class RedirectRecorder:
+    """Remembers every redirect (from → to), so the URL an article was reached under is kept
+    as an alias even when Scrapy drops the redirected request as already seen.
+
+    Sits after RedirectMiddleware (600) on the way in, so it sees the 3xx response first.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RedirectRecorder:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if 300 <= response.status < 400 and location and "source" in request.meta:
+            target = response.urljoin(location.decode("latin-1"))
+            self.crawler.spider.redirects[request.url] = self.crawler.spider.normalize(target)
+        return response

@@ -20,6 +20,8 @@ NEWSARCHIVE_MAX_LISTING_PAGES = 500
 # A 429/503 asking to come back within this many seconds is retried after the wait;
 # a longer Retry-After gives up on the page for this run.
 NEWSARCHIVE_RETRY_AFTER_MAX = 10
+# Keep every fetched article page, compressed, for `newsarchive reprocess`.
+NEWSARCHIVE_KEEP_RAW = True
 # Pages with fewer words in the body are not kept as articles.
 NEWSARCHIVE_MIN_WORDS = 40
 
@@ -29,6 +31,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.RobotsMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.RetryAfterMiddleware": 550,
+    "scraper.middlewares.RedirectRecorder": 650,
 }
 EXTENSIONS = {
     "scraper.progress.Progress": 500,

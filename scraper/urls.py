@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatchcase
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -16,13 +17,22 @@ TRACKING_PARAMS = re.compile(
 )
 
 
-def normalize_url(url: str, extra_tracking: tuple[str, ...] = ()) -> str:
+def is_tracking(key: str, extra_tracking: tuple[str, ...] | list[str] = ()) -> bool:
+    """Is query parameter `key` a tracking one: built in, or named (or globbed, "ref_*")
+    in sources.toml's `[crawl] tracking_params`? Case does not matter."""
+    if TRACKING_PARAMS.match(key):
+        return True
+    key = key.lower()
+    return any(fnmatchcase(key, pattern.lower()) for pattern in extra_tracking)
+
+
+def normalize_url(url: str, extra_tracking: tuple[str, ...] | list[str] = ()) -> str:
     """The archive key of `url`: w3lib's canonical form without tracking parameters."""
     parts = urlsplit(url.strip())
     query = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not TRACKING_PARAMS.match(key) and key not in extra_tracking
+        if not is_tracking(key, extra_tracking)
     ]
     cleaned = urlunsplit((parts.scheme, netloc(url), parts.path or "/", urlencode(query), ""))
     return canonicalize_url(cleaned)

@@ -33,6 +33,11 @@ def run_cli(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedP
     )
 
 
+def seed_paragraphs(body: str) -> list[str]:
+    """The body's paragraphs (blocks are separated by a blank line)."""
+    return [p.strip() for p in body.split("\n\n") if p.strip()]
+
+
 @pytest.fixture(scope="session")
 def seed_expected() -> dict:
     return json.loads((SEED / "expected.json").read_text(encoding="utf-8"))

@@ -31,13 +31,22 @@ def test_new_unchanged_and_alias(tmp_path, seed_article):
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_changed_text_updates_the_row(tmp_path, seed_article):
+def test_changed_text_is_a_new_version(tmp_path, seed_article):
     db_path = tmp_path / "archive.db"
     store(db_path, [seed_article])
-    store(db_path, [article_like(seed_article, body=seed_article.body + "\n\nОбновлено.")])
+    edited = article_like(seed_article, body=seed_article.body + "\n\nОбновлено.")
+    edited.fetched_at = "2030-01-01T00:00:00+00:00"
+    store(db_path, [edited])
+    store(db_path, [article_like(edited, body=edited.body.replace(" ", "  "))])  # whitespace
     db = open_archive(db_path)
     assert db["articles"].count == 1
-    assert next(db["articles"].rows)["body"].endswith("Обновлено.")
+    row = next(db["articles"].rows)
+    assert row["body"].endswith("Обновлено.") and row["version"] == 2
+    (old,) = db["article_versions"].rows
+    assert (old["version"], old["body"]) == (1, seed_article.body)
+    assert old["superseded_at"] == edited.fetched_at
+    (listed,) = db["edited_articles"].rows
+    assert listed["article_id"] == row["id"] and listed["edited_at"] == edited.fetched_at
 
 
 def test_full_text_index_follows_the_rows(tmp_path, seed_article):

@@ -16,7 +16,9 @@ from faultserver import (
     FAULT_PATHS,
     HARD_GOOD_PATHS,
     RU_PARAGRAPHS,
+    RU_PARAGRAPHS_KOI8,
     RU_TITLE,
+    RU_TITLE_KOI8,
     FaultServer,
     good_title,
     run_crawl_cli,
@@ -111,7 +113,11 @@ def test_finishes_in_bounded_time_with_the_documented_status(hostile):
 
 
 def test_peak_memory_stays_under_400_mb(hostile):
-    assert 0 < hostile["run"].peak_rss_mb < 400
+    """No process of the crawl (the crawler, an extraction worker) passes 400 MB resident.
+    The tree's sum grows with the cores (one extraction worker each) and is printed."""
+    run = hostile["run"]
+    print(f"peak RSS: largest process {run.peak_rss_mb:.0f} MB, tree {run.peak_tree_mb:.0f} MB")
+    assert 0 < run.peak_rss_mb < 400
 
 
 def test_every_good_article_is_stored_and_nothing_else(hostile):
@@ -128,12 +134,15 @@ def test_every_good_article_is_stored_and_nothing_else(hostile):
 def test_pages_with_no_declared_charset_decode_right(hostile):
     main = hostile["main"]
     conn = sqlite3.connect(hostile["db"])
-    for path, title in [("/a/cp1251.html", RU_TITLE), ("/a/koi8r.html", RU_TITLE + " (КОИ-8)")]:
+    for path, title, paragraphs in [
+        ("/a/cp1251.html", RU_TITLE, RU_PARAGRAPHS),
+        ("/a/koi8r.html", RU_TITLE_KOI8, RU_PARAGRAPHS_KOI8),
+    ]:
         stored_title, body = conn.execute(
             "SELECT title, body FROM articles WHERE url = ?", [main.url(path)]
         ).fetchone()
         assert stored_title == title
-        assert RU_PARAGRAPHS[0] in body
+        assert paragraphs[0] in body
     conn.close()
 
 
@@ -193,4 +202,7 @@ local = true
         assert site.hits_under("/flood/") == 1000
         assert "1000 article requests this run, the cap" in run.stderr
         assert run.peak_rss_mb < 400
-        print(f"100,000-URL sitemap: {run.seconds:.1f} s, peak RSS {run.peak_rss_mb:.0f} MB")
+        print(
+            f"100,000-URL sitemap: {run.seconds:.1f} s, peak RSS {run.peak_rss_mb:.0f} MB "
+            f"(tree {run.peak_tree_mb:.0f} MB)"
+        )

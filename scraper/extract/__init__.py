@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from scraper.extract.body import extract_body
 from scraper.extract.document import NotHTML, parse_html
+from scraper.extract.language import detect_language
 from scraper.extract.metadata import extract_metadata
 from scraper.items import Article
 
@@ -39,7 +40,12 @@ def extract(
     except NotHTML as exc:
         return Article(url=url, reason=str(exc))
     article = extract_metadata(soup, url, fetched_at=fetched_at, timezone=timezone)
-    body = extract_body(soup, body_selector=body_selector, remove_selectors=remove_selectors)
+    body = extract_body(
+        soup, body_selector=body_selector, remove_selectors=remove_selectors, url=url
+    )
     article.body, article.body_html, article.reason = body.text, body.html, body.reason
+    # The body is the best evidence of the language; the metadata's guess is the hint.
+    if body.text:
+        article.language = detect_language(body.text, article.language)
     article.url = url
     return article

@@ -1,60 +1,638 @@
-"""Article metadata (first version: JSON-LD, OpenGraph and the page title)."""
+"""Article metadata: title, authors, dates, language, section, tags, image, description,
+canonical URL and site name.
+
+Sources, strongest first: JSON-LD, OpenGraph and `article:*` meta, other meta (Dublin
+Core, parsely, sailthru...), microdata, `<time datetime>`, visible bylines and dates near
+the headline, the URL. For each field the first source that has a usable value wins.
+
+The page is walked once (`_gather`): every later decision reads what that walk collected,
+so a field costs no extra pass over the tree.
+"""
 
 from __future__ import annotations
 
+import html
 import json
-from datetime import datetime
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
+from scraper.extract import dates
+from scraper.extract.authors import is_organization, split_byline, unique
+from scraper.extract.language import detect_language, normalize_code
 from scraper.items import Article
 
+# meta keys (name, property or itemprop, lower-cased) per field, strongest first.
+TITLE_META = ("og:title", "twitter:title", "dc.title", "dcterms.title", "parsely-title",
+              "sailthru.title", "headline", "title")  # fmt: skip
+AUTHOR_META = ("article:author", "author", "dc.creator", "dcterms.creator", "parsely-author",
+               "sailthru.author", "byl", "article.author", "cxenseparse:author")  # fmt: skip
+PUBLISHED_META = ("article:published_time", "og:published_time", "article:published",
+                  "published_time", "datepublished", "parsely-pub-date", "sailthru.date",
+                  "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "date",
+                  "dc.date.created", "dcterms.created", "pubdate", "publishdate",
+                  "publish-date", "publication_date", "article.published",
+                  "cxenseparse:recs:publishtime")  # fmt: skip
+MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "modified_time",
+                 "dcterms.modified", "dc.date.modified", "last-modified", "article.updated",
+                 "lastmod")  # fmt: skip
+SECTION_META = ("article:section", "parsely-section", "sailthru.section", "section",
+                "article.section", "dc.subject", "category")  # fmt: skip
+TAG_META = ("article:tag", "parsely-tags", "sailthru.tags", "news_keywords", "keywords",
+            "dc.subject.keywords")  # fmt: skip
+IMAGE_META = ("og:image:secure_url", "og:image", "og:image:url", "twitter:image",
+              "twitter:image:src", "parsely-image-url", "sailthru.image.full",
+              "thumbnail", "image")  # fmt: skip
+DESCRIPTION_META = ("og:description", "description", "twitter:description",
+                    "dc.description", "dcterms.abstract", "sailthru.description")  # fmt: skip
+SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title",
+             "dc.publisher", "dcterms.publisher")  # fmt: skip
+LANGUAGE_META = ("og:locale", "content-language", "dc.language", "dcterms.language",
+                 "language", "inlanguage")  # fmt: skip
 
-def _meta(soup: BeautifulSoup, key: str) -> str | None:
-    tag = soup.find("meta", attrs={"property": key}) or soup.find("meta", attrs={"name": key})
-    content = tag.get("content") if tag else None
-    return content.strip() if isinstance(content, str) and content.strip() else None
+# JSON-LD types that describe the article itself, and those that are organisations.
+_ARTICLE_TYPE = re.compile(r"(Article|BlogPosting|Report|Posting)$")
+_ORG_TYPE = re.compile(r"Organi[sz]ation$|^(NewsMediaOrganization|Corporation|Brand)$")
+# Elements whose class or id marks a byline or a visible date.
+_BYLINE_CLASS = re.compile(r"byline|author|writer|avtor|autor|credit", re.IGNORECASE)
+_DATE_CLASS = re.compile(r"date|time|publish|posted|updated|dateline", re.IGNORECASE)
+_NOT_BYLINE_CLASS = re.compile(r"comment|avatar|bio|related|share", re.IGNORECASE)
+# Visible section and tag links: a tag archive in the link's path; a section link by its
+# own or its container's class (the "kicker" above a headline, a category or rubric line).
+_TAG_PATH = re.compile(
+    r"/(tags?|topics?|themes?|tema|teg[iy]?|metk[ai]|mitk[ai]|schlagwort|etiquetas?)/",
+    re.IGNORECASE,
+)
+_SECTION_CLASS = re.compile(r"kicker|rubric|categor|section|cat-links|eyebrow", re.IGNORECASE)
+_TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " » ", " / ", " || ")
+# A date marked as an update is no publication date.
+_UPDATED = re.compile(r"updat|modif|обновл|оновл|изменен|змінен", re.IGNORECASE)
+_YEAR_OR_WORD = re.compile(r"(?:19|20)\d{2}|[^\W\d_]{3,}")
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+# A string field in JSON too broken to parse; the value ends at a quote followed by the
+# end of the member, so quotes inside a headline ("Mayor: "We heard you"...") survive.
+_JSON_PAIR = re.compile(
+    r'"(headline|name|datePublished|dateModified|description|inLanguage|articleSection|'
+    r'image|url)"\s*:\s*"(.*?)"(?=\s*(?:[,}\]]|$))',
+    re.DOTALL,
+)
+# Bylines and dates inside these belong to other articles or to readers.
+_ELSEWHERE_TAGS = {"aside", "footer", "nav"}
+_ELSEWHERE_CLASS = re.compile(r"sidebar|related|comment|recommend|popular|latest|teaser", re.I)
+# How far (in elements) from the headline a byline or visible date may sit.
+NEAR_HEADLINE = 60
+# How much later than "modified" a "published" date may be before it is rejected.
+CLOCK_SKEW = timedelta(minutes=5)
+# More keywords than this are stuffing, not tags.
+MAX_TAGS = 25
+# Bylines of one article sit this close together (in elements).
+BYLINE_SPREAD = 6
+# Only this many byline or date candidates are read: reading costs a get_text each.
+MAX_CANDIDATES = 8
 
 
-def _json_ld(soup: BeautifulSoup) -> dict:
-    for script in soup.find_all("script", type="application/ld+json"):
-        try:
-            data = json.loads(script.string or "")
-        except ValueError:
+@dataclass
+class _Page:
+    """What one walk over the tree found, in document order."""
+
+    meta: dict[str, list[str]] = field(default_factory=dict)
+    ld: list[dict] = field(default_factory=list)  # every JSON-LD node, flattened
+    itemprops: dict[str, list[Tag]] = field(default_factory=dict)
+    links: dict[str, list[Tag]] = field(default_factory=dict)  # by rel
+    times: list[tuple[int, Tag]] = field(default_factory=list)
+    h1: list[tuple[int, Tag]] = field(default_factory=list)
+    h2: list[Tag] = field(default_factory=list)
+    bylines: list[tuple[int, Tag]] = field(default_factory=list)
+    tag_links: list[Tag] = field(default_factory=list)
+    section_links: list[Tag] = field(default_factory=list)
+    date_texts: list[tuple[int, Tag]] = field(default_factory=list)
+    title_tag: str | None = None
+    html_lang: str | None = None
+
+
+def _clean(text: object) -> str | None:
+    if not isinstance(text, str):
+        return None
+    text = " ".join(html.unescape(text).split())
+    return text or None
+
+
+def _gather(soup: BeautifulSoup) -> _Page:
+    page = _Page()
+    for index, el in enumerate(soup.find_all(True)):
+        attrs, name = el.attrs, el.name
+        if name == "meta":
+            key = attrs.get("property") or attrs.get("name") or attrs.get("http-equiv")
+            content = _clean(attrs.get("content"))
+            if isinstance(key, str) and content:
+                page.meta.setdefault(key.strip().lower(), []).append(content)
+        elif name == "script":
+            if "ld+json" in str(attrs.get("type", "")).lower():
+                page.ld.extend(_flatten(_load_json(el.string or el.get_text())))
             continue
-        for node in data if isinstance(data, list) else data.get("@graph", [data]):
-            if isinstance(node, dict) and "Article" in str(node.get("@type", "")):
-                return node
-    return {}
+        elif name in ("link", "a"):
+            rels = [rel.lower() for rel in attrs.get("rel") or ()]
+            for rel in rels:
+                page.links.setdefault(rel, []).append(el)
+            if name == "a":
+                _visible_taxonomy(page, el, rels)
+        elif name == "time":
+            page.times.append((index, el))
+        elif name == "h1":
+            page.h1.append((index, el))
+        elif name == "h2":
+            page.h2.append(el)
+        elif name == "title" and page.title_tag is None:
+            page.title_tag = _clean(el.get_text())
+        elif name == "html":
+            page.html_lang = attrs.get("lang") or attrs.get("xml:lang")
+        if prop := attrs.get("itemprop"):
+            for key in str(prop).split():
+                page.itemprops.setdefault(key, []).append(el)
+        marker = " ".join(attrs.get("class") or ()) + " " + str(attrs.get("id", ""))
+        if name not in ("meta", "link", "html", "body", "article", "main"):
+            if _BYLINE_CLASS.search(marker) and not _NOT_BYLINE_CLASS.search(marker):
+                page.bylines.append((index, el))
+            elif _DATE_CLASS.search(marker):
+                page.date_texts.append((index, el))
+    return page
+
+
+def _visible_taxonomy(page: _Page, link: Tag, rels: list[str]) -> None:
+    """Sort a link into the page's visible section or tag links, if it is one."""
+    if "category" in rels:
+        page.section_links.append(link)
+        return
+    if "tag" in rels or _TAG_PATH.search(str(link.get("href", ""))):
+        page.tag_links.append(link)
+        return
+    parent = link.parent
+    marker = " ".join(link.get("class") or ())
+    if parent is not None:
+        marker += " " + " ".join(parent.get("class") or ())
+    if _SECTION_CLASS.search(marker):
+        page.section_links.append(link)
+
+
+def _link_texts(links: list[Tag]) -> list[str]:
+    """Texts of links in the article itself, not in menus, sidebars or footers."""
+    return [
+        text.lstrip("#")
+        for el in links
+        if (text := _clean(el.get_text(" "))) and not _elsewhere(el)
+    ]
+
+
+# --- JSON-LD ---------------------------------------------------------------------------
+
+
+def _load_json(text: str | None) -> object:
+    """Parse a JSON-LD block, tolerating what CMSs get wrong: comment and CDATA wrappers,
+    raw newlines in strings, trailing commas, several objects in a row. When none of
+    that helps, the plain string fields are pulled out one by one."""
+    text = (text or "").strip()
+    for junk in ("<!--", "-->", "//<![CDATA[", "//]]>", "<![CDATA[", "]]>"):
+        text = text.replace(junk, "")
+    text = text.strip().rstrip(";")
+    if not text:
+        return None
+    for attempt in (text, _TRAILING_COMMA.sub(r"\1", text)):
+        try:
+            return json.loads(attempt, strict=False)
+        except ValueError:
+            pass
+    decoder, objects, pos = json.JSONDecoder(strict=False), [], 0
+    while (start := text.find("{", pos)) != -1:
+        try:
+            obj, pos = decoder.raw_decode(text, start)
+        except ValueError:
+            break
+        objects.append(obj)
+    if objects:
+        return objects
+    pairs = {key: value for key, value in _JSON_PAIR.findall(text)[::-1]}
+    return {"@type": "Article", **pairs} if pairs else None
+
+
+def _flatten(data: object) -> Iterator[dict]:
+    """Every dict node in a JSON-LD document: arrays and `@graph`s are opened."""
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten(item)
+    elif isinstance(data, dict):
+        yield data
+        yield from _flatten(data.get("@graph"))
+
+
+def _types(node: dict) -> list[str]:
+    kind = node.get("@type")
+    return [str(k) for k in (kind if isinstance(kind, list) else [kind]) if k]
+
+
+def _is_article(node: dict) -> bool:
+    return any(_ARTICLE_TYPE.search(t) for t in _types(node))
+
+
+def _is_org(node: object) -> bool:
+    return isinstance(node, dict) and any(_ORG_TYPE.search(t) for t in _types(node))
+
+
+def _as_list(value: object) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _ld_text(value: object) -> str | None:
+    """A JSON-LD value as text: a string, the first of a list, or a node's name."""
+    for item in _as_list(value):
+        if isinstance(item, dict):
+            item = item.get("name") or item.get("@value")
+        if text := _clean(item if isinstance(item, str) else None):
+            return text
+    return None
+
+
+def _ld_url(value: object) -> str | None:
+    """A URL from a JSON-LD image/url value: string, ImageObject, or a list of them."""
+    for item in _as_list(value):
+        if isinstance(item, dict):
+            item = item.get("url") or item.get("contentUrl") or item.get("@id")
+        if isinstance(item, str) and item.strip():
+            return item.strip()
+    return None
+
+
+@dataclass
+class _LD:
+    """The article node of the page's JSON-LD and the nodes it refers to."""
+
+    article: dict
+    by_id: dict[str, dict]
+    breadcrumbs: list[str]
+
+    @classmethod
+    def of(cls, nodes: list[dict]) -> _LD:
+        by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
+        articles = [n for n in nodes if _is_article(n)]
+        # Prefer the node that names a headline: pages also describe related articles.
+        article = next((n for n in articles if n.get("headline")), None)
+        article = article or (articles[0] if articles else {})
+        if not article:  # some sites describe the article only as a WebPage
+            article = next((n for n in nodes if "WebPage" in _types(n)), {})
+        crumbs = next((n for n in nodes if "BreadcrumbList" in _types(n)), {})
+        names = []
+        for item in _as_list(crumbs.get("itemListElement")):
+            if isinstance(item, dict):
+                names.append(_ld_text(item.get("name") or item.get("item")))
+        return cls(article, by_id, [n for n in names if n])
+
+    def get(self, key: str) -> object:
+        value = self.article.get(key)
+        # "@id" references into an @graph are resolved to the node they name.
+        if isinstance(value, dict) and set(value) == {"@id"}:
+            return self.by_id.get(value["@id"], value)
+        if isinstance(value, list):
+            return [
+                self.by_id.get(v["@id"], v) if isinstance(v, dict) and set(v) == {"@id"} else v
+                for v in value
+            ]
+        return value
+
+    def text(self, key: str) -> str | None:
+        return _ld_text(self.get(key))
+
+
+# --- helpers over the gathered page ---------------------------------------------------
+
+
+def _meta_first(page: _Page, keys: Iterable[str]) -> str | None:
+    for key in keys:
+        for value in page.meta.get(key, ()):
+            return value
+    return None
+
+
+def _meta_all(page: _Page, keys: Iterable[str]) -> Iterator[str]:
+    for key in keys:
+        yield from page.meta.get(key, ())
+
+
+def _prop_value(el: Tag) -> str | None:
+    """The value of a microdata property, as the microdata spec reads it."""
+    for attr in ("content", "datetime", "href", "src"):
+        if isinstance(value := el.get(attr), str) and value.strip():
+            return value.strip()
+    return _clean(el.get_text(" "))
+
+
+def _prop(page: _Page, key: str) -> str | None:
+    return next((v for el in page.itemprops.get(key, ()) if (v := _prop_value(el))), None)
+
+
+def _near(
+    candidates: list[tuple[int, Tag]], anchor: int | None, window: int | None = NEAR_HEADLINE
+) -> list[Tag]:
+    """Candidates closest to the headline first (within `window` elements of it, if
+    given); without a headline, in page order."""
+    close = [
+        (abs(i - anchor) if anchor is not None else i, el)
+        for i, el in candidates
+        if anchor is None or window is None or abs(i - anchor) <= window
+    ]
+    close.sort(key=lambda pair: pair[0])
+    found: list[Tag] = []
+    for _, el in close:
+        if len(found) == MAX_CANDIDATES:
+            break
+        if not _elsewhere(el):
+            found.append(el)
+    return found
+
+
+def _elsewhere(el: Tag) -> bool:
+    """Inside a sidebar, a related-stories list, the comments or the page footer (an
+    article's own footer, where tags often sit, is part of the article)."""
+    for parent in el.parents:
+        if parent.name == "article":
+            return False
+        if parent.name == "footer" and parent.find_parent("article") is not None:
+            continue
+        if parent.name in _ELSEWHERE_TAGS:
+            return True
+        if _ELSEWHERE_CLASS.search(" ".join(parent.get("class") or ())):
+            return True
+    return False
+
+
+def _split_list(values: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        out.extend(_clean(part) or "" for part in re.split(r"[,;]", value))
+    return unique([v for v in out if v])
+
+
+def _tags(values: Iterable[str], not_tags: Iterable[str | None]) -> list[str]:
+    """A tag list, or [] when the source is keyword stuffing: every word of the text
+    ("В,последние,годы,...") rather than topics."""
+    tags = _split_list(values)
+    if len(tags) > MAX_TAGS or any(len(t) <= 2 and t.islower() for t in tags):
+        return []
+    drop = {n.casefold() for n in not_tags if n}
+    return [t for t in tags if t.casefold() not in drop]
+
+
+def _absolute(url: str | None, base: str | None) -> str | None:
+    if not url:
+        return None
+    return urljoin(base, url) if base else url
+
+
+def _strip_site(title: str, headings: list[str], site: str | None, *, guess: bool) -> str:
+    """`title` without the site's name around it: the part that is a heading on the page,
+    else the parts that are not the site name; with `guess`, else the longest part."""
+    for sep in _TITLE_SEPARATORS:
+        if sep not in title:
+            continue
+        parts = [p.strip() for p in title.split(sep)]
+        if heading := next((p for p in parts if p in headings), None):
+            return heading
+        if site and (keep := [p for p in parts if p.casefold() != site.casefold()]) != parts:
+            return sep.join(keep)
+        if guess:  # "Headline :: Site :: Slogan", but "News - Headline"
+            return parts[0] if len(parts[0].split()) >= 3 else max(parts, key=len)
+    return title
+
+
+def _title(structured: Iterable[str | None], page: _Page, site: str | None) -> str | None:
+    """The headline: the strongest structured title, cleaned of the site name; without
+    one, the heading that the `<title>` repeats, the first `<h1>`, or the `<title>`."""
+    h1s = [t for _, el in page.h1 if (t := _clean(el.get_text(" ")))]
+    if title := next((t for t in structured if t), None):
+        return _strip_site(title, h1s, site, guess=False)
+    tag = page.title_tag
+    if tag:
+        headings = h1s + [t for el in page.h2[:MAX_CANDIDATES] if (t := _clean(el.get_text(" ")))]
+        repeated = [h for h in headings if len(h) >= 10 and tag.startswith(h)]
+        if repeated:
+            return max(repeated, key=len)
+    if h1s:
+        return h1s[0]
+    return _strip_site(tag, [], site, guess=True) if tag else None
+
+
+# --- fields ---------------------------------------------------------------------------
+
+
+def _authors(
+    ld: _LD, page: _Page, anchor: int | None, site: str | None
+) -> tuple[list[str], list[str]]:
+    """(people, organisations). The first source naming a person wins; organisations are
+    collected from it and from stronger sources."""
+    orgs: list[str] = []
+    house = {n.casefold() for n in (site, _ld_text(ld.get("publisher"))) if n}
+    rights = (_meta_first(page, ("copyright", "dc.rights")) or "").casefold()
+
+    def is_house(name: str) -> bool:
+        return name.casefold() in house or (len(name) > 3 and name.casefold() in rights)
+
+    def sources() -> Iterator[list[tuple[str, bool]]]:
+        # Each source yields (name or byline, says it is an organisation).
+        yield [
+            (_ld_text(a) or "", _is_org(a)) if not isinstance(a, str) else (a, False)
+            for key in ("author", "creator")
+            for a in _as_list(ld.get(key))
+        ]
+        yield [(v, False) for v in _meta_all(page, AUTHOR_META) if not v.startswith("http")]
+        yield [
+            (
+                _prop(_Page(itemprops=_child_props(el)), "name") or _prop_value(el) or "",
+                "Organization" in str(el.get("itemtype", "")),
+            )
+            for el in [*page.itemprops.get("author", ()), *page.itemprops.get("creator", ())]
+        ]
+        yield [(el.get_text(" "), False) for el in page.links.get("author", ())]
+        yield _nearest_byline(page, anchor)
+
+    for source in sources():
+        people = []
+        for text, is_org in source:
+            names = split_byline(text)
+            if is_org:
+                orgs.append(_clean(text) or "")
+            else:
+                for name in names:
+                    (orgs if is_house(name) or is_organization(name) else people).append(name)
+        if people:
+            return unique(people), unique([o for o in orgs if o])
+    return [], unique([o for o in orgs if o])
+
+
+def _nearest_byline(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
+    """The byline element nearest the headline that names someone, with the bylines
+    right beside it (one author per element); farther ones belong to other articles."""
+    near = _near(page.bylines, anchor)
+    index = {id(el): i for i, el in page.bylines}
+    first = next((el for el in near if split_byline(el.get_text(" "))), None)
+    if first is None:
+        return []
+    return [
+        (el.get_text(" "), False)
+        for el in near
+        if abs(index[id(el)] - index[id(first)]) <= BYLINE_SPREAD
+    ]
+
+
+def _child_props(el: Tag) -> dict[str, list[Tag]]:
+    props: dict[str, list[Tag]] = {}
+    for child in el.find_all(attrs={"itemprop": True}):
+        for key in str(child["itemprop"]).split():
+            props.setdefault(key, []).append(child)
+    return props
+
+
+def _time_attrs(page: _Page, anchor: int | None, *, updated: bool) -> list[str]:
+    """`datetime` attributes of `<time>` elements; those marked as updated for modified."""
+    out = []
+    for el in _near(page.times, anchor, window=None):
+        value = el.get("datetime")
+        marker = " ".join(el.get("class") or ()) + str(el.get("itemprop", ""))
+        is_update = bool(_UPDATED.search(marker))
+        if isinstance(value, str) and value.strip() and is_update == updated:
+            out.append(value)
+    return out
+
+
+def _visible_dates(page: _Page, anchor: int | None) -> list[str]:
+    texts = []
+    for el in _near(page.date_texts + page.times, anchor):
+        text = _clean(el.get_text(" ")) or _clean(el.get("value") or el.get("content"))
+        if _UPDATED.search(" ".join(el.get("class") or ()) + " " + (text or "")):
+            continue
+        # A bare clock time ("15:58") is a news-feed entry, not the article's date.
+        if text and len(text) <= dates.MAX_DATE_TEXT and _YEAR_OR_WORD.search(text):
+            texts.append(text)
+    return texts
+
+
+def _first_date(
+    candidates: Iterable[str | None],
+    *,
+    fetched_at: datetime,
+    timezone: str | None,
+    language: str | None,
+    not_after: dates.When | None = None,
+) -> dates.When | None:
+    """The first candidate that parses and is neither in the future nor after `not_after`
+    (beyond a few minutes: CMSs stamp "modified" a second before "published")."""
+    for text in candidates:
+        value = dates.parse_date(text, fetched_at=fetched_at, timezone=timezone, language=language)
+        if value is None or dates.is_future(value, fetched_at):
+            continue
+        if not_after is not None and dates.instant(value) > dates.instant(not_after) + CLOCK_SKEW:
+            continue
+        return value
+    return None
+
+
+def _modified_candidates(ld: _LD, page: _Page, anchor: int | None) -> Iterator[str | None]:
+    yield ld.text("dateModified")
+    yield from _meta_all(page, MODIFIED_META)
+    yield _prop(page, "dateModified")
+    yield from _time_attrs(page, anchor, updated=True)
+
+
+def _published_candidates(
+    ld: _LD, page: _Page, anchor: int | None, urls: Iterable[str | None]
+) -> Iterator[str | None]:
+    """Strongest first, and lazily: visible dates are only read when nothing else parsed."""
+    yield ld.text("datePublished")
+    yield ld.text("dateCreated")
+    yield from _meta_all(page, PUBLISHED_META)
+    yield _prop(page, "datePublished")
+    yield from _time_attrs(page, anchor, updated=False)
+    yield from _visible_dates(page, anchor)
+    for url in urls:
+        if day := dates.date_from_url(url):
+            yield day.isoformat()
 
 
 def extract_metadata(
     soup: BeautifulSoup, url: str | None, *, fetched_at: datetime, timezone: str | None = None
 ) -> Article:
-    ld = _json_ld(soup)
-    h1 = soup.find("h1")
-    author = ld.get("author")
-    authors = [
-        a.get("name")
-        for a in (author if isinstance(author, list) else [author])
-        if isinstance(a, dict)
-    ]
-    canonical = soup.find("link", rel="canonical")
-    html_tag = soup.find("html")
+    """Read the article's metadata from the parsed page (before body extraction prunes it).
+
+    `fetched_at` (aware) anchors relative dates and rejects future ones; `timezone` is the
+    source's IANA zone for dates the page gives without one. The language set here comes
+    from the declaration and the headline; `extract()` refines it from the body text.
+    """
+    page = _gather(soup)
+    ld = _LD.of(page.ld)
+
+    site = _meta_first(page, SITE_META) or _ld_text(ld.get("publisher"))
+    canonical = (
+        next((h for el in page.links.get("canonical", ()) if (h := el.get("href"))), None)
+        or _meta_first(page, ("og:url",))
+        or _ld_url(ld.get("mainEntityOfPage") or ld.get("url"))
+    )
+    canonical = _absolute(canonical, url)
+    base = url or canonical
+
+    title = _title(
+        [ld.text("headline"), _meta_first(page, TITLE_META), _prop(page, "headline")], page, site
+    )
+    anchor = next((i for i, el in page.h1 if _clean(el.get_text(" ")) == title), None)
+    anchor = anchor if anchor is not None else next((i for i, _ in page.h1), None)
+
+    declared = normalize_code(
+        ld.text("inLanguage") or page.html_lang or _meta_first(page, LANGUAGE_META)
+    )
+    description = ld.text("description") or _meta_first(page, DESCRIPTION_META)
+    description = description or _prop(page, "description")
+
+    date_args = {"fetched_at": fetched_at, "timezone": timezone, "language": declared}
+    modified = _first_date(_modified_candidates(ld, page, anchor), **date_args)
+    published = _first_date(
+        _published_candidates(ld, page, anchor, (url, canonical)), not_after=modified, **date_args
+    )
+
+    authors, organizations = _authors(ld, page, anchor, site)
+    section = (
+        ld.text("articleSection")
+        or _meta_first(page, SECTION_META)
+        or _prop(page, "articleSection")
+        or next((c for c in ld.breadcrumbs[1:] if c != title), None)
+        or next(iter(_link_texts(page.section_links)), None)
+    )
+    tag_sources = (
+        [k for k in _as_list(ld.get("keywords")) if isinstance(k, str)],
+        *([v for v in page.meta.get(key, ())] for key in TAG_META),
+        [v for el in page.itemprops.get("keywords", ()) if (v := _prop_value(el))],
+        _link_texts(page.tag_links),
+    )
+    tags = next((t for source in tag_sources if (t := _tags(source, (title, site)))), [])
+    image = (
+        _ld_url(ld.get("image"))
+        or _ld_url(ld.get("thumbnailUrl"))
+        or _meta_first(page, IMAGE_META)
+        or _prop(page, "image")
+        or next((h for el in page.links.get("image_src", ()) if (h := el.get("href"))), None)
+    )
     return Article(
-        title=ld.get("headline")
-        or _meta(soup, "og:title")
-        or (h1.get_text(strip=True) if h1 else None),
-        authors=[a for a in authors if a],
-        published=ld.get("datePublished") or _meta(soup, "article:published_time"),
-        modified=ld.get("dateModified") or _meta(soup, "article:modified_time"),
-        language=(html_tag.get("lang") if html_tag else None) or None,
-        section=_meta(soup, "article:section"),
-        tags=[
-            t["content"] for t in soup.find_all("meta", property="article:tag") if t.get("content")
-        ],
-        image=_meta(soup, "og:image"),
-        description=_meta(soup, "og:description") or _meta(soup, "description"),
-        canonical_url=(canonical.get("href") if canonical else None) or _meta(soup, "og:url"),
-        site_name=_meta(soup, "og:site_name"),
+        title=title,
+        authors=authors,
+        organizations=organizations,
+        published=dates.isoformat(published) if published else None,
+        modified=dates.isoformat(modified) if modified else None,
+        language=detect_language(" ".join(filter(None, (title, description))), declared),
+        section=section,
+        tags=tags,
+        image=_absolute(image, base),
+        description=description,
+        canonical_url=canonical,
+        site_name=site,
     )

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.etree
 import scrapy
@@ -36,7 +37,7 @@ from twisted.python.failure import Failure
 
 from scraper.config import Config, Source, load_config
 from scraper.extract.document import looks_binary
-from scraper.frontier import ArchiveIndex, needs_fetch, parse_date
+from scraper.frontier import Frontier, Known, needs_fetch, parse_date
 from scraper.items import Article
 from scraper.urls import allowed, normalize_url
 
@@ -122,17 +123,20 @@ class NewsSpider(scrapy.Spider):
         self.failures: Counter[tuple[str, str, str]] = Counter()
         # Archived articles that answered 304: the store moves their last_seen.
         self.not_modified: list[str] = []
+        # Redirects seen (from → normalised target); the store keeps them as aliases.
+        self.redirects: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.dropped, signal=signals.request_dropped)
+        if spider.config is None:  # `scrapy crawl news`: read the same file as the CLI
+            spider.config = load_config(crawler.settings.get("NEWSARCHIVE_CONFIG"))
+        crawler.signals.connect(spider.dropped, signal=signals.item_dropped)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         spider.caps = {
             "article": spider.max_pages or crawler.settings.getint("NEWSARCHIVE_MAX_ARTICLES"),
             "page": crawler.settings.getint("NEWSARCHIVE_MAX_LISTING_PAGES"),
         }
-        if spider.config is None:  # `scrapy crawl news`: read the same file as the CLI
-            spider.config = load_config(crawler.settings.get("NEWSARCHIVE_CONFIG"))
         for source in spider.config.sources:
             spider._patterns[source.name] = (
                 [re.compile(p) for p in source.article_allow],
@@ -142,19 +146,32 @@ class NewsSpider(scrapy.Spider):
 
     # -- requests ---------------------------------------------------------------------
 
-    def _request(self, url: str, source: Source, kind: str, depth: int = 0) -> scrapy.Request:
+    def _request(
+        self, url: str, source: Source, kind: str, depth: int = 0, found_as: str | None = None
+    ) -> scrapy.Request:
         callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}.get(kind, self.parse)
         return scrapy.Request(
-            normalize_url(url),
+            self.normalize(url),
             callback=callback,
             errback=self.failed,
-            meta={"source": source.name, "kind": kind, "depth": depth, "found_as": url},
+            meta={"source": source.name, "kind": kind, "depth": depth, "found_as": found_as or url},
             priority=10 if kind == "article" else 0,
         )
 
     async def start(self) -> Any:
         assert self.config is not None
-        self.index = ArchiveIndex(self.settings.get("NEWSARCHIVE_DB"))
+        self.frontier = Frontier(self.settings.get("NEWSARCHIVE_DB"))
+        # First what an interrupted run had discovered and not yet settled.
+        names = [s.name for s in self.config.sources]
+        for url, name, depth, found_as, lastmod in self.frontier.pending(names):
+            source = self.config.source(name)
+            request = self._article_request(
+                url, source, depth, parse_date(lastmod), found_as, self.frontier.lookup(url)
+            )
+            if request is None:
+                self.frontier.settle(url)
+            else:
+                yield request
         for source in self.config.sources:
             for url in source.feeds:
                 yield self._request(url, source, "feed")
@@ -164,31 +181,38 @@ class NewsSpider(scrapy.Spider):
                 yield self._request(url, source, "page")
 
     def closed(self, reason: str) -> None:
-        if hasattr(self, "index"):
-            self.index.close()
+        if hasattr(self, "frontier"):
+            self.frontier.close()
+
+    def dropped(self, item: Article) -> None:
+        """A page the pipelines rejected is settled: nothing to resume there."""
+        for url in item.urls_seen:
+            self.frontier.settle(url)
 
     def _follow(
         self, url: str, source: Source, depth: int, lastmod: datetime | None = None
     ) -> scrapy.Request | None:
         """A request for a discovered link, or None when the source's rules exclude it."""
+        link, url = url, self.normalize(url)  # tracking parameters must not hide an article
         if not allowed(url, source.allowed_domains):
             return None
-        is_article = self.is_article_url(url, source)
+        known = self.frontier.lookup(url)  # also catches redirecting URLs of an article
+        is_article = known is not None or self.is_article_url(url, source)
         # Articles linked from the deepest listing pages are still worth a fetch.
         if depth > source.max_depth + is_article:
             return None
         if is_article:
-            return self._article_request(url, source, depth, lastmod)
-        if not self._within_cap(normalize_url(url), source, "page"):
+            return self._article_request(url, source, depth, lastmod, link, known)
+        if not self._admit(url, source, "page"):
             return None
-        return self._request(url, source, "page", depth)
+        return self._request(url, source, "page", depth, link)
 
-    def _within_cap(self, url: str, source: Source, kind: str) -> bool:
-        """Count `url` as a `kind` request of `source`, unless its cap for this run is spent.
-        A URL found again (feed and sitemap and page) counts once."""
+    def _admit(self, url: str, source: Source, kind: str) -> bool:
+        """Count `url` as a `kind` request of `source` this run; False when it was requested
+        already (Scrapy would drop the duplicate; so do we, first) or the cap is spent."""
         requested = self._requested[(source.name, kind)]
         if url in requested:
-            return True  # the scheduler's duplicate filter drops the repeat
+            return False
         if len(requested) >= self.caps[kind]:
             stat = f"newsarchive/capped/{source.name}/{kind}"
             self.crawler.stats.inc_value(stat)
@@ -204,17 +228,22 @@ class NewsSpider(scrapy.Spider):
         return True
 
     def _article_request(
-        self, url: str, source: Source, depth: int, lastmod: datetime | None
+        self,
+        url: str,
+        source: Source,
+        depth: int,
+        lastmod: datetime | None,
+        link: str,
+        known: Known | None,
     ) -> scrapy.Request | None:
-        key = normalize_url(url)
-        known = self.index.lookup(key)
         now = datetime.now(UTC)
         if not needs_fetch(known, recheck_hours=source.recheck_hours, lastmod=lastmod, now=now):
             self.crawler.stats.inc_value("newsarchive/skipped_archived")
             return None
-        if not self._within_cap(key, source, "article"):
+        if not self._admit(url, source, "article"):
             return None
-        request = self._request(url, source, "article", depth)
+        request = self._request(url, source, "article", depth, link)
+        self.frontier.add(url, source.name, depth, link, lastmod.isoformat() if lastmod else None)
         if known is not None:  # a re-check: let the server answer 304 Not Modified
             if known.etag:
                 request.headers["If-None-Match"] = known.etag
@@ -223,11 +252,19 @@ class NewsSpider(scrapy.Spider):
             request.meta["handle_httpstatus_list"] = [304]
         return request
 
+    def normalize(self, url: str) -> str:
+        """The URL without tracking parameters (built-in and the config's own)."""
+        assert self.config is not None
+        return normalize_url(url, self.config.crawl.tracking_params)
+
     def is_article_url(self, url: str, source: Source) -> bool:
+        """Do the source's article patterns (regexes on path and query) admit `url`?"""
+        parts = urlsplit(url)
+        target = f"{parts.path}?{parts.query}" if parts.query else parts.path
         allow, deny = self._patterns[source.name]
-        if any(p.search(url) for p in deny):
+        if any(p.search(target) for p in deny):
             return False
-        return any(p.search(url) for p in allow) if allow else True
+        return any(p.search(target) for p in allow) if allow else True
 
     def _too_old(self, date: datetime | None) -> bool:
         return self.since is not None and date is not None and date < self.since
@@ -245,11 +282,13 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304:
             self.crawler.stats.inc_value("newsarchive/not_modified")
             self.not_modified.append(response.url)
+            self._settle(response)
             return
         # A JPEG or PDF served as text/html is caught by its first bytes.
         if not isinstance(response, TextResponse) or looks_binary(response.body):
             self.crawler.stats.inc_value("newsarchive/not_html")
             self.failures[(source.name, "not_html", response.url)] += 1
+            self._settle(response)
             return
         depth = response.meta["depth"]
         if response.meta["kind"] == "article" or self.is_article_url(response.url, source):
@@ -257,6 +296,10 @@ class NewsSpider(scrapy.Spider):
         for link in self.links.extract_links(response):
             if request := self._follow(link.url, source, depth + 1):
                 yield request
+
+    def _settle(self, response: Response) -> None:
+        for url in (*response.meta.get("redirect_urls", ()), response.url):
+            self.frontier.settle(url)
 
     def article(self, response: Response, source: Source) -> Article:
         """The fetched page as an article item; `pipelines.extract` fills in the rest."""
@@ -323,17 +366,18 @@ class NewsSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> None:
         """Count a request that produced no usable response (HTTP error, network, robots),
         under the URL the crawl asked for (the first of a redirect chain)."""
-        request = failure.request
         kind = failure_kind(failure, self.settings.getint("REDIRECT_MAX_TIMES"))
-        self._record(request, kind)
+        self._record(failure.request, kind)
 
-    def dropped(self, request: scrapy.Request) -> None:
+    def request_dropped(self, request: scrapy.Request) -> None:
         """The scheduler drops a request it has seen: for a redirect, that means a loop."""
         chain = request.meta.get("redirect_urls", [])
-        if "source" in request.meta and normalize_url(request.url) in map(normalize_url, chain):
+        if "source" in request.meta and self.normalize(request.url) in map(self.normalize, chain):
             self._record(request, "redirect_loop")
 
     def _record(self, request: scrapy.Request, kind: str) -> None:
-        url = request.meta.get("redirect_urls", [request.url])[0]
-        self.failures[(request.meta["source"], kind, url)] += 1
-        self.logger.info("failed %s: %s", url, kind)
+        chain = [*request.meta.get("redirect_urls", ()), request.url]
+        self.failures[(request.meta["source"], kind, chain[0])] += 1
+        for url in chain:  # nothing left to resume there
+            self.frontier.settle(url)
+        self.logger.info("failed %s: %s", chain[0], kind)

@@ -1,0 +1,90 @@
+"""Stream articles out of the archive as CSV or JSON lines, in constant memory."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+import sqlite_utils
+
+COLUMNS = [
+    "id",
+    "canonical_url",
+    "url",
+    "source",
+    "title",
+    "authors",
+    "organizations",
+    "published",
+    "modified",
+    "language",
+    "section",
+    "tags",
+    "image",
+    "description",
+    "site_name",
+    "word_count",
+    "first_seen",
+    "last_seen",
+    "duplicate_of",
+    "version",
+    "body",
+]
+LISTS = ("authors", "organizations", "tags")  # JSON arrays in the archive
+
+
+@dataclass
+class Filters:
+    sources: list[str] = field(default_factory=list)
+    since: str | None = None  # compared with published_utc, ISO 8601
+    until: str | None = None
+    language: str | None = None
+    # Syndicated copies (rows with duplicate_of) are left out unless asked for.
+    include_duplicates: bool = False
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.sources:
+            clauses.append(f"source IN ({', '.join('?' * len(self.sources))})")
+            params += self.sources
+        if self.since:
+            clauses.append("published_utc >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append("published_utc < ?")
+            params.append(self.until)
+        if self.language:
+            clauses.append("language = ?")
+            params.append(self.language)
+        if not self.include_duplicates:
+            clauses.append("duplicate_of IS NULL")
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def articles(db: sqlite_utils.Database, filters: Filters) -> Iterator[dict[str, Any]]:
+    where, params = filters.where()
+    cursor = db.execute(f"SELECT {', '.join(COLUMNS)} FROM articles{where} ORDER BY id", params)
+    for values in cursor:
+        row = dict(zip(COLUMNS, values, strict=True))
+        for name in LISTS:
+            row[name] = json.loads(row[name] or "[]")
+        yield row
+
+
+def write_jsonl(rows: Iterator[dict[str, Any]], out: TextIO) -> None:
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def write_csv(rows: Iterator[dict[str, Any]], out: TextIO, *, excel: bool = False) -> None:
+    """CSV with lists joined by '; '; `excel` starts with a BOM so Excel reads UTF-8."""
+    if excel:
+        out.write("\ufeff")
+    writer = csv.DictWriter(out, COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, **{name: "; ".join(row[name]) for name in LISTS}})

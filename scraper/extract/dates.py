@@ -1,0 +1,199 @@
+"""Dates as pages write them, turned into ISO 8601.
+
+Machine dates (ISO 8601, RFC 2822) are parsed with the standard library. Dates in words
+("5 декабря 2023, 14:37", "вчора о 14:20", "2 hours ago") go to dateparser, which is
+slow and so is imported lazily and called only on short candidate strings.
+
+A date without a time stays a date ("2023-12-05"): inventing midnight would make it look
+more precise than the page is. A time without a zone gets the source's zone when one is
+configured, and otherwise stays naive, as the page gave it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# A parsed date: a datetime when the page gave a time, a date when it gave only the day.
+When = datetime | date
+
+# Longer strings are sentences, not dates; dateparser would be slow and wrong on them.
+MAX_DATE_TEXT = 80
+# Languages dateparser tries when the page's own is unknown or unsupported.
+DEFAULT_LANGUAGES = ("en", "ru", "uk")
+
+_URL_DATE = re.compile(
+    r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?=[/._-]|$)"
+    r"|[/_-]((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?=[/._-]|$)"
+    r"|/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])/"
+)
+# /2019/nov/18/: the month in words, read by dateparser.
+_URL_WORD_DATE = re.compile(r"/((?:19|20)\d{2})/([a-z]{3,9})/(\d{1,2})/", re.IGNORECASE)
+_ISO_DAY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")  # 2019-11-19 or 20191119
+_FIRST_DIGIT = re.compile(r"\d")
+_DOTTED_DAY = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
+# RFC 2822 ("Tue, 05 Dec 2023 14:37:00 GMT"); the email parser is lenient enough to
+# misread other English dates ("Dec 5, 2023 2:37 pm" as 02:37), so only this shape goes in.
+_RFC_2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
+
+
+@cache
+def zone(name: str | None) -> ZoneInfo | None:
+    """The IANA zone called `name`, or None when there is no such zone."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _localize(value: datetime, tz: ZoneInfo | None) -> datetime:
+    return value.replace(tzinfo=tz) if value.tzinfo is None and tz else value
+
+
+def _machine(text: str) -> When | None:
+    """ISO 8601 or RFC 2822, the forms of structured data; None for anything else."""
+    if _ISO_DAY.match(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    try:
+        return datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text else text)
+    except ValueError:
+        pass
+    if not _RFC_2822.match(text):
+        return None
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+@cache
+def _languages(hint: str | None) -> list[str]:
+    from dateparser.languages.loader import LocaleDataLoader
+
+    langs = list(DEFAULT_LANGUAGES)
+    if hint and hint not in langs and hint in LocaleDataLoader().get_locale_map():
+        langs.insert(0, hint)
+    return langs
+
+
+def _words(text: str, *, relative_base: datetime, language: str | None) -> When | None:
+    """A date in words, by dateparser; relative dates count back from `relative_base`."""
+    from dateparser.date import DateDataParser
+
+    settings = {
+        "RELATIVE_BASE": relative_base,
+        "PREFER_DATES_FROM": "past",
+        "RETURN_TIME_AS_PERIOD": True,
+    }
+    # Day first everywhere but in American English, and always with dots ("05.12.2023").
+    if (language and language != "en") or _DOTTED_DAY.search(text):
+        settings["DATE_ORDER"] = "DMY"
+    parser = DateDataParser(languages=_languages(language), settings=settings)
+    # Labels before the date ("Опубліковано", "Updated") defeat dateparser: retry from
+    # the first digit. The whole string goes first so "вчора о 14:20" keeps its day.
+    candidates = [text]
+    if (digit := _FIRST_DIGIT.search(text)) and digit.start() > 0:
+        candidates.append(text[digit.start() :])
+    # Last, let dateparser find the date inside the text ("First Published on Nov 20...").
+    for candidate in (*candidates, None):
+        if candidate is None:
+            from dateparser.search import search_dates
+
+            found = search_dates(text, languages=_languages(language), settings=settings)
+            if not found:
+                return None
+            candidate = found[0][0]
+        data = parser.get_date_data(candidate)
+        if data.date_obj is not None:
+            return data.date_obj if data.period == "time" else data.date_obj.date()
+    return None
+
+
+def parse_date(
+    text: str | None,
+    *,
+    fetched_at: datetime,
+    timezone: str | None = None,
+    language: str | None = None,
+) -> When | None:
+    """Parse one date string from a page.
+
+    `timezone` (IANA) is given to times without a zone; `fetched_at` anchors relative
+    dates; `language` (ISO 639-1) is the page's, a hint for dates in words.
+    """
+    text = " ".join((text or "").split())
+    if not text or len(text) > MAX_DATE_TEXT:
+        return None
+    tz = zone(timezone)
+    found = _machine(text)
+    if found is None and not text.isdigit():  # a bare number is an id, not a date
+        base = fetched_at.astimezone(tz or UTC).replace(tzinfo=None)
+        found = _words(text, relative_base=base, language=language)
+        # A relative date is an instant counted from the fetch, so it has the fetch's zone.
+        if isinstance(found, datetime) and found.tzinfo is None:
+            found = found.replace(tzinfo=tz or UTC) if _is_relative(text) else found
+    if isinstance(found, datetime):
+        found = _localize(found, tz)
+    return found if found is None or 1990 <= found.year <= 2100 else None
+
+
+def _is_relative(text: str) -> bool:
+    # Absolute dates in words always carry a year or a day number; relative ones need not
+    # ("вчора", "2 години тому" has a digit but no year).
+    return not re.search(r"(?:19|20)\d{2}", text) and ":" not in text
+
+
+def date_from_url(url: str | None) -> date | None:
+    """The day in an article URL (/2023/12/05/, -2023-12-05.html, /20231205/)."""
+    if url and (words := _URL_WORD_DATE.search(url)):
+        year, month, day = words.groups()
+        found = _words(f"{day} {month} {year}", relative_base=datetime.now(), language="en")
+        return found.date() if isinstance(found, datetime) else found
+    if not url or not (match := _URL_DATE.search(url)):
+        return None
+    groups = [g for g in match.groups() if g]
+    try:
+        return date(int(groups[0]), int(groups[1]), int(groups[2]))
+    except ValueError:
+        return None
+
+
+def instant(value: When) -> datetime:
+    """A comparable UTC datetime; naive times and bare days are taken as UTC."""
+    if not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def is_future(value: When, fetched_at: datetime) -> bool:
+    """Later than the fetch: a bare day counts as its whole day, so today is not future."""
+    if not isinstance(value, datetime):
+        return instant(value) > fetched_at + timedelta(days=1)
+    # A naive time may be up to 14 hours off UTC: allow for it rather than reject today.
+    slack = timedelta(hours=14) if value.tzinfo is None else timedelta(minutes=5)
+    return instant(value) > fetched_at + slack
+
+
+def isoformat(value: When) -> str:
+    """ISO 8601, to the second; `Z` is written as `+00:00` like every other offset."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+def to_utc(iso: str | None) -> str | None:
+    """The UTC copy of a stored date, for sorting; naive times and bare days unchanged."""
+    if not iso:
+        return None
+    value = _machine(iso)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).isoformat(timespec="seconds")
+    return iso

@@ -1,0 +1,220 @@
+"""Metadata journalists filter on: every field of every page in the metadata test set,
+the user's seed page, and the rules behind dates, bylines and language."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+import demo
+from scraper.extract import extract
+from scraper.extract.authors import split_byline
+from scraper.extract.dates import date_from_url, isoformat, parse_date, to_utc
+from scraper.extract.language import detect_language, normalize_code
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "metadata"
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+CASES = json.loads((FIXTURES / "expected.json").read_text("utf-8"))
+FETCHED = datetime(2023, 12, 6, 12, 0, tzinfo=UTC)
+
+
+def test_the_set_is_large_and_varied() -> None:
+    languages = {case["expected"]["language"] for case in CASES.values()}
+    assert len(CASES) >= 60
+    assert {"en", "ru", "uk"} <= languages and len(languages) >= 5
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_field_of_every_page(name: str) -> None:
+    case = CASES[name]
+    article = extract(
+        (FIXTURES / f"{name}.html").read_bytes(),
+        case["url"],
+        fetched_at=datetime.fromisoformat(case["fetched_at"]),
+        timezone=case["timezone"],
+    )
+    got = {field: getattr(article, field) for field in case["expected"]}
+    assert got == case["expected"]
+
+
+@pytest.mark.skipif(not (SHARED / "fixtures" / "seed-ru-news").is_dir(), reason="no ../shared")
+def test_seed_page_matches_what_the_user_expects() -> None:
+    seed = SHARED / "fixtures" / "seed-ru-news"
+    expected = json.loads((seed / "expected.json").read_text("utf-8"))
+    article = extract((seed / "page.html").read_bytes(), expected["url"], fetched_at=FETCHED)
+    for field in ("title", "authors", "published", "modified", "language", "section", "tags",
+                  "image", "canonical_url"):  # fmt: skip
+        assert getattr(article, field) == expected[field], field
+
+
+@pytest.mark.skipif(not (SHARED / "datasets" / "cyrillic-dev").is_dir(), reason="no ../shared")
+def test_russian_and_ukrainian_pages_are_told_apart() -> None:
+    root = SHARED / "datasets" / "cyrillic-dev"
+    gold = json.loads((root / "gold.json").read_text("utf-8"))
+    wrong = [
+        page["id"]
+        for page in gold
+        if extract(gzip.decompress((root / page["file"]).read_bytes())).language != page["lang"]
+    ]
+    assert wrong == []
+
+
+# --- dates -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "expected"),
+    [
+        ("5 декабря 2023, 14:37", "Europe/Moscow", "2023-12-05T14:37:00+03:00"),
+        ("5 грудня 2023 року", "Europe/Kyiv", "2023-12-05"),
+        ("December 5, 2023", None, "2023-12-05"),
+        ("05.12.2023", None, "2023-12-05"),
+        ("Опубліковано 5 грудня 2023 року, 10:15", "Europe/Kyiv", "2023-12-05T10:15:00+02:00"),
+        ("2023-12-05T14:37:00Z", None, "2023-12-05T14:37:00+00:00"),
+        ("2023-12-05 14:37:00", "America/New_York", "2023-12-05T14:37:00-05:00"),
+        ("2023-12-05 14:37:00", None, "2023-12-05T14:37:00"),
+        ("Tue, 05 Dec 2023 14:37:00 GMT", None, "2023-12-05T14:37:00+00:00"),
+        ("Dec 5, 2023 2:37 pm", "Europe/London", "2023-12-05T14:37:00+00:00"),
+        # Relative dates count back from the fetch (12:00 UTC on 6 December).
+        ("вчера", "Europe/Moscow", "2023-12-05"),
+        ("yesterday", None, "2023-12-05"),
+        ("2 часа назад", "Europe/Moscow", "2023-12-06T13:00:00+03:00"),
+        ("3 години тому", None, "2023-12-06T09:00:00+00:00"),
+        ("вчора о 14:20", "Europe/Kyiv", "2023-12-05T14:20:00+02:00"),
+    ],
+)
+def test_dates_as_pages_write_them(text: str, zone: str | None, expected: str) -> None:
+    value = parse_date(text, fetched_at=FETCHED, timezone=zone)
+    assert value is not None and isoformat(value) == expected
+
+
+@pytest.mark.parametrize("text", ["", "15", "Подписывайтесь на наш канал", "x" * 200])
+def test_what_is_not_a_date_gives_none(text: str) -> None:
+    assert parse_date(text, fetched_at=FETCHED) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://a.example/2023/12/05/slug/", date(2023, 12, 5)),
+        ("https://a.example/news/slug-2023-12-05.html", date(2023, 12, 5)),
+        ("https://a.example/20231205/slug-1913.html", date(2023, 12, 5)),
+        ("https://www.politifact.com/wv/statements/2019/nov/18/who/slug/", date(2019, 11, 18)),
+        ("https://a.example/news/2023/13/45/slug", None),
+        ("https://a.example/news/12345/slug", None),
+    ],
+)
+def test_date_in_the_url(url: str, expected: date | None) -> None:
+    assert date_from_url(url) == expected
+
+
+def test_utc_copy_for_sorting() -> None:
+    assert to_utc("2023-12-05T14:37:00+02:00") == "2023-12-05T12:37:00+00:00"
+    assert to_utc("2023-12-05") == "2023-12-05"
+    assert to_utc(None) is None
+
+
+def _page(head: str, body: str = "") -> bytes:
+    return f"<html><head>{head}</head><body><h1>Bus plan</h1>{body}</body></html>".encode()
+
+
+def test_future_published_is_rejected_for_a_weaker_source() -> None:
+    html = _page(
+        '<script type="application/ld+json">{"@type":"NewsArticle",'
+        '"datePublished":"2030-01-01T00:00:00Z"}</script>'
+        '<meta property="article:published_time" content="2023-12-05T10:00:00+00:00">'
+    )
+    assert extract(html, fetched_at=FETCHED).published == "2023-12-05T10:00:00+00:00"
+
+
+def test_published_after_modified_is_rejected() -> None:
+    html = _page(
+        '<meta property="article:published_time" content="2023-12-05T18:00:00+00:00">'
+        '<meta property="article:modified_time" content="2023-12-05T12:00:00+00:00">'
+    )
+    article = extract(html, fetched_at=FETCHED)
+    assert (article.published, article.modified) == (None, "2023-12-05T12:00:00+00:00")
+
+
+# --- authors ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+        ("By Jane Doe, Senior Correspondent | December 5, 2023", ["Jane Doe"]),
+        ("Автор: Ирина Коваленко", ["Ирина Коваленко"]),
+        ("Анна Смирнова и Олег Иванов", ["Анна Смирнова", "Олег Иванов"]),
+        ("Олена Шевченко та Андрій Коваль", ["Олена Шевченко", "Андрій Коваль"]),
+        ("Андрій Коваль, кореспондент", ["Андрій Коваль"]),
+        ("Текст: Михаил ДЕРИШЕВ", ["Михаил Деришев"]),
+        ("BY JOHN SMITH", ["John Smith"]),
+        ("Ludwig van Beethoven in Vienna", ["Ludwig van Beethoven"]),
+        ("jane@example.com", []),
+        ("РИА PrimaMedia. Последние новости Владивостока", []),
+    ],
+)
+def test_bylines_are_cleaned_to_names(byline: str, names: list[str]) -> None:
+    assert split_byline(byline) == names
+
+
+def test_organisations_are_kept_apart_from_people() -> None:
+    html = _page(
+        '<script type="application/ld+json">{"@type":"NewsArticle","author":['
+        '{"@type":"Person","name":"Nina Petrova"},{"@type":"Organization","name":"Reuters"},'
+        '{"@type":"Person","name":"Desk News Staff"}]}</script>'
+    )
+    article = extract(html, fetched_at=FETCHED)
+    assert article.authors == ["Nina Petrova"]
+    assert article.organizations == ["Reuters", "Desk News Staff"]
+
+
+def test_bylines_in_the_sidebar_are_not_the_authors() -> None:
+    html = _page("", '<aside class="sidebar"><span class="author">Kim Lee</span></aside>')
+    assert extract(html, fetched_at=FETCHED).authors == []
+
+
+# --- language --------------------------------------------------------------------------
+
+RU = "Минобороны Казахстана в конце ноября заявило, что уже идет процесс выбора предприятия."
+UK = "Міністерство оборони Казахстану наприкінці листопада заявило, що вже триває вибір."
+
+
+def test_russian_and_ukrainian_text() -> None:
+    assert detect_language(RU) == "ru"
+    assert detect_language(UK) == "uk"
+
+
+def test_text_overrules_a_wrong_declaration_but_short_text_does_not() -> None:
+    assert detect_language(UK, hint="ru-RU") == "uk"
+    assert detect_language("OK", hint="uk_UA") == "uk"
+
+
+@pytest.mark.parametrize(
+    ("declared", "code"),
+    [("ru-RU", "ru"), ("uk_UA", "uk"), ("ua", "uk"), ("EN-us", "en"), ("", None)],
+)
+def test_declared_codes_are_normalised(declared: str, code: str | None) -> None:
+    assert normalize_code(declared) == code
+
+
+def test_broken_json_ld_still_gives_the_headline() -> None:
+    html = _page(
+        '<script type="application/ld+json">{"@type":"NewsArticle",'
+        '"headline":"Mayor: "We heard you" on buses","datePublished":"2023-12-05"</script>'
+    )
+    article = extract(html, fetched_at=FETCHED)
+    assert (article.title, article.published) == ('Mayor: "We heard you" on buses', "2023-12-05")
+
+
+def test_every_demo_article_states_metadata_we_read():
+    """The bundled demo sites, fetched over HTTP: each field the page states comes out."""
+    for page in demo.fetch_articles():
+        article = extract(page.html, **page.extract_kwargs)
+        got = {field: getattr(article, field) for field in page.metadata}
+        assert got == page.metadata, (page.source, page.path)
