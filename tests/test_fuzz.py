@@ -15,7 +15,6 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from bs4 import BeautifulSoup
 from faultserver import RU_PARAGRAPHS, RU_TITLE, article_page, good_article
 from hypothesis import HealthCheck, given, settings
@@ -218,11 +217,6 @@ def test_generated_pages_with_hostile_metadata_never_raise(page, timezone):
     check_article(timed_extract(page, timezone=timezone))
 
 
-@pytest.mark.xfail(
-    reason="main's metadata.py passes a page's date string through unparsed ('0'); "
-    "the metadata rewrite (branch meta) normalizes dates",
-    strict=False,
-)
 @fuzz(500)
 @given(page=hostile_page())
 def test_dates_that_get_through_are_iso_8601(page):
