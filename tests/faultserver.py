@@ -219,6 +219,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         "/a/huge-stream.html": "huge_stream",
         "/a/bomb.html": "bomb",
         "/a/photo.html": "photo",
+        "/schemes/": "schemes",
+        "/a/to-file.html": "to_file",
+        "/a/to-data.html": "to_data",
     }
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
@@ -428,6 +431,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def page_bomb(self) -> None:
         self.send(200, gzip_bomb(), "text/html", Content_Encoding="gzip")
+
+    def page_schemes(self) -> None:
+        """Links a crawler must never follow, and a good article to show it still works."""
+        links = [
+            "file:///etc/passwd",
+            "ftp://127.0.0.1/pub/",
+            "data:text/html,<h1>injected</h1>",
+            "javascript:alert(1)",
+            self.fault.elsewhere + "/a/good-0.html",
+            "/a/to-file.html",
+            "/a/to-data.html",
+            "/a/good-0.html",
+        ]
+        self.html("".join(f"<a href='{link}'>link</a>" for link in links))
+
+    def page_to_file(self) -> None:
+        self.redirect("file:///etc/passwd")
+
+    def page_to_data(self) -> None:
+        self.redirect("data:text/html,<h1>injected</h1>")
 
     def page_photo(self) -> None:
         self.send(200, JPEG, "text/html")

@@ -82,7 +82,9 @@ def failure_kind(failure: Failure, max_redirects: int) -> str:
     """The crawl_errors kind of a request that produced no usable response."""
     error = failure.value
     if isinstance(error, HttpError):
-        return f"http_{error.response.status}"
+        status = error.response.status
+        # A 3xx that reaches here was not followed: Scrapy follows only http(s) targets.
+        return "redirect_refused" if 300 <= status < 400 else f"http_{status}"
     if kind := getattr(error, "kind", None):  # scraper.middlewares.Refused
         return kind
     if isinstance(error, ResponseDataLossError):
