@@ -149,9 +149,11 @@ class FaultServer:
         elsewhere: str = "http://127.0.0.1:9",
         sitemap_size: int = 100_000,
         page_delay: float = 0,
+        gate: threading.Event | None = None,
     ) -> None:
         self.robots = robots
         self.page_delay = page_delay  # seconds each good article takes to answer
+        self.gate = gate  # when given, the last good article waits for it (up to 2 min)
         self.good_articles = good_articles
         self.elsewhere = elsewhere  # where /a/offsite.html redirects to
         self.sitemap_size = sitemap_size
@@ -298,6 +300,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send(404, b"no such story")
         else:
             self.hang(self.fault.page_delay)
+            if self.fault.gate and i == self.fault.good_articles - 1:
+                self.fault.gate.wait(120)
             self.html(good_article(i))
 
     def page_feed(self) -> None:
