@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import logging.handlers
 import sqlite3
@@ -28,6 +29,10 @@ class ArchiveWriteError(ArchiveError):
     """The archive refused a write (disk full, I/O error); the crawl stopped there."""
 
 
+# Disk full, file too large, quota exceeded: whatever was writing, the next write fails too.
+_NO_SPACE = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
 class StopOnWriteError:
     """Stops the crawl at the first failed archive write (disk full, I/O error) instead
     of fetching pages that cannot be stored; `error` keeps the cause for the message."""
@@ -38,8 +43,10 @@ class StopOnWriteError:
         crawler.signals.connect(self.item_error, signal=signals.item_error)
 
     def item_error(self, failure: Failure) -> None:
-        if self.error is None and failure.check(sqlite3.Error):
-            self.error = failure.value
+        error = failure.value
+        no_space = isinstance(error, OSError) and error.errno in _NO_SPACE
+        if self.error is None and (isinstance(error, sqlite3.Error) or no_space):
+            self.error = error
             engine = self.crawler.engine
             deferred_from_coro(engine.close_spider_async(reason="archive_write_failed"))
 
@@ -112,7 +119,8 @@ def run_crawl(
     db = open_archive(db_path, create=False)
     try:
         summary = dict(db["crawls"].get(crawl_id)) if crawl_id is not None else {}
-        if summary.get("status") in (None, "running"):  # the run's record was never written
+        # Stopped by a failed write, or its record never written: not a finished run.
+        if guard.error or summary.get("status") in (None, "running"):
             cause = f" ({guard.error})" if guard.error else " (see the log)"
             raise ArchiveWriteError(
                 f"{db_path}: the crawl could not write to the archive{cause}; it stopped, "
