@@ -2,22 +2,53 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import logging.handlers
+import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.utils.defer import deferred_from_coro
+from twisted.python.failure import Failure
 
-from pipelines.archive import open_archive
+from pipelines.archive import ArchiveError, open_archive
 from scraper import settings as default_settings
 from scraper.config import Config
 from scraper.spiders.news import NewsSpider
 
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+
+
+class ArchiveWriteError(ArchiveError):
+    """The archive refused a write (disk full, I/O error); the crawl stopped there."""
+
+
+# Disk full, file too large, quota exceeded: whatever was writing, the next write fails too.
+_NO_SPACE = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+class StopOnWriteError:
+    """Stops the crawl at the first failed archive write (disk full, I/O error) instead
+    of fetching pages that cannot be stored; `error` keeps the cause for the message."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.error: BaseException | None = None
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
+
+    def item_error(self, failure: Failure) -> None:
+        error = failure.value
+        no_space = isinstance(error, OSError) and error.errno in _NO_SPACE
+        if self.error is None and (isinstance(error, sqlite3.Error) or no_space):
+            self.error = error
+            engine = self.crawler.engine
+            deferred_from_coro(engine.close_spider_async(reason="archive_write_failed"))
 
 
 def crawl_settings(config: Config, db_path: str | Path, **overrides: Any) -> Settings:
@@ -75,19 +106,32 @@ def run_crawl(
     with its per-source rows under "sources".
 
     Twisted's reactor runs once per process, so this is called at most once per process.
+    Raises `ArchiveWriteError` when the archive could not take the crawl's writes; every
+    batch written before stays, whole, and the next run fetches what is missing.
     """
     open_archive(db_path).close()  # make or check the archive before the reactor starts
     process = CrawlerProcess(crawl_settings(config, db_path, **overrides))
     crawler = process.create_crawler(NewsSpider)
+    guard = StopOnWriteError(crawler)
     process.crawl(crawler, config=config, max_pages=max_pages, since=since)
     process.start()
     crawl_id = getattr(crawler.spider, "crawl_id", None)
-    if crawl_id is None:
-        raise RuntimeError("the crawl stopped before it could open the archive")
     db = open_archive(db_path, create=False)
     try:
-        summary = dict(db["crawls"].get(crawl_id))
+        summary = dict(db["crawls"].get(crawl_id)) if crawl_id is not None else {}
+        # Stopped by a failed write, or its record never written: not a finished run.
+        if guard.error or summary.get("status") in (None, "running"):
+            cause = f" ({guard.error})" if guard.error else " (see the log)"
+            raise ArchiveWriteError(
+                f"{db_path}: the crawl could not write to the archive{cause}; it stopped, "
+                "and what it had written is intact: free some space and run again"
+            )
         summary["sources"] = list(db["crawl_sources"].rows_where("crawl_id = ?", [crawl_id]))
+        summary["failures"] = list(
+            db["crawl_errors"].rows_where(
+                "crawl_id = ?", [crawl_id], select="source, kind, url, count", order_by="rowid"
+            )
+        )
     finally:
         db.close()
     return summary

@@ -1,19 +1,43 @@
-"""Downloader middleware that keeps every request inside its source.
+"""Downloader middlewares: keep every request inside its source, and fail politely.
 
-Redirects come back through here, so a redirect to another domain is refused too.
+- `SourceGuardMiddleware` refuses requests outside a source's allowed domains (redirects
+  come back through here, so a redirect to another domain is refused too) and local
+  addresses for sources not configured as local.
+- `RobotsMiddleware` treats a robots.txt that cannot be read (5xx, timeout, reset) as
+  "disallow everything", as RFC 9309 asks, instead of Scrapy's "allow everything".
+- `RetryAfterMiddleware` honours a short `Retry-After` before retrying and gives up at
+  once when the server asks for longer than a run should wait.
+- `RedirectRecorder` remembers every redirect, so the URL an article was reached under
+  is kept as an alias.
+
+Refusals raise `Refused`, whose `kind` the spider records in `crawl_errors`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scrapy import Request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 
 from scraper.urls import allowed
+
+
+class Refused(IgnoreRequest):
+    """A request newsarchive will not make; `kind` names the reason in crawl_errors."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def is_local_address(host: str) -> bool:
@@ -43,10 +67,74 @@ class SourceGuardMiddleware:
         source = self.crawler.spider.config.source(name)
         if not allowed(request.url, source.allowed_domains):
             self.crawler.stats.inc_value("newsarchive/offsite")
-            raise IgnoreRequest(f"outside {name}'s allowed domains: {request.url}")
+            kind = "redirect_offsite" if request.meta.get("redirect_urls") else "offsite"
+            raise Refused(kind, f"outside {name}'s allowed domains: {request.url}")
         host = urlparse_cached(request).hostname or ""
         if not source.local and is_local_address(host):
-            raise IgnoreRequest(f"{name} is not local; refusing local address {host}")
+            raise Refused("local_address", f"{name} is not local; refusing address {host}")
+
+
+class RobotsMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, except that an unreadable robots.txt forbids."""
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self.unavailable: set[str] = set()  # netlocs whose robots.txt could not be read
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500:
+            self.unavailable.add(netloc)
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if not isinstance(exc, IgnoreRequest):
+            self.unavailable.add(netloc)
+        super()._robots_error(exc, netloc)
+
+    def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
+        netloc = urlparse_cached(request).netloc
+        if netloc in self.unavailable:
+            self.crawler.stats.inc_value("newsarchive/robots_unavailable")
+            raise Refused("robots_unavailable", f"robots.txt of {netloc} could not be read")
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest:
+            raise Refused("robots_forbidden", f"forbidden by robots.txt: {request.url}") from None
+
+
+def retry_after_seconds(value: bytes | None, now: datetime) -> float | None:
+    """The delay a Retry-After header asks for (seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - now).total_seconds())
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Retries 429/5xx like Scrapy's, but waits what `Retry-After` asks first, up to
+    NEWSARCHIVE_RETRY_AFTER_MAX seconds; a longer wait means "not this run"."""
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.max_wait = settings.getfloat("NEWSARCHIVE_RETRY_AFTER_MAX")
+
+    async def process_response(self, request: Request, response: Response) -> Any:
+        if response.status in self.retry_http_codes and not request.meta.get("dont_retry"):
+            delay = retry_after_seconds(response.headers.get("Retry-After"), datetime.now(UTC))
+            if delay is not None and delay > self.max_wait:
+                self.crawler.stats.inc_value("newsarchive/retry_after_too_long")
+                return response  # an HTTP error for the spider, recorded as such
+            if delay:
+                await asyncio.sleep(delay)
+        return super().process_response(request, response)
 
 
 class RedirectRecorder:

@@ -12,6 +12,14 @@ NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "archive.db")
 # Articles written per transaction, and at most this many seconds between writes.
 NEWSARCHIVE_BATCH_SIZE = 100
 NEWSARCHIVE_FLUSH_SECONDS = 2.0
+# Per source and run, at most this many article pages and listing pages are requested
+# (`--max-pages` lowers the first): a sitemap of 100,000 URLs or a calendar that links to a
+# new page forever costs one bounded run, and the next run carries on where it stopped.
+NEWSARCHIVE_MAX_ARTICLES = 1000
+NEWSARCHIVE_MAX_LISTING_PAGES = 500
+# A 429/503 asking to come back within this many seconds is retried after the wait;
+# a longer Retry-After gives up on the page for this run.
+NEWSARCHIVE_RETRY_AFTER_MAX = 10
 # Keep every fetched article page, compressed, for `newsarchive reprocess`.
 NEWSARCHIVE_KEEP_RAW = True
 # Pages with fewer words in the body are not kept as articles.
@@ -19,6 +27,10 @@ NEWSARCHIVE_MIN_WORDS = 40
 
 DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.SourceGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scraper.middlewares.RobotsMiddleware": 100,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.middlewares.RetryAfterMiddleware": 550,
     "scraper.middlewares.RedirectRecorder": 650,
 }
 EXTENSIONS = {
@@ -51,6 +63,7 @@ AUTOTHROTTLE_ENABLED = os.environ.get("NEWSARCHIVE_AUTOTHROTTLE", "1") != "0"
 AUTOTHROTTLE_START_DELAY = 0.25
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
+# Bounds the body on the wire and, in HttpCompressionMiddleware, unpacked (gzip bombs).
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 RETRY_ENABLED = True

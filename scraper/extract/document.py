@@ -77,18 +77,21 @@ def sniff_encoding(html: bytes, declared: str | None = None) -> str:
     return "utf-8"
 
 
+def looks_binary(data: bytes) -> bool:
+    """Do the first bytes say image, PDF, archive or other binary, whatever the headers say?"""
+    head = data[:1024].lstrip()
+    return head.startswith(_BINARY_MAGIC) or (
+        b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    )
+
+
 def decode_html(html: bytes, declared: str | None = None) -> str:
     """Decode a page to text, refusing what is not HTML."""
     if not html.strip():
         raise NotHTML("empty page")
     if len(html) > MAX_HTML_BYTES:
         raise NotHTML(f"page larger than {MAX_HTML_BYTES // (1024 * 1024)} MB")
-    head = html[:1024].lstrip()
-    if (
-        head.startswith(_BINARY_MAGIC)
-        or b"\x00" in head
-        and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    ):
+    if looks_binary(html):
         raise NotHTML("binary content, not HTML")
     encoding = sniff_encoding(html, declared)
     return html.decode(encoding, errors="replace").lstrip("\ufeff")
@@ -140,7 +143,9 @@ def soup_from_lxml(root: etree._Element) -> BeautifulSoup:
             element.hidden = False
             element.next_element = element.next_sibling = None
         else:
-            element = new_tag(node.tag, dict(node.attrib))
+            # items(), not attrib: a name like "{x}y" is read by attrib as a namespace
+            # lookup and raises KeyError (a broken `<meta {"a"}...>` is enough).
+            element = new_tag(node.tag, dict(node.items()))
         element.parent = parent
         element.previous_element = last
         element.previous_sibling = previous

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -19,18 +19,30 @@ from urllib.parse import urlsplit
 import lxml.etree
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
+from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
 from scraper.config import Config, Source, load_config
+from scraper.extract.document import looks_binary
 from scraper.frontier import Frontier, Known, needs_fetch, parse_date
 from scraper.items import Article
 from scraper.urls import allowed, normalize_url
 
 _XML_PARSER = lxml.etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+_STRICT_XML_PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True)
 
 
 def sitemap_entries(body: bytes) -> Iterator[tuple[bool, str, datetime | None]]:
@@ -55,6 +67,42 @@ def sitemap_entries(body: bytes) -> Iterator[tuple[bool, str, datetime | None]]:
         return
 
 
+# Failure kinds for crawl_errors, by exception class; the first match wins.
+_FAILURE_KINDS: list[tuple[type[BaseException] | tuple[type[BaseException], ...], str]] = [
+    (DownloadTimeoutError, "timeout"),
+    ((DownloadFailedError, ConnectionLost, ConnectionDone), "connection_lost"),
+    (DownloadConnectionRefusedError, "connection_refused"),
+    (CannotResolveHostError, "dns_error"),
+    # The download handler cancels a body larger than DOWNLOAD_MAXSIZE.
+    (DownloadCancelledError, "too_large"),
+]
+
+
+def failure_kind(failure: Failure, max_redirects: int) -> str:
+    """The crawl_errors kind of a request that produced no usable response."""
+    error = failure.value
+    if isinstance(error, HttpError):
+        status = error.response.status
+        # A 3xx that reaches here was not followed: Scrapy follows only http(s) targets.
+        return "redirect_refused" if 300 <= status < 400 else f"http_{status}"
+    if kind := getattr(error, "kind", None):  # scraper.middlewares.Refused
+        return kind
+    if isinstance(error, ResponseDataLossError):
+        # The body stopped short of its Content-Length: a reset (RST) or a clean close.
+        reasons = getattr(error.__cause__, "reasons", [])
+        return "connection_lost" if any(r.check(ConnectionLost) for r in reasons) else "truncated"
+    for types, kind in _FAILURE_KINDS:
+        if isinstance(error, types):
+            return kind
+    if isinstance(error, IgnoreRequest):
+        if "DOWNLOAD_MAXSIZE" in str(error):  # HttpCompressionMiddleware: a gzip bomb
+            return "too_large"
+        if failure.request.meta.get("redirect_times", 0) >= max_redirects:
+            return "too_many_redirects"
+        return "refused"
+    return type(error).__name__
+
+
 class NewsSpider(scrapy.Spider):
     name = "news"
 
@@ -71,8 +119,8 @@ class NewsSpider(scrapy.Spider):
         self.since = since  # skip sitemap/feed entries older than this
         self.links = LinkExtractor()
         self._patterns: dict[str, tuple[list[re.Pattern], list[re.Pattern]]] = {}
-        self._articles_requested: Counter[str] = Counter()
-        self._requested: set[str] = set()  # article URLs requested in this run
+        # (source, "article" | "page") -> URLs requested this run, for the per-source caps.
+        self._requested: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
         # (source, kind, url) -> count; the store pipeline writes it to crawl_errors.
         self.failures: Counter[tuple[str, str, str]] = Counter()
         # Archived articles that answered 304: the store moves their last_seen.
@@ -86,6 +134,11 @@ class NewsSpider(scrapy.Spider):
         if spider.config is None:  # `scrapy crawl news`: read the same file as the CLI
             spider.config = load_config(crawler.settings.get("NEWSARCHIVE_CONFIG"))
         crawler.signals.connect(spider.dropped, signal=signals.item_dropped)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        spider.caps = {
+            "article": spider.max_pages or crawler.settings.getint("NEWSARCHIVE_MAX_ARTICLES"),
+            "page": crawler.settings.getint("NEWSARCHIVE_MAX_LISTING_PAGES"),
+        }
         for source in spider.config.sources:
             spider._patterns[source.name] = (
                 [re.compile(p) for p in source.article_allow],
@@ -146,11 +199,35 @@ class NewsSpider(scrapy.Spider):
         if not allowed(url, source.allowed_domains):
             return None
         known = self.frontier.lookup(url)  # also catches redirecting URLs of an article
-        if known is not None or self.is_article_url(url, source):
+        is_article = known is not None or self.is_article_url(url, source)
+        # Articles linked from the deepest listing pages are still worth a fetch.
+        if depth > source.max_depth + is_article:
+            return None
+        if is_article:
             return self._article_request(url, source, depth, lastmod, link, known)
-        if depth > source.max_depth:
+        if not self._admit(url, source, "page"):
             return None
         return self._request(url, source, "page", depth, link)
+
+    def _admit(self, url: str, source: Source, kind: str) -> bool:
+        """Count `url` as a `kind` request of `source` this run; False when it was requested
+        already (Scrapy would drop the duplicate; so do we, first) or the cap is spent."""
+        requested = self._requested[(source.name, kind)]
+        if url in requested:
+            return False
+        if len(requested) >= self.caps[kind]:
+            stat = f"newsarchive/capped/{source.name}/{kind}"
+            self.crawler.stats.inc_value(stat)
+            if self.crawler.stats.get_value(stat) == 1:  # say it once per source
+                self.logger.warning(
+                    "%s: %d %s requests this run, the cap; the rest waits for the next run",
+                    source.name,
+                    self.caps[kind],
+                    kind,
+                )
+            return False
+        requested.add(url)
+        return True
 
     def _article_request(
         self,
@@ -165,13 +242,8 @@ class NewsSpider(scrapy.Spider):
         if not needs_fetch(known, recheck_hours=source.recheck_hours, lastmod=lastmod, now=now):
             self.crawler.stats.inc_value("newsarchive/skipped_archived")
             return None
-        if url in self._requested:  # Scrapy would drop it as a duplicate; so do we, first
+        if not self._admit(url, source, "article"):
             return None
-        if self.max_pages is not None and self._articles_requested[source.name] >= self.max_pages:
-            self.crawler.stats.inc_value("newsarchive/skipped_max_pages")
-            return None
-        self._articles_requested[source.name] += 1
-        self._requested.add(url)
         request = self._request(url, source, "article", depth, link)
         self.frontier.add(url, source.name, depth, link, lastmod.isoformat() if lastmod else None)
         if known is not None:  # a re-check: let the server answer 304 Not Modified
@@ -214,8 +286,10 @@ class NewsSpider(scrapy.Spider):
             self.not_modified.append(response.url)
             self._settle(response)
             return
-        if not isinstance(response, TextResponse):
+        # A JPEG or PDF served as text/html is caught by its first bytes.
+        if not isinstance(response, TextResponse) or looks_binary(response.body):
             self.crawler.stats.inc_value("newsarchive/not_html")
+            self.failures[(source.name, "not_html", response.url)] += 1
             self._settle(response)
             return
         depth = response.meta["depth"]
@@ -249,9 +323,13 @@ class NewsSpider(scrapy.Spider):
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         """RSS 2.0 and Atom: every entry's link is an article candidate."""
         source = self._source(response)
-        root = lxml.etree.fromstring(response.body, _XML_PARSER)
-        if root is None:
+        try:
+            root = lxml.etree.fromstring(response.body, _STRICT_XML_PARSER)
+        except lxml.etree.XMLSyntaxError:
+            # Recorded, then read as far as it goes: the entries before the damage count.
             self.failures[(source.name, "bad_feed", response.url)] += 1
+            root = lxml.etree.fromstring(response.body, _XML_PARSER)
+        if root is None:
             return
         for entry in root.iter("{*}item", "{*}entry"):
             url, date = None, None
@@ -288,13 +366,20 @@ class NewsSpider(scrapy.Spider):
             self.failures[(source.name, "bad_sitemap", response.url)] += 1
 
     def failed(self, failure: Failure) -> None:
-        """Count a request that produced no usable response (HTTP error, network, robots)."""
-        request = failure.request
-        source = request.meta["source"]
-        if failure.check(HttpError):
-            kind = f"http_{failure.value.response.status}"
-        else:
-            kind = failure.type.__name__
-        self.failures[(source, kind, request.url)] += 1
-        self.frontier.settle(request.url)
-        self.logger.info("failed %s: %s", request.url, kind)
+        """Count a request that produced no usable response (HTTP error, network, robots),
+        under the URL the crawl asked for (the first of a redirect chain)."""
+        kind = failure_kind(failure, self.settings.getint("REDIRECT_MAX_TIMES"))
+        self._record(failure.request, kind)
+
+    def request_dropped(self, request: scrapy.Request) -> None:
+        """The scheduler drops a request it has seen: for a redirect, that means a loop."""
+        chain = request.meta.get("redirect_urls", [])
+        if "source" in request.meta and self.normalize(request.url) in map(self.normalize, chain):
+            self._record(request, "redirect_loop")
+
+    def _record(self, request: scrapy.Request, kind: str) -> None:
+        chain = [*request.meta.get("redirect_urls", ()), request.url]
+        self.failures[(request.meta["source"], kind, chain[0])] += 1
+        for url in chain:  # nothing left to resume there
+            self.frontier.settle(url)
+        self.logger.info("failed %s: %s", chain[0], kind)

@@ -1,0 +1,233 @@
+"""The machine dies mid-crawl, the disk fills up, readers search while the crawl writes:
+the archive stays whole, nothing is lost or doubled, and the next run carries on."""
+
+from __future__ import annotations
+
+import random
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from faultserver import REPO, FaultServer, run_crawl_cli
+
+from pipelines.archive import open_archive
+
+SITE_ARTICLES = 150
+
+
+def site_config(path: Path, site: FaultServer, timeout: int = 30) -> Path:
+    """The good part of the fault server: an index, a feed, a sitemap, SITE_ARTICLES articles."""
+    path.write_text(
+        f"""
+[crawl]
+download_delay = 0
+download_timeout = {timeout}
+[[source]]
+name = "site"
+start_urls = ["{site.url("/news/")}"]
+feeds = ["{site.url("/feed.xml")}"]
+sitemaps = ["{site.url("/sitemap.xml")}"]
+article_allow = ["/a/good-"]
+max_depth = 0
+local = true
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def check_consistent(db_path: Path) -> int:
+    """Assert the archive is whole after whatever happened to its writer; return its size."""
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        # Every reference to an article (URLs, versions, ...) points at one that exists.
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        # No half-written article: a title always comes with its body and hash.
+        half = conn.execute(
+            "SELECT count(*) FROM articles WHERE title IS NULL OR body IS NULL OR body = '' "
+            "OR content_hash IS NULL"
+        ).fetchone()[0]
+        assert half == 0
+        # The full-text index matches the rows (raises if not).
+        conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def archived(db_path: Path) -> dict[str, str]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return dict(conn.execute("SELECT canonical_url, body FROM articles"))
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def site():
+    # Pages that take a moment spread the writes over several batches.
+    with FaultServer(good_articles=SITE_ARTICLES, page_delay=0.05) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def reference(site, tmp_path_factory):
+    """What an uninterrupted crawl archives, and how long it takes."""
+    tmp = tmp_path_factory.mktemp("reference")
+    run = run_crawl_cli(site_config(tmp / "sources.toml", site), tmp / "archive.db")
+    assert run.returncode == 0, run.stderr[-2000:]
+    articles = archived(tmp / "archive.db")
+    assert len(articles) == SITE_ARTICLES
+    return {"articles": articles, "seconds": run.seconds}
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_loses_and_doubles_nothing(site, reference, tmp_path):
+    """Three rounds, each from an empty archive: SIGKILL runs at random moments until
+    seven were killed, checking the archive after each, then one run to the end."""
+    config = site_config(tmp_path / "sources.toml", site)
+    rng = random.Random(20240917)
+    kills: list[tuple[float, int]] = []  # (seconds in, articles archived after the kill)
+    for round_ in range(3):
+        db = tmp_path / f"archive-{round_}.db"
+        killed = 0
+        while killed < 7:
+            # From interpreter start-up, through fetching and extraction, to the last writes.
+            moment = rng.uniform(0.3, reference["seconds"] * 0.9)
+            run = run_crawl_cli(config, db, kill_after=moment)
+            if run.returncode != -9:
+                continue  # it finished first: not a kill
+            killed += 1
+            kills.append((moment, check_consistent(db) if db.exists() else 0))
+        final = run_crawl_cli(config, db)
+        assert final.returncode == 0, final.stderr[-2000:]
+        assert check_consistent(db) == SITE_ARTICLES
+        assert archived(db) == reference["articles"]
+    assert len(kills) == 21
+    print("SIGKILLs (seconds in: articles after):", ", ".join(f"{m:.1f}:{n}" for m, n in kills))
+    # Kills landed before the first write and between batches, mid-archive.
+    after = {n for _, n in kills}
+    assert 0 in after and after - {0, SITE_ARTICLES}
+
+
+@contextmanager
+def small_disk(path: Path, size_kb: int):
+    """A directory where writes fail past `size_kb`: a tmpfs where mounting works (root),
+    else the process's file size limit. Yields a function that frees space."""
+    path.mkdir()
+    mounted = (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(path)],
+            capture_output=True,
+        ).returncode
+        == 0
+    )
+    limit = {"max_file_bytes": None if mounted else size_kb * 1024}
+
+    def free_space() -> None:
+        if mounted:
+            subprocess.run(["mount", "-o", "remount,size=64m", str(path)], check=True)
+        limit["max_file_bytes"] = None
+
+    try:
+        yield limit, free_space
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def test_disk_full_stops_with_a_clear_line_and_the_next_run_continues(site, reference, tmp_path):
+    config = site_config(tmp_path / "sources.toml", site)
+    with small_disk(tmp_path / "disk", 300) as (limit, free_space):
+        db = tmp_path / "disk" / "archive.db"
+        full = run_crawl_cli(config, db, **limit)
+        assert full.returncode == 2, full.stderr[-2000:]
+        last_line = full.stderr.strip().splitlines()[-1]
+        assert last_line.startswith(f"Error: {db}: the crawl could not write to the archive")
+        assert "free some space and run again" in last_line
+        stored = check_consistent(db)
+        assert stored < SITE_ARTICLES
+        free_space()
+        again = run_crawl_cli(config, db, **limit)
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert check_consistent(db) == SITE_ARTICLES
+        assert archived(db) == reference["articles"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def search(client: httpx.Client, tickets: Iterator[int], failures: list) -> None:
+    """Search the archive through Datasette, once per ticket (threads share the tickets)."""
+    words = ("council", "river", "harbour", "story")
+    for i in tickets:
+        response = client.get("/archive/articles.json", params={"_search": words[i % 4]})
+        if response.status_code != 200 or "locked" in response.text:
+            failures.append((response.status_code, response.text[:200]))
+
+
+def test_datasette_searches_while_a_crawl_writes(tmp_path):
+    db = tmp_path / "archive.db"
+    open_archive(db).close()
+    port = free_port()
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "scraper.cli", "serve", "--db", str(db), "--port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Slow article pages stretch the crawl's batched writes over the searches, and the last
+    # article keeps the crawl running until every search is done.
+    gate = threading.Event()
+    with FaultServer(good_articles=SITE_ARTICLES, page_delay=0.1, gate=gate) as site:
+        try:
+            client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+            for _ in range(100):  # wait for it to listen
+                try:
+                    client.get("/-/versions.json")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            config = site_config(tmp_path / "sources.toml", site, timeout=150)
+            runs: list = []
+            crawl_started = time.monotonic()
+            crawl = threading.Thread(
+                target=lambda: runs.append(run_crawl_cli(config, db, timeout=180))
+            )
+            crawl.start()
+            tickets, failures = iter(range(1000)), []
+            searchers = [
+                threading.Thread(target=search, args=(client, tickets, failures)) for _ in range(4)
+            ]
+            for searcher in searchers:
+                searcher.start()
+            for searcher in searchers:
+                searcher.join()
+            searches_done = time.monotonic()
+            crawl_was_running = crawl.is_alive()
+            gate.set()
+            crawl.join()
+        finally:
+            serve.terminate()
+            _, errors = serve.communicate(timeout=10)
+    run = runs[0]
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert failures == []
+    assert "locked" not in errors
+    # All 1000 searches ran while the crawl was fetching and writing.
+    assert crawl_was_running
+    assert check_consistent(db) == SITE_ARTICLES
+    print(f"1000 searches in {searches_done - crawl_started:.1f} s of a {run.seconds:.1f} s crawl")
