@@ -42,6 +42,8 @@ def netloc(url: str) -> str:
     """host[:port] as written in allowed_domains: lower case, default port dropped."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
     default = {"http": 80, "https": 443}.get(parts.scheme)
     return host if parts.port in (None, default) else f"{host}:{parts.port}"
 
@@ -51,7 +53,7 @@ def allowed(url: str, domains: list[str]) -> bool:
     if urlsplit(url).scheme not in ("http", "https"):
         return False
     location = netloc(url)
-    host = location.rsplit(":", 1)[0] if ":" in location else location
+    host = (urlsplit(url).hostname or "").lower()
     for domain in domains:
         domain = domain.lower()
         if ":" in domain:

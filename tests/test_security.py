@@ -78,11 +78,6 @@ start_urls = {json.dumps(urls)}
     }
 
 
-@pytest.mark.xfail(
-    reason="scraper/urls.py netloc() drops the brackets of an IPv6 host, so normalize_url "
-    "raises on http://[::1]:port/ and the spider's start() dies with it",
-    strict=True,
-)
 def test_an_ipv6_loopback_start_url_is_refused_not_fatal(tmp_path):
     with FaultServer() as site:
         port = site.origin.rsplit(":", 1)[1]

@@ -20,3 +20,9 @@ def test_allowed_domains_by_host_or_exact_port():
     assert not allowed("http://127.0.0.1:8702/a", ["127.0.0.1:8701"])
     for url in ("file:///etc/passwd", "ftp://example.com/x", "data:text/html,hi"):
         assert not allowed(url, ["example.com"])
+
+
+def test_ipv6_hosts_keep_their_brackets():
+    assert normalize_url("http://[::1]:8000/a?utm_source=x") == "http://[::1]:8000/a"
+    assert allowed("http://[::1]:8000/a", ["[::1]:8000"])
+    assert not allowed("http://[::1]:8001/a", ["[::1]:8000"])
