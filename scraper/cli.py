@@ -251,6 +251,7 @@ def serve(
 @click.option("--since", type=click.DateTime(DATE_FORMATS), help="Published on or after.")
 @click.option("--until", type=click.DateTime(DATE_FORMATS), help="Published before.")
 @click.option("--language", help="ISO 639-1 code, e.g. ru, uk, en.")
+@click.option("--search", help="Only articles matching this search (as in Datasette).")
 @click.option("--include-duplicates", is_flag=True, help="Also syndicated copies.")
 @click.option("--excel", is_flag=True, help="CSV that Excel opens with Cyrillic intact (BOM).")
 def export(
@@ -261,6 +262,7 @@ def export(
     since: datetime | None,
     until: datetime | None,
     language: str | None,
+    search: str | None,
     include_duplicates: bool,
     excel: bool,
 ) -> None:
@@ -272,6 +274,7 @@ def export(
         since=utc_iso(since),
         until=utc_iso(until),
         language=language,
+        search=search,
         include_duplicates=include_duplicates,
     )
     try:

@@ -42,6 +42,8 @@ class Filters:
     since: str | None = None  # compared with published_utc, ISO 8601
     until: str | None = None
     language: str | None = None
+    # The same stemmed full-text search as Datasette's search box.
+    search: str | None = None
     # Syndicated copies (rows with duplicate_of) are left out unless asked for.
     include_duplicates: bool = False
 
@@ -60,6 +62,12 @@ class Filters:
         if self.language:
             clauses.append("language = ?")
             params.append(self.language)
+        if self.search:
+            clauses.append(
+                "id IN (SELECT rowid FROM articles_fts "
+                "WHERE articles_fts MATCH newsarchive_query(?))"
+            )
+            params.append(self.search)
         if not self.include_duplicates:
             clauses.append("duplicate_of IS NULL")
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params

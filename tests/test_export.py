@@ -79,6 +79,13 @@ def test_filters_by_source_language_and_date(archive):
     assert [r["published"] for r in since] == ["2023-12-05T14:37:00+02:00"]
 
 
+def test_search_uses_the_stemmed_index(archive):
+    # "Турции" is not in the text; "Турцией" is: the same word, another case.
+    assert [r["source"] for r in export(archive, "--search", "Турции")] == ["novosti"]
+    assert [r["source"] for r in export(archive, "--search", "ярмарки")] == ["vesti-ua"]
+    assert export(archive, "--search", '"; DROP TABLE articles; --') == []
+
+
 def test_excel_csv_starts_with_a_bom_and_keeps_cyrillic(archive, tmp_path):
     out = tmp_path / "excel.csv"
     result = run_cli("export", "--db", str(archive), "--excel", "--output", str(out))
