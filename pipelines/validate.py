@@ -1,5 +1,6 @@
 """Drop what is not an article before it costs a write: failed extractions, empty pages,
-listing pages that slipped through the URL patterns."""
+listing pages that slipped through the URL patterns; and, in a back-fill (`--since`),
+articles published before the window that links from newer ones led to."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
+from scraper.extract.dates import to_utc
 from scraper.items import Article
 
 
@@ -22,16 +24,22 @@ def rejection(article: Article, min_words: int) -> str | None:
 
 
 class ValidatePipeline:
-    def __init__(self, min_words: int, stats: Any) -> None:
-        self.min_words = min_words
-        self.stats = stats
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.min_words = crawler.settings.getint("NEWSARCHIVE_MIN_WORDS")
+        self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ValidatePipeline:
-        return cls(crawler.settings.getint("NEWSARCHIVE_MIN_WORDS"), crawler.stats)
+        return cls(crawler)
 
     def process_item(self, item: Article) -> Article:
         if reason := rejection(item, self.min_words):
             self.stats.inc_value(f"newsarchive/not_article/{item.source}")
             raise DropItem(f"not an article ({reason}): {item.url}", log_level="INFO")
+        since = self.crawler.spider.since
+        published = to_utc(item.published)
+        if since and published and published < since.isoformat(timespec="seconds"):
+            self.stats.inc_value("newsarchive/before_since")
+            raise DropItem(f"published before --since: {item.url}", log_level="DEBUG")
         return item

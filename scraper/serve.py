@@ -2,8 +2,8 @@
 
 metadata.yml names the database `archive`; Datasette names a database after its file, so
 the table settings are re-keyed to the file actually served (`--db news.db` → `news`).
-Tables nobody should browse (the search index, and anything named like raw pages or LSH
-data) are hidden by name, whichever of them the archive has.
+Tables nobody should browse (the search index, raw pages, LSH bands, the frontier) are
+hidden by name.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from scraper import datasette_search
 PACKAGE = Path(__file__).resolve().parent
 METADATA = PACKAGE / "metadata.yml"
 TEMPLATES = PACKAGE / "templates"
-HIDDEN_TABLES = re.compile(r"articles_fts|raw_|.*lsh", re.IGNORECASE)
+# Internals: the search index, raw pages (BLOBs), LSH bands, the crawl frontier.
+HIDDEN_TABLES = re.compile(r"articles_fts|pages$|minhash_bands$|frontier$")
 SETTINGS = {
     # An ordinary search must finish; a runaway custom SQL query must not hang the server.
     "sql_time_limit_ms": 3000,

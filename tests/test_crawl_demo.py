@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -280,3 +281,43 @@ def test_datasette_finds_the_seed_article_in_the_crawled_archive(site, crawled):
     assert response.status_code == 200
     urls = [row["canonical_url"] for row in response.json()["rows"]]
     assert urls == [site.origins["novosti"] + SEED_PATH]
+
+
+def test_quiet_run_prints_one_line_and_logs_to_a_file(site, tmp_path):
+    config = write_config(tmp_path / "sources.toml", site.origins)
+    log = tmp_path / "crawl.log"
+    result = run_cli(
+        "crawl",
+        "--config",
+        str(config),
+        "--db",
+        str(tmp_path / "a.db"),
+        "-q",
+        "--log-file",
+        str(log),
+    )
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    assert line.startswith("crawl 1 finished:") and "articles new" in line
+    assert result.stderr == ""
+    assert "Spider closed (finished)" in log.read_text(encoding="utf-8")
+
+
+def test_since_backfills_only_recent_sitemap_entries(site, tmp_path):
+    text = write_config(tmp_path / "all.toml", site.origins).read_text(encoding="utf-8")
+    sitemaps_only = re.sub(r"(?m)^(start_urls|feeds) = .*$", r"\1 = []", text)
+    config = tmp_path / "sitemaps.toml"
+    config.write_text(sitemaps_only, encoding="utf-8")
+    db_path = tmp_path / "since.db"
+    result = run_cli(
+        "crawl", "--config", str(config), "--db", str(db_path), "--since", "2023-12-10"
+    )
+    assert result.returncode == 0, result.stderr
+    stored = {r[0] for r in rows(db_path, "SELECT canonical_url FROM articles")}
+    recent = {
+        site.origins[name] + a["path"]
+        for name, s in EXPECTED["sources"].items()
+        for a in s["articles"]
+        if a["published"][:10] >= "2023-12-10"
+    }
+    assert stored == recent

@@ -83,3 +83,19 @@ def test_syndicated_copy_points_at_the_original(two_editions):
     assert ids[original][1] is None
     # No other demo article is taken for a copy.
     assert sum(1 for _, dup in ids.values() if dup is not None) == 1
+
+
+def test_datasette_lists_the_edit_with_its_old_headline(two_editions):
+    import asyncio
+
+    from scraper.serve import make_datasette
+
+    origins, db_path = two_editions
+    (changed,) = EXPECTED["sources"]["novosti"]["edition2"]["changed"]
+    response = asyncio.run(
+        make_datasette(db_path).client.get(f"/{db_path.stem}/edit_history.json?_shape=objects")
+    )
+    rows = response.json()["rows"]
+    assert [(r["title"], r["old_title"]) for r in rows] == [
+        (changed["title"], changed["before"]["title"])
+    ]
