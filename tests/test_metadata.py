@@ -218,3 +218,31 @@ def test_every_demo_article_states_metadata_we_read():
         article = extract(page.html, **page.extract_kwargs)
         got = {field: getattr(article, field) for field in page.metadata}
         assert got == page.metadata, (page.source, page.path)
+
+
+@pytest.mark.parametrize(
+    ("dateline", "language", "expected"),
+    [
+        ("КИЕВ, 5 декабря 2023, 14:37 — Нацбанк", "ru", "2023-12-05T14:37:00+02:00"),
+        ("Львів, 5 грудня 2023 року. Міська рада", "uk", "2023-12-05"),
+        ("LONDON, December 5, 2023 - The Bank of England", "en", "2023-12-05"),
+        ("Опубликовано 05.12.2023 в 09:15. Правительство", "ru", "2023-12-05T09:15:00+02:00"),
+    ],
+)
+def test_published_date_from_the_text_is_the_last_resort(dateline, language, expected):
+    body = " ".join([dateline] + ["Текст новости без даты в разметке, длинный абзац."] * 12)
+    html = f"<html><body><h1>Новость без даты</h1><p>{body}</p></body></html>".encode()
+    fetched = datetime(2023, 12, 6, 12, 0, tzinfo=UTC)
+    article = extract(html, "https://x.example/news/1", fetched_at=fetched, timezone="Europe/Kyiv")
+    assert article.published == expected
+
+
+def test_a_date_in_the_text_never_beats_the_markup():
+    html = (
+        b'<html><head><meta property="article:published_time" content="2023-12-01T10:00:00Z">'
+        b"</head><body><h1>T</h1><p>"
+        + b"On December 5, 2023 a thing happened. " * 10
+        + b"</p></body></html>"
+    )
+    article = extract(html, "https://x.example/a", fetched_at=datetime(2023, 12, 6, tzinfo=UTC))
+    assert article.published == "2023-12-01T10:00:00+00:00"

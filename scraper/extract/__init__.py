@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from scraper.extract import dates
 from scraper.extract.body import extract_body
 from scraper.extract.document import NotHTML, parse_html
 from scraper.extract.language import detect_language
@@ -55,6 +56,11 @@ def extract(
     # The body is the best evidence of the language; the metadata's guess is the hint.
     if body.text:
         article.language = detect_language(body.text, article.language)
+    if body.text and not article.published:  # last resort: a dateline in the text
+        found = dates.date_in_text(
+            body.text, fetched_at=fetched_at, timezone=timezone, language=article.language
+        )
+        article.published = dates.isoformat(found) if found else None
     article.url = url
     return article
 

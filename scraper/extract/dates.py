@@ -145,6 +145,29 @@ def parse_date(
     return found if found is None or 1990 <= found.year <= 2100 else None
 
 
+# A date written in running text: 05.12.2023, 2023-12-05, 5 декабря 2023, December 5, 2023
+# (with an optional time after it). The words are checked by parse_date, not here.
+_TEXT_DATE = re.compile(
+    r"\b(?:\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}"
+    r"|\d{1,2}\s+[^\W\d_]{3,12}\.?\s+(?:19|20)\d{2}|[^\W\d_]{3,12}\.?\s+\d{1,2},\s+(?:19|20)\d{2})"
+    r"(?:,?\s+(?:в\s+|о\s+|at\s+)?\d{1,2}:\d{2})?"
+)
+TEXT_DATE_WINDOW = 300  # characters of the article's start: a dateline sits there
+
+
+def date_in_text(
+    text: str, *, fetched_at: datetime, timezone: str | None = None, language: str | None = None
+) -> When | None:
+    """The first date in the opening of an article's text (a dateline), the last resort."""
+    for match in _TEXT_DATE.finditer(text[:TEXT_DATE_WINDOW]):
+        found = parse_date(
+            match.group(0), fetched_at=fetched_at, timezone=timezone, language=language
+        )
+        if found is not None and not is_future(found, fetched_at):
+            return found
+    return None
+
+
 def _is_relative(text: str) -> bool:
     # Absolute dates in words always carry a year or a day number; relative ones need not
     # ("вчора", "2 години тому" has a digit but no year).
