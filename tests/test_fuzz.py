@@ -245,3 +245,15 @@ def test_the_metadata_parser_alone_never_raises(page, fetched_at):
 @given(data=st.binary(max_size=4096))
 def test_arbitrary_bytes_never_raise(data):
     check_article(timed_extract(data))
+
+
+def test_malformed_ipv6_urls_in_links_and_metadata_do_not_raise():
+    html = (
+        b'<html><head><link rel="canonical" href="http://[broken/x">'
+        b'<meta property="og:image" content="http://[::1/img.jpg"></head><body><h1>T</h1>'
+        + b'<p>Text <a href="http://[oops/">link</a> and more words here. </p>' * 20
+        + b"</body></html>"
+    )
+    article = extract(html, "https://example.org/a")
+    assert article.canonical_url is None and article.image is None
+    assert "link" in article.body and "[oops" not in article.body_html

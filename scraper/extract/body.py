@@ -433,4 +433,8 @@ def _open_inline(tag: Tag, url: str | None) -> str:
     href = tag.get("href")
     if not isinstance(href, str) or not href.strip():
         return "<a>"
-    return f'<a href="{escape(urljoin(url or "", href.strip()))}">'
+    try:
+        absolute = urljoin(url or "", href.strip())
+    except ValueError:  # a malformed URL ("http://[broken/") is no link
+        return "<a>"
+    return f'<a href="{escape(absolute)}">'

@@ -391,7 +391,10 @@ def _tags(values: Iterable[str], not_tags: Iterable[str | None]) -> list[str]:
 def _absolute(url: str | None, base: str | None) -> str | None:
     if not url:
         return None
-    return urljoin(base, url) if base else url
+    try:
+        return urljoin(base, url) if base else url
+    except ValueError:  # not a URL at all ("http://[broken/"): none is better than junk
+        return None
 
 
 def _strip_site(title: str, headings: list[str], site: str | None, *, guess: bool) -> str:

@@ -195,7 +195,10 @@ class NewsSpider(scrapy.Spider):
         self, url: str, source: Source, depth: int, lastmod: datetime | None = None
     ) -> scrapy.Request | None:
         """A request for a discovered link, or None when the source's rules exclude it."""
-        link, url = url, self.normalize(url)  # tracking parameters must not hide an article
+        try:
+            link, url = url, self.normalize(url)  # tracking parameters must not hide an article
+        except ValueError:  # "http://[broken/": not a URL anyone can fetch
+            return None
         if not allowed(url, source.allowed_domains):
             return None
         known = self.frontier.lookup(url)  # also catches redirecting URLs of an article
