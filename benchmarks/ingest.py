@@ -43,6 +43,7 @@ from pipelines.store import Archive, article_row, now  # noqa: E402
 from scraper import settings  # noqa: E402
 from scraper.config import parse_config  # noqa: E402
 from scraper.items import Article  # noqa: E402
+from scraper.textsearch import register_functions  # noqa: E402
 
 ORIGIN = "https://harbor.example"
 CONFIG = parse_config(f'[[source]]\nname = "harbor"\nstart_urls = ["{ORIGIN}/"]\n')
@@ -127,6 +128,7 @@ def run_ceiling(db_path: Path, count: int, batch: int) -> float:
     db = open_archive(db_path)
     db.close()
     conn = sqlite3.connect(db_path)
+    register_functions(conn)  # the same schema: its search-index triggers call them
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     dedupe = DedupePipeline(SimpleNamespace(spider=SimpleNamespace(config=CONFIG)))
