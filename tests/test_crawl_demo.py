@@ -321,3 +321,31 @@ def test_since_backfills_only_recent_sitemap_entries(site, tmp_path):
         if a["published"][:10] >= "2023-12-10"
     }
     assert stored == recent
+
+
+def test_a_terminal_gets_a_progress_line(site, tmp_path):
+    """On a terminal (a pseudo-terminal here) the crawl shows its progress as it goes."""
+    import pty
+
+    config = write_config(tmp_path / "sources.toml", site.origins)
+    slow = tmp_path / "slow.toml"  # long enough for a few one-second updates
+    slow.write_text(config.read_text().replace("download_delay = 0", "download_delay = 0.05"))
+    command = [sys.executable, "-m", "scraper.cli", "crawl", "--config", str(slow)]
+    command += ["--db", str(tmp_path / "a.db")]
+    output = bytearray()
+
+    def read(fd: int) -> bytes:
+        data = os.read(fd, 1024)
+        output.extend(data)
+        return data
+
+    previous = os.getcwd()
+    os.chdir(REPO)
+    try:
+        status = pty.spawn(command, read)
+    finally:
+        os.chdir(previous)
+    assert os.waitstatus_to_exitcode(status) == 0
+    text = output.decode("utf-8", "replace")
+    assert re.search(r"\r\d+ pages, \d+ articles, [\d.]+ pages/s, now \S+", text)
+    assert "articles new" in text
