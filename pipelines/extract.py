@@ -60,11 +60,15 @@ def fetched(page: Article) -> tuple[bytes, str | None, str, str | None]:
     return page.raw_html or b"", page.url, content_type, page.fetched_at
 
 
-def extract_page(page: Article, source: Source | None) -> Article:
-    """Fill in the extracted fields of a fetched page, in this process."""
-    for name, value in extract_fields(*fetched(page), source).items():
+def fill(page: Article, found: dict[str, Any]) -> Article:
+    for name, value in found.items():
         setattr(page, name, value)
     return page
+
+
+def extract_page(page: Article, source: Source | None) -> Article:
+    """Fill in the extracted fields of a fetched page, in this process."""
+    return fill(page, extract_fields(*fetched(page), source))
 
 
 class ExtractPipeline:
@@ -99,6 +103,4 @@ class ExtractPipeline:
         if self.pool is None:
             return extract_page(item, source)
         found = await asyncio.wrap_future(self.pool.submit(extract_fields, *fetched(item), source))
-        for name, value in found.items():
-            setattr(item, name, value)
-        return item
+        return fill(item, found)

@@ -124,10 +124,10 @@ class Archive:
             row = cursor.fetchone()
         return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
 
-    def _same_body(self, article: Article) -> int | None:
+    def _same_body(self, source: str | None, digest: str) -> int | None:
         row = self.db.execute(
             "SELECT id FROM articles WHERE source = ? AND body_hash = ? LIMIT 1",
-            [article.source, body_hash(article.body)],
+            [source, digest],
         ).fetchone()
         return row[0] if row else None
 
@@ -161,18 +161,18 @@ class Archive:
             [(url, article_id, seen) for url in {article.canonical_url, *article.urls_seen}],
         )
 
-    def _keep_page(self, article_id: int, article: Article, seen: str) -> None:
+    def _keep_page(self, article_id: int, article: Article, row: dict[str, Any]) -> None:
         """The raw page, compressed, once per distinct page of the article."""
         if not (self.keep_raw and article.raw_html):
             return
-        fetched = article.fetched_at or seen
+        fetched = row["fetched_at"]
         self.db.execute(
             "INSERT INTO pages (article_id, raw_hash, url, status, headers, fetched_at, "
             "last_fetched, size, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (article_id, raw_hash) DO UPDATE SET last_fetched = excluded.last_fetched",
             [
                 article_id,
-                raw_hash(article),
+                row["raw_hash"],
                 article.url,
                 article.status,
                 json.dumps(article.headers, ensure_ascii=False),
@@ -261,7 +261,8 @@ class Archive:
             for article in articles:
                 row = article_row(article, seen)
                 existing = self._find(article)
-                if existing is None and (alias_of := self._same_body(article)) is not None:
+                alias_of = None if existing else self._same_body(row["source"], row["body_hash"])
+                if alias_of is not None:
                     article_id, outcome = alias_of, "duplicate"
                     self.db.execute(
                         "UPDATE articles SET last_seen = ? WHERE id = ?", [seen, article_id]
@@ -281,7 +282,7 @@ class Archive:
                     article_id = existing["id"]
                     outcome = self._update(existing, article, row)
                 self._record_urls(article_id, article, seen)
-                self._keep_page(article_id, article, seen)
+                self._keep_page(article_id, article, row)
                 self.outcomes[(article.source or "", outcome)] += 1
                 # Settled: a resumed run need not fetch it again (see scraper.frontier).
                 self.db.conn.executemany(

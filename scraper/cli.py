@@ -58,6 +58,15 @@ def fail(message: str, status: int = EXIT_USAGE) -> NoReturn:
     sys.exit(status)
 
 
+def existing_archive(db_path: str) -> Any:
+    """The archive at `db_path`, opened for reading and writing; exit 2 when it is missing,
+    not an archive, or from a newer newsarchive."""
+    try:
+        return open_archive(db_path, create=False)
+    except ArchiveError as exc:
+        fail(str(exc))
+
+
 @click.group()
 @click.version_option(package_name="newsarchive")
 def cli() -> None:
@@ -193,10 +202,7 @@ def run_datasette(
     """Datasette on the archive, in the foreground."""
     from scraper.serve import make_datasette, serve
 
-    try:
-        open_archive(db_path, create=False).close()
-    except ArchiveError as exc:
-        fail(str(exc))
+    existing_archive(db_path).close()
     click.echo(f"Datasette on http://{host}:{port}/ (Ctrl+C stops it)")
     serve(make_datasette(db_path, password=password, allow_sql=allow_sql), host=host, port=port)
 
@@ -277,10 +283,7 @@ def export(
         search=search,
         include_duplicates=include_duplicates,
     )
-    try:
-        db = open_archive(db_path, create=False)
-    except ArchiveError as exc:
-        fail(str(exc))
+    db = existing_archive(db_path)
     rows = exporter.articles(db, filters)
     if fmt == "jsonl":
         exporter.write_jsonl(rows, output)
@@ -358,10 +361,7 @@ def reprocess(config_path: str, db_path: str, source: str | None) -> None:
             sources = {s.name: s for s in load_config(config_path).sources}
         except ConfigError as exc:
             fail(str(exc))
-    try:
-        db = open_archive(db_path, create=False)
-    except ArchiveError as exc:
-        fail(str(exc))
+    db = existing_archive(db_path)
     try:
         with writer_lock(db_path):
             done = Reprocessor(db, sources, NEWSARCHIVE_MIN_WORDS).run(source)

@@ -28,7 +28,7 @@ from scrapy.exceptions import (
     IgnoreRequest,
     ResponseDataLossError,
 )
-from scrapy.http import Response, TextResponse
+from scrapy.http import Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
@@ -302,8 +302,9 @@ class NewsSpider(scrapy.Spider):
             if request := self._follow(link.url, source, depth + 1):
                 yield request
 
-    def _settle(self, response: Response) -> None:
-        for url in (*response.meta.get("redirect_urls", ()), response.url):
+    def _settle(self, exchange: Request | Response) -> None:
+        """Settle every URL of a request's redirect chain: nothing left to resume there."""
+        for url in (*exchange.meta.get("redirect_urls", ()), exchange.url):
             self.frontier.settle(url)
 
     def article(self, response: Response, source: Source) -> Article:
@@ -381,8 +382,7 @@ class NewsSpider(scrapy.Spider):
             self._record(request, "redirect_loop")
 
     def _record(self, request: scrapy.Request, kind: str) -> None:
-        chain = [*request.meta.get("redirect_urls", ()), request.url]
-        self.failures[(request.meta["source"], kind, chain[0])] += 1
-        for url in chain:  # nothing left to resume there
-            self.frontier.settle(url)
-        self.logger.info("failed %s: %s", chain[0], kind)
+        first = (*request.meta.get("redirect_urls", ()), request.url)[0]
+        self.failures[(request.meta["source"], kind, first)] += 1
+        self._settle(request)
+        self.logger.info("failed %s: %s", first, kind)
