@@ -4,7 +4,8 @@
   come back through here, so a redirect to another domain is refused too) and local
   addresses for sources not configured as local.
 - `RobotsMiddleware` treats a robots.txt that cannot be read (5xx, timeout, reset) as
-  "disallow everything", as RFC 9309 asks, instead of Scrapy's "allow everything".
+  "disallow everything", as RFC 9309 asks, instead of Scrapy's "allow everything", and says
+  so in one log line.
 - `RetryAfterMiddleware` honours a short `Retry-After` before retrying and gives up at
   once when the server asks for longer than a run should wait.
 - `RedirectRecorder` remembers every redirect, so the URL an article was reached under
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -30,6 +32,8 @@ from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 
 from scraper.urls import allowed
+
+logger = logging.getLogger(__name__)
 
 
 class Refused(IgnoreRequest):
@@ -74,22 +78,50 @@ class SourceGuardMiddleware:
             raise Refused("local_address", f"{name} is not local; refusing address {host}")
 
 
+class RobotsUnreadable(IgnoreRequest):
+    """The download of a robots.txt failed (timeout, reset, refused connection)."""
+
+
+def is_robots_request(request: Request) -> bool:
+    """Is this the robots.txt request Scrapy's middleware makes (not one of the spider's)?"""
+    return "source" not in request.meta and bool(request.meta.get("dont_obey_robotstxt"))
+
+
 class RobotsMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware, except that an unreadable robots.txt forbids."""
+    """Scrapy's robots.txt middleware, except that an unreadable robots.txt forbids, and
+    one line says so instead of Scrapy's retry message and traceback."""
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self.unavailable: set[str] = set()  # netlocs whose robots.txt could not be read
 
+    async def process_request(self, request: Request) -> None:
+        if is_robots_request(request):  # the retries' give-up line would say it twice
+            request.meta.setdefault("give_up_log_level", "INFO")
+        await super().process_request(request)
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        # Scrapy logs any other exception of the robots.txt download with its traceback.
+        if is_robots_request(request) and not isinstance(exception, IgnoreRequest):
+            raise RobotsUnreadable(str(exception)) from exception
+
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500:
-            self.unavailable.add(netloc)
+            self._unreadable(netloc, f"HTTP {response.status}")
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        if not isinstance(exc, IgnoreRequest):
-            self.unavailable.add(netloc)
+        if isinstance(exc, RobotsUnreadable) or not isinstance(exc, IgnoreRequest):
+            self._unreadable(netloc, str(exc))
         super()._robots_error(exc, netloc)
+
+    def _unreadable(self, netloc: str, reason: str) -> None:
+        self.unavailable.add(netloc)
+        logger.error(
+            "robots.txt of %s unreadable (%s): disallowing the whole site, as RFC 9309 asks",
+            netloc,
+            reason,
+        )
 
     def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
         netloc = urlparse_cached(request).netloc
