@@ -1,8 +1,9 @@
 """Downloader middlewares: keep every request inside its source, and fail politely.
 
 - `SourceGuardMiddleware` refuses requests outside a source's allowed domains (redirects
-  come back through here, so a redirect to another domain is refused too) and local
-  addresses for sources not configured as local.
+  come back through here, so a redirect to another domain is refused too) and, for sources
+  not configured as local, local addresses: written in the URL, or what its name resolves
+  to (`scraper.resolver`).
 - `RobotsMiddleware` treats a robots.txt that cannot be read (5xx, timeout, reset) as
   "disallow everything", as RFC 9309 asks, instead of Scrapy's "allow everything", and says
   so in one log line.
@@ -17,7 +18,6 @@ Refusals raise `Refused`, whose `kind` the spider records in `crawl_errors`.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -29,8 +29,11 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.error import DNSLookupError
 
+from scraper.resolver import LocalAddressRefused, is_local_address
 from scraper.urls import allowed
 
 logger = logging.getLogger(__name__)
@@ -44,18 +47,6 @@ class Refused(IgnoreRequest):
         self.kind = kind
 
 
-def is_local_address(host: str) -> bool:
-    """Loopback, private, link-local or otherwise non-public address literals and localhost."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return not address.is_global
-
-
 class SourceGuardMiddleware:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -64,7 +55,7 @@ class SourceGuardMiddleware:
     def from_crawler(cls, crawler: Any) -> SourceGuardMiddleware:
         return cls(crawler)
 
-    def process_request(self, request: Request) -> None:
+    async def process_request(self, request: Request) -> None:
         name = request.meta.get("source")
         if name is None:  # robots.txt, fetched by Scrapy for a request that passed here
             return
@@ -73,9 +64,22 @@ class SourceGuardMiddleware:
             self.crawler.stats.inc_value("newsarchive/offsite")
             kind = "redirect_offsite" if request.meta.get("redirect_urls") else "offsite"
             raise Refused(kind, f"outside {name}'s allowed domains: {request.url}")
+        if source.local:
+            return
         host = urlparse_cached(request).hostname or ""
-        if not source.local and is_local_address(host):
+        if is_local_address(host):
             raise Refused("local_address", f"{name} is not local; refusing address {host}")
+        # The resolver refuses a name that leads to a local address whenever it is looked
+        # up; looking it up here, before the download (the answer is cached for it), is what
+        # lets the refusal be recorded as such rather than as a DNS error.
+        from twisted.internet import reactor  # the one Scrapy installed
+
+        try:
+            await maybe_deferred_to_future(reactor.resolve(host))
+        except LocalAddressRefused as exc:
+            raise Refused("local_address", f"{name} is not local; refusing {exc}") from None
+        except DNSLookupError:
+            pass  # the download fails on it too, recorded as dns_error
 
 
 class RobotsUnreadable(IgnoreRequest):
