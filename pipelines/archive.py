@@ -82,7 +82,7 @@ def _create(db: sqlite_utils.Database) -> None:
             "id": int,
             "started": str,
             "finished": str,
-            "status": str,  # running, finished, failed
+            "status": str,  # running, finished, failed, interrupted (killed)
             "pages": int,
             "articles_new": int,
             "articles_updated": int,

@@ -313,11 +313,18 @@ class StorePipeline:
         self.archive = Archive(open_archive(self.db_path), keep_raw=keep_raw)
         self.started = now()
         self.clock = time.monotonic()
+        crawls = self.archive.db["crawls"]
         with self.archive.db.atomic():
-            self.crawl_id = (
-                self.archive.db["crawls"]
-                .insert({"started": self.started, "status": "running"})
-                .last_pk
+            # Runs hold the archive's writer lock, so a row still "running" is a run that was
+            # killed; when it died is unknown, so its `finished` stays empty.
+            killed = [row["id"] for row in crawls.rows_where("status = 'running'", select="id")]
+            for crawl_id in killed:
+                crawls.update(crawl_id, {"status": "interrupted"})
+            self.crawl_id = crawls.insert({"started": self.started, "status": "running"}).last_pk
+        if killed:
+            self.crawler.spider.logger.warning(
+                "crawl %s never finished (killed or crashed): marked interrupted",
+                ", ".join(map(str, killed)),
             )
         self.crawler.spider.crawl_id = self.crawl_id
 

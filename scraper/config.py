@@ -67,6 +67,18 @@ class Config:
     def source(self, name: str) -> Source:
         return next(s for s in self.sources if s.name == name)
 
+    def local_hosts(self) -> list[str]:
+        """The hosts (without port) of sources configured `local = true`: the only names
+        that may resolve to loopback or private addresses (see `scraper.resolver`)."""
+        return sorted(
+            {
+                urlsplit(f"//{domain}").hostname or domain
+                for source in self.sources
+                if source.local
+                for domain in source.allowed_domains
+            }
+        )
+
 
 # Sane bounds for numbers, so that a typo cannot turn a crawler into a flood.
 _BOUNDS: dict[str, tuple[float, float]] = {

@@ -65,6 +65,7 @@ def crawl_settings(config: Config, db_path: str | Path, **overrides: Any) -> Set
             "DOWNLOAD_DELAY": crawl.download_delay,
             "AUTOTHROTTLE_START_DELAY": crawl.download_delay,
             "DOWNLOAD_TIMEOUT": crawl.download_timeout,
+            "NEWSARCHIVE_LOCAL_HOSTS": config.local_hosts(),
             # Handlers are ours (see `configure_logging`), not Scrapy's.
             "LOG_INSTALL_ROOT_HANDLER": False,
             **overrides,

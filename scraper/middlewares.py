@@ -1,10 +1,12 @@
 """Downloader middlewares: keep every request inside its source, and fail politely.
 
 - `SourceGuardMiddleware` refuses requests outside a source's allowed domains (redirects
-  come back through here, so a redirect to another domain is refused too) and local
-  addresses for sources not configured as local.
+  come back through here, so a redirect to another domain is refused too) and, for sources
+  not configured as local, local addresses: written in the URL, or what its name resolves
+  to (`scraper.resolver`).
 - `RobotsMiddleware` treats a robots.txt that cannot be read (5xx, timeout, reset) as
-  "disallow everything", as RFC 9309 asks, instead of Scrapy's "allow everything".
+  "disallow everything", as RFC 9309 asks, instead of Scrapy's "allow everything", and says
+  so in one log line.
 - `RetryAfterMiddleware` honours a short `Retry-After` before retrying and gives up at
   once when the server asks for longer than a run should wait.
 - `RedirectRecorder` remembers every redirect, so the URL an article was reached under
@@ -16,7 +18,7 @@ Refusals raise `Refused`, whose `kind` the spider records in `crawl_errors`.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
+import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -27,9 +29,14 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.error import DNSLookupError
 
+from scraper.resolver import LocalAddressRefused, is_local_address
 from scraper.urls import allowed
+
+logger = logging.getLogger(__name__)
 
 
 class Refused(IgnoreRequest):
@@ -40,18 +47,6 @@ class Refused(IgnoreRequest):
         self.kind = kind
 
 
-def is_local_address(host: str) -> bool:
-    """Loopback, private, link-local or otherwise non-public address literals and localhost."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return not address.is_global
-
-
 class SourceGuardMiddleware:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -60,7 +55,7 @@ class SourceGuardMiddleware:
     def from_crawler(cls, crawler: Any) -> SourceGuardMiddleware:
         return cls(crawler)
 
-    def process_request(self, request: Request) -> None:
+    async def process_request(self, request: Request) -> None:
         name = request.meta.get("source")
         if name is None:  # robots.txt, fetched by Scrapy for a request that passed here
             return
@@ -69,27 +64,68 @@ class SourceGuardMiddleware:
             self.crawler.stats.inc_value("newsarchive/offsite")
             kind = "redirect_offsite" if request.meta.get("redirect_urls") else "offsite"
             raise Refused(kind, f"outside {name}'s allowed domains: {request.url}")
+        if source.local:
+            return
         host = urlparse_cached(request).hostname or ""
-        if not source.local and is_local_address(host):
+        if is_local_address(host):
             raise Refused("local_address", f"{name} is not local; refusing address {host}")
+        # The resolver refuses a name that leads to a local address whenever it is looked
+        # up; looking it up here, before the download (the answer is cached for it), is what
+        # lets the refusal be recorded as such rather than as a DNS error.
+        from twisted.internet import reactor  # the one Scrapy installed
+
+        try:
+            await maybe_deferred_to_future(reactor.resolve(host))
+        except LocalAddressRefused as exc:
+            raise Refused("local_address", f"{name} is not local; refusing {exc}") from None
+        except DNSLookupError:
+            pass  # the download fails on it too, recorded as dns_error
+
+
+class RobotsUnreadable(IgnoreRequest):
+    """The download of a robots.txt failed (timeout, reset, refused connection)."""
+
+
+def is_robots_request(request: Request) -> bool:
+    """Is this the robots.txt request Scrapy's middleware makes (not one of the spider's)?"""
+    return "source" not in request.meta and bool(request.meta.get("dont_obey_robotstxt"))
 
 
 class RobotsMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware, except that an unreadable robots.txt forbids."""
+    """Scrapy's robots.txt middleware, except that an unreadable robots.txt forbids, and
+    one line says so instead of Scrapy's retry message and traceback."""
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self.unavailable: set[str] = set()  # netlocs whose robots.txt could not be read
 
+    async def process_request(self, request: Request) -> None:
+        if is_robots_request(request):  # the retries' give-up line would say it twice
+            request.meta.setdefault("give_up_log_level", "INFO")
+        await super().process_request(request)
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        # Scrapy logs any other exception of the robots.txt download with its traceback.
+        if is_robots_request(request) and not isinstance(exception, IgnoreRequest):
+            raise RobotsUnreadable(str(exception)) from exception
+
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500:
-            self.unavailable.add(netloc)
+            self._unreadable(netloc, f"HTTP {response.status}")
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        if not isinstance(exc, IgnoreRequest):
-            self.unavailable.add(netloc)
+        if isinstance(exc, RobotsUnreadable) or not isinstance(exc, IgnoreRequest):
+            self._unreadable(netloc, str(exc))
         super()._robots_error(exc, netloc)
+
+    def _unreadable(self, netloc: str, reason: str) -> None:
+        self.unavailable.add(netloc)
+        logger.error(
+            "robots.txt of %s unreadable (%s): disallowing the whole site, as RFC 9309 asks",
+            netloc,
+            reason,
+        )
 
     def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
         netloc = urlparse_cached(request).netloc

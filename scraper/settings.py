@@ -25,6 +25,12 @@ NEWSARCHIVE_KEEP_RAW = True
 # Pages with fewer words in the body are not kept as articles.
 NEWSARCHIVE_MIN_WORDS = 40
 
+# Names that may resolve to loopback or private addresses: those of the sources configured
+# `local = true` (the CLI sets them from its config; None reads NEWSARCHIVE_CONFIG). Every
+# other name resolving there is refused (scraper.resolver).
+NEWSARCHIVE_LOCAL_HOSTS = None
+TWISTED_DNS_RESOLVER = "scraper.resolver.GuardedResolver"
+
 DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.SourceGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

@@ -59,6 +59,11 @@ def allowed(url: str, domains: list[str]) -> bool:
         if ":" in domain:
             if location == domain:
                 return True
-        elif host == domain or host.endswith("." + domain):
+        elif in_domain(host, domain):
             return True
     return False
+
+
+def in_domain(host: str, domain: str) -> bool:
+    """Is `host` the domain or one of its subdomains? Both in lower case, without port."""
+    return host == domain or host.endswith("." + domain)

@@ -64,6 +64,17 @@ def check_consistent(db_path: Path) -> int:
         conn.close()
 
 
+def crawl_rows(db_path: Path) -> list[tuple[int, str, str | None]]:
+    """(id, status, finished) of every crawls row; none before the archive exists."""
+    if not db_path.exists():
+        return []
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute("SELECT id, status, finished FROM crawls ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
 def archived(db_path: Path) -> dict[str, str]:
     conn = sqlite3.connect(db_path)
     try:
@@ -93,10 +104,12 @@ def reference(site, tmp_path_factory):
 @pytest.mark.slow
 def test_sigkill_at_random_moments_loses_and_doubles_nothing(site, reference, tmp_path):
     """Three rounds, each from an empty archive: SIGKILL runs at random moments until
-    seven were killed, checking the archive after each, then one run to the end."""
+    seven were killed, checking the archive after each, then one run to the end, which
+    marks the crawls the killed runs left "running" as interrupted."""
     config = site_config(tmp_path / "sources.toml", site)
     rng = random.Random(20240917)
     kills: list[tuple[float, int]] = []  # (seconds in, articles archived after the kill)
+    interrupted = 0  # crawls rows of killed runs
     for round_ in range(3):
         db = tmp_path / f"archive-{round_}.db"
         killed = 0
@@ -108,11 +121,24 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(site, reference, tm
                 continue  # it finished first: not a kill
             killed += 1
             kills.append((moment, check_consistent(db) if db.exists() else 0))
+        left_running = [id_ for id_, status, _ in crawl_rows(db) if status == "running"]
         final = run_crawl_cli(config, db)
         assert final.returncode == 0, final.stderr[-2000:]
         assert check_consistent(db) == SITE_ARTICLES
         assert archived(db) == reference["articles"]
+        # No run is left "running"; a killed one's end is unknown, so it has none.
+        rows = crawl_rows(db)
+        assert rows[-1][1] == "finished"
+        assert {status for _, status, _ in rows} <= {"finished", "interrupted"}
+        assert all(finished is None for _, status, finished in rows if status == "interrupted")
+        interrupted += sum(status == "interrupted" for _, status, _ in rows)
+        # The final run says once which runs it found killed.
+        said = [line for line in final.stderr.splitlines() if "marked interrupted" in line]
+        assert len(said) == (1 if left_running else 0), final.stderr
+        if left_running:
+            assert f"crawl {', '.join(map(str, left_running))} never finished" in said[0]
     assert len(kills) == 21
+    assert interrupted > 0
     print("SIGKILLs (seconds in: articles after):", ", ".join(f"{m:.1f}:{n}" for m, n in kills))
     # Kills landed before the first write and between batches, mid-archive.
     after = {n for _, n in kills}

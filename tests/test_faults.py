@@ -112,6 +112,17 @@ def test_finishes_in_bounded_time_with_the_documented_status(hostile):
     }
 
 
+def test_an_unreadable_robots_txt_is_one_line_on_stderr(hostile):
+    stderr = hostile["run"].stderr
+    assert "Traceback" not in stderr
+    for name in ("robots_500", "robots_slow"):
+        netloc = hostile[name].origin.removeprefix("http://")
+        lines = [line for line in stderr.splitlines() if netloc in line]
+        assert len(lines) == 1, stderr
+        assert f"robots.txt of {netloc} unreadable" in lines[0]
+        assert "disallowing the whole site, as RFC 9309 asks" in lines[0]
+
+
 def test_peak_memory_stays_under_400_mb(hostile):
     """No process of the crawl (the crawler, an extraction worker) passes 400 MB resident.
     The tree's sum grows with the cores (one extraction worker each) and is printed."""

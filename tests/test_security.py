@@ -59,6 +59,8 @@ def test_local_addresses_are_refused_unless_the_source_is_local(tmp_path):
             "http://169.254.169.254/latest/meta-data/",  # cloud metadata, link-local
             "http://10.1.2.3/",
             "http://192.168.0.1/",
+            f"http://[::ffff:7f00:1]:{port}/news/",  # 127.0.0.1, IPv4-mapped IPv6
+            "http://[fe80::1]/",  # IPv6 link-local
         ]
         sources = config(
             tmp_path / "sources.toml",
@@ -76,6 +78,53 @@ start_urls = {json.dumps(urls)}
     assert {f["url"]: f["kind"] for f in summary["failures"]} == {
         url: "local_address" for url in urls
     }
+
+
+def good_articles_source(name: str, urls: list[str], *, local: bool) -> str:
+    """A source of the fault server's good articles only, linked from its start pages."""
+    return f"""
+[[source]]
+name = "{name}"
+start_urls = {json.dumps(urls)}
+article_allow = ["/a/good-"]
+max_depth = 0
+local = {str(local).lower()}
+"""
+
+
+def test_names_resolving_to_local_addresses_are_refused_unless_the_source_is_local(tmp_path):
+    """Host names that resolve to 127.0.0.1, as an intranet name or a rebound DNS record
+    would. These spellings resolve without a DNS server, through the same lookup. A local
+    source's name resolving to the same address in the same run opens nothing for them."""
+    with FaultServer() as site, FaultServer() as intranet:
+        port = site.origin.rsplit(":", 1)[1]
+        hosts = ["127.1", "2130706433", "0x7f.0.0.1"]
+        urls = [f"http://{host}:{port}/news/" for host in hosts]
+        local_name = intranet.url("/news/").replace("127.0.0.1", "localhost")
+        sources = good_articles_source("named", urls, local=False)
+        sources += good_articles_source("intranet", [local_name], local=True)
+        refused = run_crawl_cli(
+            config(tmp_path / "public.toml", sources), tmp_path / "public.db", "--json"
+        )
+        assert site.hits == {}  # not even robots.txt
+        assert intranet.hits["/news/"] == 1
+        local = run_crawl_cli(
+            config(tmp_path / "local.toml", good_articles_source("named", urls, local=True)),
+            tmp_path / "local.db",
+            "--json",
+        )
+        assert site.hits["/news/"] == len(hosts)
+    assert refused.returncode == 1  # the named source failed completely
+    with sqlite3.connect(tmp_path / "public.db") as conn:
+        recorded = set(conn.execute("SELECT source, url, kind FROM crawl_errors"))
+    assert {(url, kind) for source, url, kind in recorded if source == "named"} == {
+        (url, "local_address") for url in urls
+    }
+    # The same source, configured as local, is crawled: the ten articles, under each name.
+    assert local.returncode == 0, local.stderr[-2000:]
+    assert "local_address" not in local.stdout
+    with sqlite3.connect(tmp_path / "local.db") as conn:
+        assert conn.execute("SELECT count(*) FROM article_urls").fetchone() == (30,)
 
 
 def test_an_ipv6_loopback_start_url_is_refused_not_fatal(tmp_path):
