@@ -6,6 +6,7 @@ an archive, or one written by a newer newsarchive, is refused before anything is
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from pathlib import Path
 
@@ -19,6 +20,17 @@ SCHEMA_VERSION = 2
 
 class ArchiveError(RuntimeError):
     """The archive cannot be used; the message says why, for a person."""
+
+
+_NO_SPACE = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+WRITE_FAILED = "archive_write_failed"  # the reason a crawl closes after such an error
+
+
+def is_write_error(error: BaseException) -> bool:
+    """An error of the archive's file itself (SQLite's, or a full disk or quota)."""
+    return isinstance(error, sqlite3.Error) or (
+        isinstance(error, OSError) and error.errno in _NO_SPACE
+    )
 
 
 ARTICLE_COLUMNS = {

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import sqlite3
 import time
 import zlib
 from collections import Counter
@@ -26,12 +28,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
+from scrapy.exceptions import DropItem
 
 from pipelines.archive import open_archive
 from pipelines.dedupe import band_keys, body_hash, near_duplicate
 from scraper.extract.dates import to_utc
 from scraper.items import Article
 
+logger = logging.getLogger(__name__)
 # How many LSH candidates, most shared bands first, are compared text to text.
 MAX_CANDIDATES = 20
 
@@ -302,6 +306,7 @@ class StorePipeline:
         self.keep_raw = settings.getbool("NEWSARCHIVE_KEEP_RAW", True)
         self.buffer: list[Article] = []
         self.last_flush = time.monotonic()
+        self.failed: BaseException | None = None  # the write that failed, if one did
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -329,6 +334,9 @@ class StorePipeline:
         self.crawler.spider.crawl_id = self.crawl_id
 
     def process_item(self, item: Article) -> Article:
+        if self.failed is not None:
+            # The crawl is stopping (scraper.crawl.StopOnWriteError); its URLs stay unsettled.
+            raise DropItem(f"not stored, the archive failed a write: {item.url}", log_level="DEBUG")
         self.buffer.append(item)
         if (
             len(self.buffer) >= self.batch_size
@@ -339,18 +347,30 @@ class StorePipeline:
 
     def flush(self) -> None:
         if self.buffer:
-            # The frontier rows of these articles must exist before the write settles them.
-            self.crawler.spider.frontier.flush()
-            self.archive.write(self.buffer)
-            self.buffer = []
+            batch, self.buffer = self.buffer, []
+            try:
+                # The frontier rows of these articles must exist before the write settles them.
+                self.crawler.spider.frontier.flush()
+                self.archive.write(batch)
+            except BaseException as exc:
+                self.failed = exc  # written once: no later item retries the full disk
+                raise
         self.last_flush = time.monotonic()
 
     def close_spider(self) -> None:
-        self.flush()
-        self.archive.touch(self.crawler.spider.not_modified)
-        self.archive.alias(self.crawler.spider.redirects)
-        self.record_crawl()
-        self.archive.db.close()
+        try:
+            if self.failed is None:
+                self.flush()
+                self.archive.touch(self.crawler.spider.not_modified)
+                self.archive.alias(self.crawler.spider.redirects)
+            self.record_crawl()
+        except (sqlite3.Error, OSError) as exc:
+            if self.failed is None:
+                raise
+            # The disk is still full; the next run marks this crawl interrupted.
+            logger.debug("the crawl's record could not be written either: %s", exc)
+        finally:
+            self.archive.db.close()
 
     def record_crawl(self) -> None:
         """The crawls row (totals) and one crawl_sources row per source."""
@@ -375,7 +395,7 @@ class StorePipeline:
                     "errors": errors,
                 }
             )
-        failed = any(row["status"] == "failed" for row in per_source)
+        failed = self.failed is not None or any(row["status"] == "failed" for row in per_source)
         totals = {
             key: sum(row[key] for row in per_source)
             for key in ("pages", "articles_new", "articles_updated", "duplicates", "errors")

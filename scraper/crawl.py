@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import errno
 import logging
 import logging.handlers
-import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +15,7 @@ from scrapy.settings import Settings
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from pipelines.archive import ArchiveError, open_archive
+from pipelines.archive import WRITE_FAILED, ArchiveError, is_write_error, open_archive
 from scraper import settings as default_settings
 from scraper.config import Config
 from scraper.spiders.news import NewsSpider
@@ -30,9 +28,6 @@ class ArchiveWriteError(ArchiveError):
 
 
 # Disk full, file too large, quota exceeded: whatever was writing, the next write fails too.
-_NO_SPACE = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
-
-
 class StopOnWriteError:
     """Stops the crawl at the first failed archive write (disk full, I/O error) instead
     of fetching pages that cannot be stored; `error` keeps the cause for the message."""
@@ -44,11 +39,10 @@ class StopOnWriteError:
 
     def item_error(self, failure: Failure) -> None:
         error = failure.value
-        no_space = isinstance(error, OSError) and error.errno in _NO_SPACE
-        if self.error is None and (isinstance(error, sqlite3.Error) or no_space):
+        if self.error is None and is_write_error(error):
             self.error = error
             engine = self.crawler.engine
-            deferred_from_coro(engine.close_spider_async(reason="archive_write_failed"))
+            deferred_from_coro(engine.close_spider_async(reason=WRITE_FAILED))
 
 
 def crawl_settings(config: Config, db_path: str | Path, **overrides: Any) -> Settings:

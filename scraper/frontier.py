@@ -97,9 +97,12 @@ class Frontier:
             )
         self.added, self.settled = [], []
 
-    def close(self) -> None:
-        self.flush()
-        self.conn.close()
+    def close(self, *, flush: bool = True) -> None:
+        try:
+            if flush:
+                self.flush()
+        finally:
+            self.conn.close()
 
 
 def needs_fetch(

@@ -180,6 +180,7 @@ def test_disk_full_stops_with_a_clear_line_and_the_next_run_continues(site, refe
         last_line = full.stderr.strip().splitlines()[-1]
         assert last_line.startswith(f"Error: {db}: the crawl could not write to the archive")
         assert "free some space and run again" in last_line
+        assert "Traceback" not in full.stderr, full.stderr[-3000:]
         stored = check_consistent(db)
         assert stored < SITE_ARTICLES
         free_space()

@@ -35,6 +35,7 @@ from scrapy.utils.gz import gunzip
 from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
+from pipelines.archive import WRITE_FAILED
 from scraper.config import Config, Source, load_config
 from scraper.extract.document import looks_binary
 from scraper.frontier import Frontier, Known, needs_fetch, parse_date
@@ -184,7 +185,8 @@ class NewsSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         if hasattr(self, "frontier"):
-            self.frontier.close()
+            # After a failed archive write the disk is full; unflushed URLs are found again.
+            self.frontier.close(flush=reason != WRITE_FAILED)
 
     def dropped(self, item: Article) -> None:
         """A page the pipelines rejected is settled: nothing to resume there."""
