@@ -14,7 +14,7 @@ import sqlite_utils
 from pipelines.dedupe import band_keys, body_hash
 from scraper.textsearch import create_search_index, register_functions
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class ArchiveError(RuntimeError):
@@ -176,6 +176,12 @@ def _history(db: sqlite_utils.Database) -> None:
     )
     for article_id, body in db.execute("SELECT id, body FROM articles").fetchall():
         db.execute("UPDATE articles SET body_hash = ? WHERE id = ?", [body_hash(body), article_id])
+
+
+def _rehash_bands(db: sqlite_utils.Database) -> None:
+    """Schema 3: band keys from CRC-32 word ids instead of SHA-1 per shingle; recomputed."""
+    db.execute("DELETE FROM minhash_bands")
+    for article_id, body in db.execute("SELECT id, body FROM articles").fetchall():
         db.conn.executemany(
             "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)",
             [(key, article_id) for key in band_keys(body)],
@@ -183,7 +189,7 @@ def _history(db: sqlite_utils.Database) -> None:
 
 
 # MIGRATIONS[n] brings schema n to n + 1.
-MIGRATIONS = [_create, _history]
+MIGRATIONS = [_create, _history, _rehash_bands]
 
 
 def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
