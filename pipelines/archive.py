@@ -178,8 +178,13 @@ def _history(db: sqlite_utils.Database) -> None:
         db.execute("UPDATE articles SET body_hash = ? WHERE id = ?", [body_hash(body), article_id])
 
 
-def _rehash_bands(db: sqlite_utils.Database) -> None:
-    """Schema 3: band keys from CRC-32 word ids instead of SHA-1 per shingle; recomputed."""
+def _lookup_keys(db: sqlite_utils.Database) -> None:
+    """Schema 3: band keys recomputed (CRC-32 word ids replaced SHA-1 per shingle), and
+    every canonical URL in `article_urls`, where the store now looks articles up."""
+    db.execute(
+        "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) "
+        "SELECT canonical_url, id, first_seen FROM articles"
+    )
     db.execute("DELETE FROM minhash_bands")
     for article_id, body in db.execute("SELECT id, body FROM articles").fetchall():
         db.conn.executemany(
@@ -189,7 +194,7 @@ def _rehash_bands(db: sqlite_utils.Database) -> None:
 
 
 # MIGRATIONS[n] brings schema n to n + 1.
-MIGRATIONS = [_create, _history, _rehash_bands]
+MIGRATIONS = [_create, _history, _lookup_keys]
 
 
 def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:

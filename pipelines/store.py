@@ -90,7 +90,7 @@ def _insert_row(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> i
     """
     columns, marks = ", ".join(row), ", ".join("?" * len(row))
     cursor = db.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", [*row.values()])
-    return cursor.lastrowid or 0
+    return cursor.lastrowid  # type: ignore[return-value]  # always set by an INSERT
 
 
 def set_bands(

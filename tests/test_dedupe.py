@@ -149,6 +149,13 @@ def test_schema_1_archive_is_upgraded_with_its_rows_indexed(tmp_path, seed_artic
     assert row["version"] == 1 and row["body_hash"]
     assert db["minhash_bands"].count == len(set(band_keys(seed_article.body)))
     db.close()
+    # Refetched, edited, under its own URL: found (the upgrade listed it in article_urls).
+    edited = dataclasses.replace(seed_article, body=seed_article.body + "\n\nОбновлено.")
+    edited.content_hash = content_hash(edited.title, edited.body)
+    store(db_path, [edited])
+    (row,) = open_archive(db_path)["articles"].rows
+    assert row["version"] == 2
+    store(db_path, [seed_article])  # back to the first text, for what follows
     # Same body under another URL of the source: an alias of the old row, found by the
     # body hash the upgrade filled in; and the full-text triggers survived the upgrade.
     store(db_path, [dataclasses.replace(seed_article, canonical_url="https://x.example/a")])
