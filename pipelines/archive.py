@@ -6,6 +6,7 @@ an archive, or one written by a newer newsarchive, is refused before anything is
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pipelines.dedupe import band_keys, body_hash
 from scraper.textsearch import create_search_index, register_functions
 
 SCHEMA_VERSION = 3
+log = logging.getLogger(__name__)
 
 
 class ArchiveError(RuntimeError):
@@ -186,11 +188,18 @@ def _lookup_keys(db: sqlite_utils.Database) -> None:
         "SELECT canonical_url, id, first_seen FROM articles"
     )
     db.execute("DELETE FROM minhash_bands")
-    for article_id, body in db.execute("SELECT id, body FROM articles").fetchall():
+    # Appended to a plain table, then copied over in key order: inserting millions of
+    # random keys straight into the index would rewrite pages all over the file.
+    db.execute("CREATE TEMP TABLE new_bands (key INTEGER, article_id INTEGER)")
+    for article_id, body in db.execute("SELECT id, body FROM articles"):
         db.conn.executemany(
-            "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)",
-            [(key, article_id) for key in band_keys(body)],
+            "INSERT INTO new_bands VALUES (?, ?)", [(key, article_id) for key in band_keys(body)]
         )
+    db.execute(
+        "INSERT OR IGNORE INTO minhash_bands SELECT key, article_id FROM new_bands "
+        "ORDER BY key, article_id"
+    )
+    db.execute("DROP TABLE new_bands")
 
 
 # MIGRATIONS[n] brings schema n to n + 1.
@@ -218,6 +227,10 @@ def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Datab
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
         if version < SCHEMA_VERSION and (version or create):
+            if version:  # can take minutes on a large archive: say why the run waits
+                log.warning(
+                    "%s: upgrading the archive from schema %d to %d", path, version, SCHEMA_VERSION
+                )
             with db.atomic():
                 for migrate in MIGRATIONS[version:]:
                     migrate(db)
