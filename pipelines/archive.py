@@ -7,6 +7,7 @@ an archive, or one written by a newer newsarchive, is refused before anything is
 from __future__ import annotations
 
 import errno
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -15,7 +16,8 @@ import sqlite_utils
 from pipelines.dedupe import band_keys, body_hash
 from scraper.textsearch import create_search_index, register_functions
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+log = logging.getLogger(__name__)
 
 
 class ArchiveError(RuntimeError):
@@ -188,14 +190,32 @@ def _history(db: sqlite_utils.Database) -> None:
     )
     for article_id, body in db.execute("SELECT id, body FROM articles").fetchall():
         db.execute("UPDATE articles SET body_hash = ? WHERE id = ?", [body_hash(body), article_id])
+
+
+def _lookup_keys(db: sqlite_utils.Database) -> None:
+    """Schema 3: band keys recomputed (CRC-32 word ids replaced SHA-1 per shingle), and
+    every canonical URL in `article_urls`, where the store now looks articles up."""
+    db.execute(
+        "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) "
+        "SELECT canonical_url, id, first_seen FROM articles"
+    )
+    db.execute("DELETE FROM minhash_bands")
+    # Appended to a plain table, then copied over in key order: inserting millions of
+    # random keys straight into the index would rewrite pages all over the file.
+    db.execute("CREATE TEMP TABLE new_bands (key INTEGER, article_id INTEGER)")
+    for article_id, body in db.execute("SELECT id, body FROM articles"):
         db.conn.executemany(
-            "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)",
-            [(key, article_id) for key in band_keys(body)],
+            "INSERT INTO new_bands VALUES (?, ?)", [(key, article_id) for key in band_keys(body)]
         )
+    db.execute(
+        "INSERT OR IGNORE INTO minhash_bands SELECT key, article_id FROM new_bands "
+        "ORDER BY key, article_id"
+    )
+    db.execute("DROP TABLE new_bands")
 
 
 # MIGRATIONS[n] brings schema n to n + 1.
-MIGRATIONS = [_create, _history]
+MIGRATIONS = [_create, _history, _lookup_keys]
 
 
 def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
@@ -219,6 +239,10 @@ def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Datab
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
         if version < SCHEMA_VERSION and (version or create):
+            if version:  # can take minutes on a large archive: say why the run waits
+                log.warning(
+                    "%s: upgrading the archive from schema %d to %d", path, version, SCHEMA_VERSION
+                )
             with db.atomic():
                 for migrate in MIGRATIONS[version:]:
                     migrate(db)

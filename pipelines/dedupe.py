@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from scraper.config import Config
@@ -82,7 +84,19 @@ def canonical_key(article: Article, allowed_domains: list[str], extra_tracking=(
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
+    """The words (`\\w+` runs) of the text, casefolded.
+
+    Split on whitespace first: most pieces are already whole words (`isalnum` is exactly
+    `\\w` without the underscore), and the regex runs only on the rest, which is about twice
+    as fast on news text as running it over everything.
+    """
+    words: list[str] = []
+    for piece in text.casefold().split():
+        if piece.isalnum():
+            words.append(piece)
+        else:
+            words.extend(_WORD.findall(piece))
+    return words
 
 
 def _shingles(words: list[str]) -> set[str]:
@@ -95,11 +109,44 @@ def shingles(body: str) -> set[str]:
     return _shingles(_words(body))
 
 
-def _lead(body: str) -> list[str]:
-    for paragraph in body.split("\n\n"):
-        if len(words := _words(paragraph)) >= LEAD_MIN_WORDS:
+class _WordIds(dict[str, int]):
+    """Word -> CRC-32 of its UTF-8, remembered: a news vocabulary repeats, so most words
+    are hashed once per run. Emptied when full, so memory stays bounded."""
+
+    LIMIT = 200_000
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        value = self[word] = zlib.crc32(word.encode())
+        return value
+
+
+_WORD_IDS = _WordIds()
+# Odd 64-bit multipliers: a shingle's hash is the high half of a weighted sum of its
+# word ids, so word order counts ("a b c" and "c b a" differ).
+_MIX = [np.uint64(m) for m in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)]
+
+
+def shingle_hashes(words: list[str]) -> list[int]:
+    """Stable 32-bit hashes of the word shingles.
+
+    Stable across runs and machines (they end up in the stored band keys), and computed
+    from per-word ids in one vectorised pass: hashing each shingle's text, as MinHash's
+    default SHA-1 does, was most of the time the store spent on an article.
+    """
+    if len(words) < SHINGLE:
+        return [zlib.crc32(" ".join(words).encode())] if words else []
+    ids = np.fromiter(map(_WORD_IDS.__getitem__, words), dtype=np.uint64, count=len(words))
+    mixed = ids[:-2] * _MIX[0] + ids[1:-1] * _MIX[1] + ids[2:] * _MIX[2]  # wraps mod 2**64
+    return (mixed >> np.uint64(32)).tolist()  # repeats are harmless: MinHash keeps minima
+
+
+def _lead(paragraphs: list[list[str]]) -> list[str]:
+    for words in paragraphs:
+        if len(words) >= LEAD_MIN_WORDS:
             return words
-    return _words(body)
+    return [word for words in paragraphs for word in words]
 
 
 def band_keys(body: str) -> list[int]:
@@ -107,15 +154,17 @@ def band_keys(body: str) -> list[int]:
 
     Signature and band index are hashed in, so one indexed column holds every band.
     """
+    paragraphs = [_words(paragraph) for paragraph in body.split("\n\n")]
+    texts = {"body": [word for words in paragraphs for word in words], "lead": _lead(paragraphs)}
     keys = []
     for tag, (name, signature) in enumerate(_SIGNATURES.items()):
-        words = _lead(body) if name == "lead" else _words(body)
         minhash = MinHash(
             num_perm=len(signature.permutations[0]),
+            hashfunc=int,  # the items are already hashes
             permutations=signature.permutations,
             scheme="affine32",
         )
-        minhash.update_batch([s.encode() for s in _shingles(words)])
+        minhash.update_batch(shingle_hashes(texts[name]))
         values = minhash.hashvalues  # uint32 under the affine32 scheme
         rows = signature.rows
         for band in range(signature.bands):
@@ -126,6 +175,11 @@ def band_keys(body: str) -> list[int]:
             ).digest()
             keys.append(int.from_bytes(digest, "little", signed=True))
     return keys
+
+
+def bands_of(article: Article) -> list[int]:
+    """The article's band keys: as the extraction worker computed them, else computed now."""
+    return band_keys(article.body) if article.band_keys is None else article.band_keys
 
 
 def near_duplicate(body: str, other: str) -> bool:

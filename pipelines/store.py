@@ -31,7 +31,7 @@ import sqlite_utils
 from scrapy.exceptions import DropItem
 
 from pipelines.archive import open_archive
-from pipelines.dedupe import band_keys, body_hash, near_duplicate
+from pipelines.dedupe import band_keys, bands_of, body_hash, near_duplicate
 from scraper.extract.dates import to_utc
 from scraper.items import Article
 
@@ -86,6 +86,17 @@ def article_row(article: Article, seen: str) -> dict[str, Any]:
     }
 
 
+def _insert_row(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> int:
+    """INSERT one row, its values already SQLite types; the new rowid.
+
+    A plain statement (sqlite3 caches it prepared): sqlite-utils' `insert` re-derives the
+    SQL and converts every value per call, which cost the store more than the insert.
+    """
+    columns, marks = ", ".join(row), ", ".join("?" * len(row))
+    cursor = db.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", [*row.values()])
+    return cursor.lastrowid  # type: ignore[return-value]  # always set by an INSERT
+
+
 def set_bands(
     db: sqlite_utils.Database, article_id: int, keys: list[int], old_body: str | None = None
 ) -> None:
@@ -112,20 +123,18 @@ class Archive:
     _CURRENT = "a.id, a.content_hash, a.raw_hash, a.version, a.title, a.body, a.fetched_at"
 
     def _find(self, article: Article) -> dict[str, Any] | None:
+        """The archived article under this canonical URL, else under any URL it was seen at.
+
+        `article_urls` holds every article's canonical URL too, so one lookup does both.
+        """
+        urls = [article.canonical_url, *article.urls_seen]
+        marks = ",".join("?" * len(urls))
         cursor = self.db.execute(
-            f"SELECT {self._CURRENT} FROM articles a WHERE canonical_url = ?",
-            [article.canonical_url],
+            f"SELECT {self._CURRENT} FROM article_urls u JOIN articles a ON a.id = u.article_id "
+            f"WHERE u.url IN ({marks}) ORDER BY u.url = ? DESC LIMIT 1",
+            [*urls, article.canonical_url],
         )
         row = cursor.fetchone()
-        if row is None:
-            urls = [article.canonical_url, *article.urls_seen]
-            marks = ",".join("?" * len(urls))
-            cursor = self.db.execute(
-                f"SELECT {self._CURRENT} FROM article_urls u JOIN articles a "
-                f"ON a.id = u.article_id WHERE u.url IN ({marks}) LIMIT 1",
-                urls,
-            )
-            row = cursor.fetchone()
         return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
 
     def _same_body(self, source: str | None, digest: str) -> int | None:
@@ -188,12 +197,10 @@ class Archive:
         )
 
     def _insert(self, article: Article, row: dict[str, Any], seen: str) -> int:
-        keys = band_keys(article.body)
+        keys = bands_of(article)
         original = self._copied_from(article.body, keys)
-        article_id = (
-            self.db["articles"]
-            .insert({**row, "first_seen": seen, "version": 1, "duplicate_of": None})
-            .last_pk
+        article_id = _insert_row(
+            self.db, "articles", {**row, "first_seen": seen, "version": 1, "duplicate_of": None}
         )
         if original is not None:
             original_id, original_date = original
@@ -231,7 +238,7 @@ class Archive:
         else:
             row = {k: v for k, v in row.items() if k != "fetched_at"}
         self.db["articles"].update(article_id, row)
-        set_bands(self.db, article_id, band_keys(article.body), old_body=existing["body"])
+        set_bands(self.db, article_id, bands_of(article), old_body=existing["body"])
         return "updated" if edited else "reextracted"
 
     def touch(self, urls: list[str]) -> None:
