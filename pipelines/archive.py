@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -63,6 +64,17 @@ ARTICLE_COLUMNS = {
     "etag": str,
     "http_last_modified": str,
 }
+
+
+def _bodies(db: sqlite_utils.Database, chunk: int = 1000) -> Iterator[tuple[int, str]]:
+    """Every article's (id, body), a chunk at a time: a migration may update the rows it
+    reads, and a million bodies do not fit in memory at once."""
+    after = 0
+    while rows := db.execute(
+        "SELECT id, body FROM articles WHERE id > ? ORDER BY id LIMIT ?", [after, chunk]
+    ).fetchall():
+        yield from rows
+        after = rows[-1][0]
 
 
 def _create(db: sqlite_utils.Database) -> None:
@@ -188,7 +200,7 @@ def _history(db: sqlite_utils.Database) -> None:
         WHERE a.published_utc IS NULL OR v.superseded_at > a.published_utc
         ORDER BY v.superseded_at DESC"""
     )
-    for article_id, body in db.execute("SELECT id, body FROM articles").fetchall():
+    for article_id, body in _bodies(db):
         db.execute("UPDATE articles SET body_hash = ? WHERE id = ?", [body_hash(body), article_id])
 
 
@@ -203,7 +215,7 @@ def _lookup_keys(db: sqlite_utils.Database) -> None:
     # Appended to a plain table, then copied over in key order: inserting millions of
     # random keys straight into the index would rewrite pages all over the file.
     db.execute("CREATE TEMP TABLE new_bands (key INTEGER, article_id INTEGER)")
-    for article_id, body in db.execute("SELECT id, body FROM articles"):
+    for article_id, body in _bodies(db):
         db.conn.executemany(
             "INSERT INTO new_bands VALUES (?, ?)", [(key, article_id) for key in band_keys(body)]
         )
