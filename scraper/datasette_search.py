@@ -147,11 +147,13 @@ def extra_template_vars(
         query = fts_query(search)
         total = 0
         if query:
-            total = (
-                await db.execute(
-                    f"SELECT count(*) FROM ({_matches_sql(COUNT_LIMIT + 1)})", {"search": search}
-                )
-            ).first()[0]
+            # The newest matches are found for the page anyway; only when they fill
+            # SEARCH_DEPTH must FTS5 walk on to count the rest.
+            sql = f"SELECT count(*) FROM ({NEWEST_HITS})"
+            total = (await db.execute(sql, {"search": search})).first()[0]
+            if total >= SEARCH_DEPTH:
+                sql = f"SELECT count(*) FROM ({_matches_sql(COUNT_LIMIT + 1)})"
+                total = (await db.execute(sql, {"search": search})).first()[0]
         values.update(
             search_total=total,
             search_total_capped=total > COUNT_LIMIT,
