@@ -90,6 +90,9 @@ class Run:
     peak_rss: int = 0
     peak_pss: int = 0
     rss_at: dict[int, tuple[int, int]] = field(default_factory=dict)  # pages -> (rss, pss)
+    # The largest single process's RSS, and the tree by role when its PSS peaked.
+    largest: tuple[int, str] = (0, "")
+    roles_at_peak: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # n, rss, pss
 
     def show(self) -> None:
         mb = 1024 * 1024
@@ -105,7 +108,13 @@ class Run:
             f"peak RSS {self.peak_rss / mb:.0f} MB, PSS {self.peak_pss / mb:.0f} MB "
             f"(RSS/PSS at {marks or 'n/a'}); "
             f"nginx CPU {self.nginx_cpu:.1f} s = {100 * self.nginx_cpu / self.seconds:.0f}% "
-            "of one core"
+            "of one core\n"
+            f"   largest process {self.largest[0] / mb:.0f} MB RSS ({self.largest[1]}); "
+            "at the PSS peak, RSS/PSS by role: "
+            + ", ".join(
+                f"{role}{f' x{n}' if n > 1 else ''} {rss / mb:.0f}/{pss / mb:.0f} MB"
+                for role, (n, rss, pss) in self.roles_at_peak.items()
+            )
         )
 
 
@@ -140,6 +149,19 @@ def tree(process: psutil.Process) -> list[psutil.Process]:
         return []
 
 
+def role(process: psutil.Process, root: psutil.Process) -> str:
+    """What a process of the crawl's tree is: workers are forks of the forkserver, so they
+    share its command line and are told apart by their parent."""
+    if process.pid == root.pid:
+        return "crawler"
+    command = " ".join(process.cmdline())
+    if "resource_tracker" in command:
+        return "resource tracker"
+    if "forkserver" in command and process.ppid() == root.pid:
+        return "forkserver"
+    return "worker"
+
+
 def tree_cpu(processes: dict[int, psutil.Process], cpu: dict[int, float]) -> None:
     """Remember each process's latest CPU time (children exit before the crawl does)."""
     for pid, process in processes.items():
@@ -164,6 +186,7 @@ def crawl(
     log: Path,
     nginx: psutil.Process,
     env: dict[str, str],
+    pages: int,
     wrapper: list[str] = [],  # noqa: B006 - read only
 ) -> Run:
     run = Run(name)
@@ -171,7 +194,8 @@ def crawl(
     count = 0
     nginx_before = sum(sum(p.cpu_times()[:2]) for p in tree(nginx))
     command = [*wrapper, sys.executable, "-m", "scraper.cli", "crawl", "--config", str(config)]
-    command += ["--db", str(db), "--json", "-q"]
+    # --max-pages: the whole site in one run (the default cap is 1000 articles per run).
+    command += ["--db", str(db), "--max-pages", str(pages), "--json", "-q"]
     started = time.monotonic()
     proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
     root = psutil.Process(proc.pid)
@@ -180,16 +204,24 @@ def crawl(
     marks = list(MILESTONES)
     while proc.poll() is None:
         rss = pss = 0
-        for process in tree(root):
-            if wrapper and process.pid == root.pid:
-                continue  # the profiler is not the crawl
+        roles: dict[str, tuple[int, int, int]] = {}
+        processes = tree(root)
+        if wrapper:  # the profiler is not the crawl; the crawler is its child
+            processes = processes[1:]
+        crawler = processes[0] if processes else root
+        for process in processes:
             seen.setdefault(process.pid, process)
             with contextlib.suppress(psutil.NoSuchProcess):
                 memory = process.memory_full_info()
                 rss, pss = rss + memory.rss, pss + memory.pss
+                kind = role(process, crawler)
+                n, r, p = roles.get(kind, (0, 0, 0))
+                roles[kind] = (n + 1, r + memory.rss, p + memory.pss)
+                run.largest = max(run.largest, (memory.rss, kind))
         tree_cpu(seen, cpu)
         run.peak_rss = max(run.peak_rss, rss)
-        run.peak_pss = max(run.peak_pss, pss)
+        if pss > run.peak_pss:
+            run.peak_pss, run.roles_at_peak = pss, roles
         offset, count = served(log, offset, count)
         while marks and count >= marks[0]:
             run.rss_at[marks.pop(0)] = (rss, pss)
@@ -301,7 +333,9 @@ def main() -> None:
         if not args.skip_baseline:
             db = work / "baseline.db"
             db.unlink(missing_ok=True)
-            runs.append(crawl("baseline (no parse)", config, db, log, nginx, {**env, **DISCARD}))
+            runs.append(
+                crawl("baseline (no parse)", config, db, log, nginx, {**env, **DISCARD}, args.pages)
+            )
             runs[-1].show()
         db = work / "archive.db"
         for stale in work.glob("archive.db*"):
@@ -312,7 +346,7 @@ def main() -> None:
             wrapper = [shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")]
             wrapper += ["record", "--subprocesses", "--rate", "50", "--format", "raw"]
             wrapper += ["--output", str(work / "profile.txt"), "--"]
-        runs.append(crawl("end to end", config, db, log, nginx, env, wrapper))
+        runs.append(crawl("end to end", config, db, log, nginx, env, args.pages, wrapper))
         runs[-1].show()
     finally:
         server.terminate()
