@@ -301,6 +301,9 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="py-spy the end-to-end run")
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument(
+        "--workers", type=int, help="NEWSARCHIVE_EXTRACT_WORKERS (default: the crawl's own)"
+    )
+    ap.add_argument(
         "--autothrottle",
         action="store_true",
         help="keep AutoThrottle on (it holds ~2 requests in flight whatever the concurrency)",
@@ -323,9 +326,12 @@ def main() -> None:
     write_config(config, origin, args.concurrency)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
     env["NEWSARCHIVE_AUTOTHROTTLE"] = "1" if args.autothrottle else "0"
+    if args.workers is not None:
+        env["NEWSARCHIVE_EXTRACT_WORKERS"] = str(args.workers)
     print(
         f"site: {args.pages} articles at {origin}, {os.cpu_count()} cores, "
         f"concurrency {args.concurrency}, AutoThrottle {'on' if args.autothrottle else 'off'}, "
+        f"extraction workers {env.get('NEWSARCHIVE_EXTRACT_WORKERS', 'default')}, "
         f"load average {os.getloadavg()[0]:.1f}, python {sys.version.split()[0]}"
     )
     runs = []
