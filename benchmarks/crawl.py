@@ -13,11 +13,14 @@ about two requests in flight, which is what limits both runs):
    page before extraction (fetching, link discovery and the crawl record are unchanged);
 2. end to end: extraction in the worker pool, validation, dedupe, store with FTS.
 
-For each run it prints pages/s, articles stored/s, CPU per page (the crawl's whole process
-tree: crawler, forkserver and extraction workers), peak RSS of that tree and its RSS when
-5k, 10k and 20k pages had been served, nginx's CPU, and the ratio of the two runs. With
-`--profile`, py-spy samples the end-to-end run (workers included) and the top functions
-by own time are printed. Needs: nginx on PATH, psutil (and py-spy for --profile).
+Both crawl the whole site (`--max-pages PAGES`, above the default per-run cap). For each
+run it prints pages/s, articles stored/s, CPU per page (the crawl's whole process tree:
+crawler, forkserver, resource tracker and extraction workers), the tree's peak RSS and PSS
+(summed over its processes) and both when 5k, 10k and 20k pages had been served, the
+largest single process and the tree by role at the PSS peak, nginx's CPU, and the ratio of
+the two runs. `--workers N` sets NEWSARCHIVE_EXTRACT_WORKERS. With `--profile`, py-spy
+samples the end-to-end run (workers included) and the top functions by own time are
+printed. Needs: nginx on PATH, psutil (and py-spy for --profile).
 """
 
 from __future__ import annotations
