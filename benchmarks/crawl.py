@@ -13,11 +13,14 @@ about two requests in flight, which is what limits both runs):
    page before extraction (fetching, link discovery and the crawl record are unchanged);
 2. end to end: extraction in the worker pool, validation, dedupe, store with FTS.
 
-For each run it prints pages/s, articles stored/s, CPU per page (the crawl's whole process
-tree: crawler, forkserver and extraction workers), peak RSS of that tree and its RSS when
-5k, 10k and 20k pages had been served, nginx's CPU, and the ratio of the two runs. With
-`--profile`, py-spy samples the end-to-end run (workers included) and the top functions
-by own time are printed. Needs: nginx on PATH, psutil (and py-spy for --profile).
+Both crawl the whole site (`--max-pages PAGES`, above the default per-run cap). For each
+run it prints pages/s, articles stored/s, CPU per page (the crawl's whole process tree:
+crawler, forkserver, resource tracker and extraction workers), the tree's peak RSS and PSS
+(summed over its processes) and both when 5k, 10k and 20k pages had been served, the
+largest single process and the tree by role at the PSS peak, nginx's CPU, and the ratio of
+the two runs. `--workers N` sets NEWSARCHIVE_EXTRACT_WORKERS. With `--profile`, py-spy
+samples the end-to-end run (workers included) and the top functions by own time are
+printed. Needs: nginx on PATH, psutil (and py-spy for --profile).
 """
 
 from __future__ import annotations
@@ -90,6 +93,9 @@ class Run:
     peak_rss: int = 0
     peak_pss: int = 0
     rss_at: dict[int, tuple[int, int]] = field(default_factory=dict)  # pages -> (rss, pss)
+    # The largest single process's RSS, and the tree by role when its PSS peaked.
+    largest: tuple[int, str] = (0, "")
+    roles_at_peak: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # n, rss, pss
 
     def show(self) -> None:
         mb = 1024 * 1024
@@ -105,7 +111,13 @@ class Run:
             f"peak RSS {self.peak_rss / mb:.0f} MB, PSS {self.peak_pss / mb:.0f} MB "
             f"(RSS/PSS at {marks or 'n/a'}); "
             f"nginx CPU {self.nginx_cpu:.1f} s = {100 * self.nginx_cpu / self.seconds:.0f}% "
-            "of one core"
+            "of one core\n"
+            f"   largest process {self.largest[0] / mb:.0f} MB RSS ({self.largest[1]}); "
+            "at the PSS peak, RSS/PSS by role: "
+            + ", ".join(
+                f"{role}{f' x{n}' if n > 1 else ''} {rss / mb:.0f}/{pss / mb:.0f} MB"
+                for role, (n, rss, pss) in self.roles_at_peak.items()
+            )
         )
 
 
@@ -140,6 +152,19 @@ def tree(process: psutil.Process) -> list[psutil.Process]:
         return []
 
 
+def role(process: psutil.Process, root: psutil.Process) -> str:
+    """What a process of the crawl's tree is: workers are forks of the forkserver, so they
+    share its command line and are told apart by their parent."""
+    if process.pid == root.pid:
+        return "crawler"
+    command = " ".join(process.cmdline())
+    if "resource_tracker" in command:
+        return "resource tracker"
+    if "forkserver" in command and process.ppid() == root.pid:
+        return "forkserver"
+    return "worker"
+
+
 def tree_cpu(processes: dict[int, psutil.Process], cpu: dict[int, float]) -> None:
     """Remember each process's latest CPU time (children exit before the crawl does)."""
     for pid, process in processes.items():
@@ -164,6 +189,7 @@ def crawl(
     log: Path,
     nginx: psutil.Process,
     env: dict[str, str],
+    pages: int,
     wrapper: list[str] = [],  # noqa: B006 - read only
 ) -> Run:
     run = Run(name)
@@ -171,7 +197,8 @@ def crawl(
     count = 0
     nginx_before = sum(sum(p.cpu_times()[:2]) for p in tree(nginx))
     command = [*wrapper, sys.executable, "-m", "scraper.cli", "crawl", "--config", str(config)]
-    command += ["--db", str(db), "--json", "-q"]
+    # --max-pages: the whole site in one run (the default cap is 1000 articles per run).
+    command += ["--db", str(db), "--max-pages", str(pages), "--json", "-q"]
     started = time.monotonic()
     proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
     root = psutil.Process(proc.pid)
@@ -180,16 +207,24 @@ def crawl(
     marks = list(MILESTONES)
     while proc.poll() is None:
         rss = pss = 0
-        for process in tree(root):
-            if wrapper and process.pid == root.pid:
-                continue  # the profiler is not the crawl
+        roles: dict[str, tuple[int, int, int]] = {}
+        processes = tree(root)
+        if wrapper:  # the profiler is not the crawl; the crawler is its child
+            processes = processes[1:]
+        crawler = processes[0] if processes else root
+        for process in processes:
             seen.setdefault(process.pid, process)
             with contextlib.suppress(psutil.NoSuchProcess):
                 memory = process.memory_full_info()
                 rss, pss = rss + memory.rss, pss + memory.pss
+                kind = role(process, crawler)
+                n, r, p = roles.get(kind, (0, 0, 0))
+                roles[kind] = (n + 1, r + memory.rss, p + memory.pss)
+                run.largest = max(run.largest, (memory.rss, kind))
         tree_cpu(seen, cpu)
         run.peak_rss = max(run.peak_rss, rss)
-        run.peak_pss = max(run.peak_pss, pss)
+        if pss > run.peak_pss:
+            run.peak_pss, run.roles_at_peak = pss, roles
         offset, count = served(log, offset, count)
         while marks and count >= marks[0]:
             run.rss_at[marks.pop(0)] = (rss, pss)
@@ -269,6 +304,9 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="py-spy the end-to-end run")
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument(
+        "--workers", type=int, help="NEWSARCHIVE_EXTRACT_WORKERS (default: the crawl's own)"
+    )
+    ap.add_argument(
         "--autothrottle",
         action="store_true",
         help="keep AutoThrottle on (it holds ~2 requests in flight whatever the concurrency)",
@@ -291,9 +329,12 @@ def main() -> None:
     write_config(config, origin, args.concurrency)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
     env["NEWSARCHIVE_AUTOTHROTTLE"] = "1" if args.autothrottle else "0"
+    if args.workers is not None:
+        env["NEWSARCHIVE_EXTRACT_WORKERS"] = str(args.workers)
     print(
         f"site: {args.pages} articles at {origin}, {os.cpu_count()} cores, "
         f"concurrency {args.concurrency}, AutoThrottle {'on' if args.autothrottle else 'off'}, "
+        f"extraction workers {env.get('NEWSARCHIVE_EXTRACT_WORKERS', 'default')}, "
         f"load average {os.getloadavg()[0]:.1f}, python {sys.version.split()[0]}"
     )
     runs = []
@@ -301,7 +342,9 @@ def main() -> None:
         if not args.skip_baseline:
             db = work / "baseline.db"
             db.unlink(missing_ok=True)
-            runs.append(crawl("baseline (no parse)", config, db, log, nginx, {**env, **DISCARD}))
+            runs.append(
+                crawl("baseline (no parse)", config, db, log, nginx, {**env, **DISCARD}, args.pages)
+            )
             runs[-1].show()
         db = work / "archive.db"
         for stale in work.glob("archive.db*"):
@@ -312,7 +355,7 @@ def main() -> None:
             wrapper = [shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")]
             wrapper += ["record", "--subprocesses", "--rate", "50", "--format", "raw"]
             wrapper += ["--output", str(work / "profile.txt"), "--"]
-        runs.append(crawl("end to end", config, db, log, nginx, env, wrapper))
+        runs.append(crawl("end to end", config, db, log, nginx, env, args.pages, wrapper))
         runs[-1].show()
     finally:
         server.terminate()

@@ -1,9 +1,11 @@
 """The first pipeline stage: run the pure extractor on the fetched page.
 
 Extraction is the CPU-heavy step of a crawl, so it runs in a pool of worker processes
-(one per core by default) while the reactor keeps fetching; Scrapy's scraper slot limit
-(SCRAPER_SLOT_MAX_ACTIVE_SIZE) stops new downloads while too many pages wait, so memory
-stays bounded. With one worker it runs inline and the result is the same, byte for byte.
+(NEWSARCHIVE_EXTRACT_WORKERS; by default one fewer than the cores, since the crawling
+process itself needs most of one) while the reactor keeps fetching; Scrapy's scraper slot
+limit (SCRAPER_SLOT_MAX_ACTIVE_SIZE) stops new downloads while too many pages wait, so
+memory stays bounded. With 0 workers it runs inline and the result is the same, byte for
+byte.
 
 A worker is sent only what extraction reads (the page bytes, URL, charset, fetch time and
 the source's options) and sends back only the extracted fields: the page crosses the
@@ -14,46 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import fields
-from datetime import datetime
 from typing import Any
 
 from scrapy.exceptions import DropItem
-from w3lib.encoding import http_content_type_encoding
 
-from pipelines.dedupe import band_keys
 from scraper.config import Source
-from scraper.extract import extract
+from scraper.extract.worker import extract_fields
 from scraper.items import Article
-
-# What the extractor fills in; the fetch fields set by the spider are kept as they are.
-EXTRACTED = [f.name for f in fields(Article) if f.name not in Article.FETCH_FIELDS]
-
-
-def extract_fields(
-    raw: bytes, url: str | None, content_type: str, fetched_at: str | None, source: Source | None
-) -> dict[str, Any]:
-    """The extracted fields of a fetched page (runs in a worker process)."""
-    options = (
-        {
-            "timezone": source.timezone,
-            "body_selector": source.body_selector,
-            "remove_selectors": source.remove_selectors,
-        }
-        if source
-        else {}
-    )
-    result = extract(
-        raw,
-        url,
-        encoding=http_content_type_encoding(content_type),
-        fetched_at=datetime.fromisoformat(fetched_at) if fetched_at else None,
-        **options,
-    )
-    result.band_keys = band_keys(result.body)  # on a worker's core, not the single writer's
-    return {name: getattr(result, name) for name in EXTRACTED}
 
 
 def fetched(page: Article) -> tuple[bytes, str | None, str, str | None]:
@@ -83,15 +53,17 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
         settings = crawler.settings
-        workers = settings.getint("NEWSARCHIVE_EXTRACT_WORKERS") or os.cpu_count() or 1
+        workers = settings.getint("NEWSARCHIVE_EXTRACT_WORKERS")
         return cls(crawler, workers, settings.getbool("NEWSARCHIVE_DISCARD_PAGES"))
 
     def open_spider(self) -> None:
-        if self.workers > 1 and not self.discard:
-            # forkserver: workers start clean, not as forks of a process running a reactor,
-            # and are forked from a server that has loaded the extractor once for all.
+        if self.workers > 0 and not self.discard:
+            # forkserver: workers start clean, not as forks of a process running a reactor.
+            # Several workers are forked from a server that has loaded the extractor and its
+            # language model (70 MB) once for all; a single worker loads them itself, so
+            # that no idle server holds a second copy.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["scraper.extract.preload"])
+            context.set_forkserver_preload(["scraper.extract.preload"] if self.workers > 1 else [])
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
 
     def close_spider(self) -> None:

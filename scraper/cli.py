@@ -20,9 +20,13 @@ from typing import Any, NoReturn
 
 import click
 
-from pipelines.archive import ArchiveError, open_archive
 from pipelines.lock import ArchiveBusy, writer_lock
 from scraper.config import ConfigError, load_config, parse_config
+
+# Only light imports at module level: each extraction worker of a crawl imports this module
+# again (multiprocessing re-runs the main module in its workers as __mp_main__). Scrapy, and
+# the archive (its dedupe imports datasketch, which imports scipy), would cost every worker
+# over 80 MB, so the commands import them. tests/test_parallel.py checks it.
 
 DB_OPTION = click.option(
     "--db",
@@ -61,6 +65,8 @@ def fail(message: str, status: int = EXIT_USAGE) -> NoReturn:
 def existing_archive(db_path: str) -> Any:
     """The archive at `db_path`, opened for reading and writing; exit 2 when it is missing,
     not an archive, or from a newer newsarchive."""
+    from pipelines.archive import ArchiveError, open_archive  # see the imports
+
     try:
         return open_archive(db_path, create=False)
     except ArchiveError as exc:
@@ -103,7 +109,8 @@ def crawl_and_report(
     **options: Any,
 ) -> dict[str, Any]:
     """Run a crawl under the archive's writer lock and print its summary."""
-    from scraper.crawl import configure_logging, run_crawl  # Scrapy loads only when crawling
+    from pipelines.archive import ArchiveError
+    from scraper.crawl import configure_logging, run_crawl  # see the imports
 
     configure_logging(
         stderr_level=logging.ERROR if quiet else logging.WARNING,

@@ -43,8 +43,11 @@ EXTENSIONS = {
     "scraper.progress.Progress": 500,
 }
 NEWSARCHIVE_PROGRESS = False  # the CLI turns it on when stderr is a terminal
-# Processes that extract articles; 0 = one per core, 1 = in the crawling process.
-NEWSARCHIVE_EXTRACT_WORKERS = int(os.environ.get("NEWSARCHIVE_EXTRACT_WORKERS", "0"))
+# Processes that extract articles; 0 = none, extract in the crawling process. By default
+# one fewer than the cores (at least one): the crawling process needs most of a core itself.
+NEWSARCHIVE_EXTRACT_WORKERS = int(
+    os.environ.get("NEWSARCHIVE_EXTRACT_WORKERS", max(1, (os.cpu_count() or 1) - 1))
+)
 # Benchmarks only: fetch and discover as usual, but drop every fetched article page before
 # extraction, so nothing is parsed or stored (the crawl is still recorded). This measures
 # what Scrapy itself can fetch; see benchmarks/crawl.py.

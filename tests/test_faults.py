@@ -76,8 +76,12 @@ local = true
         )
         db = tmp / "archive.db"
         # --max-pages keeps the 100,000-URL sitemap to 40 fetches here; the default cap has
-        # its own test below.
-        run = run_crawl_cli(config, db, "--max-pages", "40", "--json", timeout=120)
+        # its own test below. One extraction worker (the default on two cores) whatever the
+        # machine, so that the memory budget is the same everywhere: each further worker
+        # adds about 120 MB RSS (50 MB PSS, as it shares the language model).
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("NEWSARCHIVE_EXTRACT_WORKERS", "1")
+            run = run_crawl_cli(config, db, "--max-pages", "40", "--json", timeout=120)
         yield {
             "run": run,
             "db": db,
@@ -124,11 +128,11 @@ def test_an_unreadable_robots_txt_is_one_line_on_stderr(hostile):
 
 
 def test_peak_memory_stays_under_400_mb(hostile):
-    """No process of the crawl (the crawler, an extraction worker) passes 400 MB resident.
-    The tree's sum grows with the cores (one extraction worker each) and is printed."""
+    """The whole crawl (crawler, extraction worker, forkserver, resource tracker) stays under
+    400 MB resident, summed over its processes: pages they share count once per process."""
     run = hostile["run"]
     print(f"peak RSS: largest process {run.peak_rss_mb:.0f} MB, tree {run.peak_tree_mb:.0f} MB")
-    assert 0 < run.peak_rss_mb < 400
+    assert 0 < run.peak_rss_mb <= run.peak_tree_mb < 400
 
 
 def test_every_good_article_is_stored_and_nothing_else(hostile):

@@ -1,7 +1,7 @@
 """The parallel extraction path stores exactly what the one-process path stores.
 
 The same generated site, served over real HTTP on 127.0.0.1, is crawled twice through the
-CLI: once with extraction inline (NEWSARCHIVE_EXTRACT_WORKERS=1) and once in a pool of two
+CLI: once with extraction inline (NEWSARCHIVE_EXTRACT_WORKERS=0) and once in a pool of two
 worker processes. Every stored column is compared, except timestamps and row ids (ids
 follow the order in which pages finish, which the pool is free to change).
 """
@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import sitegen
-from tests.conftest import run_cli
+from tests.conftest import REPO, run_cli
 
 ARTICLES = 60
 # Columns that differ between two crawls of the same site whatever the extraction path.
@@ -130,7 +132,7 @@ def archive(db: Path) -> dict[str, list]:
 
 
 def test_pool_stores_the_same_bytes_as_one_process(site: str, tmp_path: Path) -> None:
-    serial = archive(crawl(site, tmp_path / "serial", workers=1))
+    serial = archive(crawl(site, tmp_path / "serial", workers=0))
     parallel = archive(crawl(site, tmp_path / "parallel", workers=2))
 
     articles = serial["articles"]
@@ -143,7 +145,26 @@ def test_pool_stores_the_same_bytes_as_one_process(site: str, tmp_path: Path) ->
     assert serial["search"]
 
     for name, rows in serial.items():
-        assert parallel[name] == rows, f"{name} differs between 1 and 2 workers"
+        assert parallel[name] == rows, f"{name} differs between inline and 2 workers"
+    # One worker (the default on two cores) loads the extractor itself: no preloading server.
+    single = archive(crawl(site, tmp_path / "single", workers=1))
+    for name, rows in serial.items():
+        assert single[name] == rows, f"{name} differs between inline and 1 worker"
+
+
+def test_a_worker_does_not_load_what_only_the_crawler_needs() -> None:
+    """A worker imports the main module again (multiprocessing re-runs it in each worker)
+    and the module its tasks name: neither may bring Scrapy or the archive's dedupe and
+    search (datasketch imports scipy), which cost every worker over 80 MB."""
+    code = (
+        "import sys, scraper.cli, scraper.extract.worker; "
+        "heavy = {'scrapy', 'twisted', 'datasketch', 'scipy', 'pymorphy3'}; "
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_discarding_pages_fetches_everything_and_stores_nothing(site: str, tmp_path: Path) -> None:

@@ -1,0 +1,43 @@
+"""What an extraction worker process runs: a fetched page's bytes in, extracted fields out.
+
+This module is what a worker imports to unpickle its task, so it must not import Scrapy
+(about 45 MB a process) or anything else the crawling process alone needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime
+from typing import Any
+
+from w3lib.encoding import http_content_type_encoding
+
+from scraper.config import Source
+from scraper.extract import extract
+from scraper.items import Article
+
+# What the extractor fills in; the fetch fields set by the spider are kept as they are.
+EXTRACTED = [f.name for f in fields(Article) if f.name not in Article.FETCH_FIELDS]
+
+
+def extract_fields(
+    raw: bytes, url: str | None, content_type: str, fetched_at: str | None, source: Source | None
+) -> dict[str, Any]:
+    """The extracted fields of a fetched page."""
+    options = (
+        {
+            "timezone": source.timezone,
+            "body_selector": source.body_selector,
+            "remove_selectors": source.remove_selectors,
+        }
+        if source
+        else {}
+    )
+    result = extract(
+        raw,
+        url,
+        encoding=http_content_type_encoding(content_type),
+        fetched_at=datetime.fromisoformat(fetched_at) if fetched_at else None,
+        **options,
+    )
+    return {name: getattr(result, name) for name in EXTRACTED}
