@@ -205,8 +205,9 @@ def _history(db: sqlite_utils.Database) -> None:
 
 
 def _lookup_keys(db: sqlite_utils.Database) -> None:
-    """Schema 3: band keys recomputed (CRC-32 word ids replaced SHA-1 per shingle), and
-    every canonical URL in `article_urls`, where the store now looks articles up."""
+    """Schema 3: band keys recomputed (rensa's MinHash replaced datasketch's, which hashed
+    each shingle with SHA-1), and every canonical URL in `article_urls`, where the store
+    now looks articles up."""
     db.execute(
         "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) "
         "SELECT canonical_url, id, first_seen FROM articles"

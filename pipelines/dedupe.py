@@ -13,25 +13,36 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zlib
+import struct
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from datasketch import MinHash, MinHashLSH
+import rensa
 
 from scraper.config import Config
 from scraper.items import Article
 from scraper.urls import allowed, normalize_url
 
+
+@dataclass(frozen=True)
+class Signature:
+    permutations: int
+    bands: int
+    rows: int
+    seed: int
+
+
 # Word 3-shingles: short enough that a typo or a changed boilerplate line spoils few of
 # them, long enough that two stories on one event share few.
 SHINGLE = 3
-# Two LSH signatures find candidates: the whole body (MinHash of 64 permutations, LSH
-# tuned for Jaccard 0.3: 21 bands of 3 rows) and its lead paragraph (32 permutations,
-# Jaccard 0.5: 8 bands of 4), which a copy cut down to a teaser still shares in full.
-# Bands of 3+ rows keep chance collisions rare at a million articles.
-SIGNATURES = {"body": (64, 0.3), "lead": (32, 0.5)}
+# Two LSH signatures find candidates: the whole body (MinHash of 64 permutations, tuned for
+# Jaccard 0.3: 21 bands of 3 rows) and its lead paragraph (32 permutations, Jaccard 0.5:
+# 8 bands of 4), which a copy cut down to a teaser still shares in full. The (bands, rows)
+# pairs are the optimum datasketch's MinHashLSH picks for those thresholds; bands of 3+
+# rows keep chance collisions rare at a million articles. The keys are stored: changing
+# any of this (or rensa's hashing) needs a migration that recomputes `minhash_bands`.
+SIGNATURES = {"body": Signature(64, 21, 3, seed=1), "lead": Signature(32, 8, 4, seed=2)}
+BANDS = sum(s.bands for s in SIGNATURES.values())
 LEAD_MIN_WORDS = 15  # the lead is the first paragraph this long (not "Photo: Reuters")
 # The decision, on exact shingles: share of the shorter text's shingles found in the other.
 CONTAINMENT = 0.5
@@ -42,23 +53,6 @@ FIGURES_AGREE = 0.6
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-
-
-@dataclass(frozen=True)
-class _Signature:
-    permutations: Any
-    bands: int
-    rows: int
-
-
-def _signature(num_perm: int, threshold: float) -> _Signature:
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)  # its optimal (bands, rows)
-    template = MinHash(num_perm=num_perm, scheme="affine32")
-    return _Signature(template.permutations, lsh.b, lsh.r)
-
-
-_SIGNATURES = {name: _signature(*params) for name, params in SIGNATURES.items()}
-BANDS = sum(s.bands for s in _SIGNATURES.values())
 
 
 def _fold(text: str) -> str:
@@ -109,39 +103,6 @@ def shingles(body: str) -> set[str]:
     return _shingles(_words(body))
 
 
-class _WordIds(dict[str, int]):
-    """Word -> CRC-32 of its UTF-8, remembered: a news vocabulary repeats, so most words
-    are hashed once per run. Emptied when full, so memory stays bounded."""
-
-    LIMIT = 200_000
-
-    def __missing__(self, word: str) -> int:
-        if len(self) >= self.LIMIT:
-            self.clear()
-        value = self[word] = zlib.crc32(word.encode())
-        return value
-
-
-_WORD_IDS = _WordIds()
-# Odd 64-bit multipliers: a shingle's hash is the high half of a weighted sum of its
-# word ids, so word order counts ("a b c" and "c b a" differ).
-_MIX = [np.uint64(m) for m in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)]
-
-
-def shingle_hashes(words: list[str]) -> list[int]:
-    """Stable 32-bit hashes of the word shingles.
-
-    Stable across runs and machines (they end up in the stored band keys), and computed
-    from per-word ids in one vectorised pass: hashing each shingle's text, as MinHash's
-    default SHA-1 does, was most of the time the store spent on an article.
-    """
-    if len(words) < SHINGLE:
-        return [zlib.crc32(" ".join(words).encode())] if words else []
-    ids = np.fromiter(map(_WORD_IDS.__getitem__, words), dtype=np.uint64, count=len(words))
-    mixed = ids[:-2] * _MIX[0] + ids[1:-1] * _MIX[1] + ids[2:] * _MIX[2]  # wraps mod 2**64
-    return (mixed >> np.uint64(32)).tolist()  # repeats are harmless: MinHash keeps minima
-
-
 def _lead(paragraphs: list[list[str]]) -> list[str]:
     for words in paragraphs:
         if len(words) >= LEAD_MIN_WORDS:
@@ -157,29 +118,18 @@ def band_keys(body: str) -> list[int]:
     paragraphs = [_words(paragraph) for paragraph in body.split("\n\n")]
     texts = {"body": [word for words in paragraphs for word in words], "lead": _lead(paragraphs)}
     keys = []
-    for tag, (name, signature) in enumerate(_SIGNATURES.items()):
-        minhash = MinHash(
-            num_perm=len(signature.permutations[0]),
-            hashfunc=int,  # the items are already hashes
-            permutations=signature.permutations,
-            scheme="affine32",
-        )
-        minhash.update_batch(shingle_hashes(texts[name]))
-        values = minhash.hashvalues  # uint32 under the affine32 scheme
-        rows = signature.rows
+    for tag, (name, signature) in enumerate(SIGNATURES.items()):
+        minhash = rensa.RMinHash(num_perm=signature.permutations, seed=signature.seed)
+        minhash.update(list(_shingles(texts[name])))
+        values, rows = minhash.digest(), signature.rows
         for band in range(signature.bands):
             digest = hashlib.blake2b(
-                values[band * rows : (band + 1) * rows].tobytes(),
+                struct.pack(f"<{rows}I", *values[band * rows : (band + 1) * rows]),
                 digest_size=8,
                 person=bytes([tag, band]),
             ).digest()
             keys.append(int.from_bytes(digest, "little", signed=True))
     return keys
-
-
-def bands_of(article: Article) -> list[int]:
-    """The article's band keys: as the extraction worker computed them, else computed now."""
-    return band_keys(article.body) if article.band_keys is None else article.band_keys
 
 
 def near_duplicate(body: str, other: str) -> bool:

@@ -24,8 +24,8 @@ from pipelines.lock import ArchiveBusy, writer_lock
 from scraper.config import ConfigError, load_config, parse_config
 
 # Only light imports at module level: each extraction worker of a crawl imports this module
-# again (multiprocessing re-runs the main module in its workers as __mp_main__). Scrapy, and
-# the archive (its dedupe imports datasketch, which imports scipy), would cost every worker
+# again (multiprocessing re-runs the main module in its workers as __mp_main__). Scrapy and
+# the archive (its search index loads pymorphy3's dictionaries) would cost every worker
 # over 80 MB, so the commands import them. tests/test_parallel.py checks it.
 
 DB_OPTION = click.option(

@@ -155,10 +155,10 @@ def test_pool_stores_the_same_bytes_as_one_process(site: str, tmp_path: Path) ->
 def test_a_worker_does_not_load_what_only_the_crawler_needs() -> None:
     """A worker imports the main module again (multiprocessing re-runs it in each worker)
     and the module its tasks name: neither may bring Scrapy or the archive's dedupe and
-    search (datasketch imports scipy), which cost every worker over 80 MB."""
+    search (pymorphy3's dictionaries), which cost every worker over 80 MB."""
     code = (
         "import sys, scraper.cli, scraper.extract.worker; "
-        "heavy = {'scrapy', 'twisted', 'datasketch', 'scipy', 'pymorphy3'}; "
+        "heavy = {'scrapy', 'twisted', 'rensa', 'scipy', 'pymorphy3'}; "
         "print(sorted(heavy & set(sys.modules)))"
     )
     done = subprocess.run(
