@@ -116,8 +116,12 @@ def archive(db: Path) -> dict[str, list]:
         "LEFT JOIN articles o ON o.id = a.duplicate_of ORDER BY a.content_hash",
     )
     for article in articles:
-        assert article.pop("canonical_url") in groups[article["content_hash"]]
-        assert article.pop("url") in groups[article["content_hash"]]
+        urls = groups[article["content_hash"]]
+        assert article.pop("canonical_url") in urls
+        assert article.pop("url") in urls
+        if len(urls) > 1:  # the page that arrived first, with its own HTML and headers
+            for column in ("raw_hash", "etag", "http_last_modified"):
+                article.pop(column)
     return {
         "articles": articles,
         "url_groups": sorted(groups.values()),
