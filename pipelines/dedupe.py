@@ -93,14 +93,15 @@ def _words(text: str) -> list[str]:
     return words
 
 
-def _shingles(words: list[str]) -> set[str]:
+def _shingle_list(words: list[str]) -> list[str]:
+    """The word SHINGLEs in order, repeats included (or the few words as one)."""
     if len(words) < SHINGLE:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+        return [" ".join(words)] if words else []
+    return list(map(" ".join, zip(*(words[i:] for i in range(SHINGLE)), strict=False)))
 
 
 def shingles(body: str) -> set[str]:
-    return _shingles(_words(body))
+    return set(_shingle_list(_words(body)))
 
 
 def _lead(paragraphs: list[list[str]]) -> list[str]:
@@ -120,7 +121,7 @@ def band_keys(body: str) -> list[int]:
     keys = []
     for tag, (name, signature) in enumerate(SIGNATURES.items()):
         minhash = rensa.RMinHash(num_perm=signature.permutations, seed=signature.seed)
-        minhash.update(list(_shingles(texts[name])))
+        minhash.update(_shingle_list(texts[name]))  # repeats cannot change a minimum
         values, rows = minhash.digest(), signature.rows
         for band in range(signature.bands):
             digest = hashlib.blake2b(
