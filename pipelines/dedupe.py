@@ -133,6 +133,11 @@ def band_keys(body: str) -> list[int]:
     return keys
 
 
+def bands_of(article: Article) -> list[int]:
+    """The article's band keys: as the extraction worker computed them, else computed now."""
+    return band_keys(article.body) if article.band_keys is None else article.band_keys
+
+
 def near_duplicate(body: str, other: str) -> bool:
     """Is one text a (possibly trimmed, retitled, lightly edited) copy of the other?"""
     mine, theirs = shingles(body), shingles(other)

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
-from pipelines.dedupe import band_keys, content_hash
+from pipelines.dedupe import bands_of, content_hash
 from pipelines.extract import extract_page
 from pipelines.store import set_bands, text_row
 from pipelines.validate import rejection
@@ -73,7 +73,7 @@ class Reprocessor:
             )
             return "version_changed"
         self.db["articles"].update(page["article_id"], text_row(article))
-        set_bands(self.db, page["article_id"], band_keys(article.body), old_body=page["body"])
+        set_bands(self.db, page["article_id"], bands_of(article), old_body=page["body"])
         return "changed"
 
     def run(self, source: str | None = None) -> Counter[str]:

@@ -31,7 +31,7 @@ import sqlite_utils
 from scrapy.exceptions import DropItem
 
 from pipelines.archive import open_archive
-from pipelines.dedupe import band_keys, body_hash, near_duplicate
+from pipelines.dedupe import band_keys, bands_of, body_hash, near_duplicate
 from scraper.extract.dates import to_utc
 from scraper.items import Article
 
@@ -197,7 +197,7 @@ class Archive:
         )
 
     def _insert(self, article: Article, row: dict[str, Any], seen: str) -> int:
-        keys = band_keys(article.body)
+        keys = bands_of(article)
         original = self._copied_from(article.body, keys)
         article_id = _insert_row(
             self.db, "articles", {**row, "first_seen": seen, "version": 1, "duplicate_of": None}
@@ -238,7 +238,7 @@ class Archive:
         else:
             row = {k: v for k, v in row.items() if k != "fetched_at"}
         self.db["articles"].update(article_id, row)
-        set_bands(self.db, article_id, band_keys(article.body), old_body=existing["body"])
+        set_bands(self.db, article_id, bands_of(article), old_body=existing["body"])
         return "updated" if edited else "reextracted"
 
     def touch(self, urls: list[str]) -> None:

@@ -43,6 +43,10 @@ class Article:
 
     # Set by the dedupe pipeline.
     content_hash: str | None = None
+    # The body's MinHash LSH band keys (pipelines.dedupe.band_keys), computed by the
+    # extraction worker on its own core rather than by the single writer; None: the store
+    # computes them. Whoever changes `body` afterwards must reset this.
+    band_keys: list[int] | None = field(default=None, repr=False)
 
     # Set by the spider from the HTTP exchange; everything else comes from extraction.
     FETCH_FIELDS: ClassVar[frozenset[str]] = frozenset(

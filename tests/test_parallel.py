@@ -162,7 +162,7 @@ def test_a_worker_does_not_load_what_only_the_crawler_needs() -> None:
     search (pymorphy3's dictionaries), which cost every worker over 80 MB."""
     code = (
         "import sys, scraper.cli, scraper.extract.worker; "
-        "heavy = {'scrapy', 'twisted', 'rensa', 'scipy', 'pymorphy3'}; "
+        "heavy = {'scrapy', 'twisted', 'scipy', 'pymorphy3'}; "
         "print(sorted(heavy & set(sys.modules)))"
     )
     done = subprocess.run(

@@ -12,6 +12,7 @@ from typing import Any
 
 from w3lib.encoding import http_content_type_encoding
 
+from pipelines.dedupe import band_keys
 from scraper.config import Source
 from scraper.extract import extract
 from scraper.items import Article
@@ -40,4 +41,5 @@ def extract_fields(
         fetched_at=datetime.fromisoformat(fetched_at) if fetched_at else None,
         **options,
     )
+    result.band_keys = band_keys(result.body)  # on this core, not the single writer's
     return {name: getattr(result, name) for name in EXTRACTED}
