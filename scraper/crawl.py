@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -105,11 +106,14 @@ def run_crawl(
     batch written before stays, whole, and the next run fetches what is missing.
     """
     open_archive(db_path).close()  # make or check the archive before the reactor starts
-    process = CrawlerProcess(crawl_settings(config, db_path, **overrides))
-    crawler = process.create_crawler(NewsSpider)
-    guard = StopOnWriteError(crawler)
-    process.crawl(crawler, config=config, max_pages=max_pages, since=since)
-    process.start()
+    # A JOBDIR gives Scrapy's scheduler disk queues: a sitemap of 100,000 URLs waits in
+    # files, not in memory. Nothing in it outlives the run (resuming is the frontier's job).
+    with tempfile.TemporaryDirectory(prefix="newsarchive-queue-") as queue:
+        process = CrawlerProcess(crawl_settings(config, db_path, JOBDIR=queue, **overrides))
+        crawler = process.create_crawler(NewsSpider)
+        guard = StopOnWriteError(crawler)
+        process.crawl(crawler, config=config, max_pages=max_pages, since=since)
+        process.start()
     crawl_id = getattr(crawler.spider, "crawl_id", None)
     db = open_archive(db_path, create=False)
     try:
