@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -234,12 +235,12 @@ MIGRATIONS = [_create, _history, _lookup_keys]
 def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     """Open (and, with `create`, make or migrate) the archive at `path`."""
     path = Path(path)
-    if not path.exists() and not create:
-        raise ArchiveError(f"{path}: no archive here (run `newsarchive crawl` first)")
+    if not path.exists():
+        if not create:
+            raise ArchiveError(f"{path}: no archive here (run `newsarchive crawl` first)")
+        _create_whole(path)
     try:
-        conn = sqlite3.connect(path, timeout=30)
-        register_functions(conn)  # the search index triggers call them
-        db = sqlite_utils.Database(conn)
+        db = _connect(path)
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise ArchiveError(
@@ -248,18 +249,59 @@ def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Datab
             )
         if version == 0 and db.table_names():
             raise ArchiveError(f"{path}: an SQLite file, but not a newsarchive archive")
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        if version < SCHEMA_VERSION and (version or create):
+        if version == 0 and not create:  # an empty file
+            raise ArchiveError(f"{path}: an empty archive (run `newsarchive crawl` first)")
+        _set_pragmas(db)
+        if version < SCHEMA_VERSION:
             if version:  # can take minutes on a large archive: say why the run waits
                 log.warning(
                     "%s: upgrading the archive from schema %d to %d", path, version, SCHEMA_VERSION
                 )
-            with db.atomic():
-                for migrate in MIGRATIONS[version:]:
-                    migrate(db)
-                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            _migrate(db, version)
     except sqlite3.DatabaseError as exc:
         raise ArchiveError(f"{path}: not a usable archive ({exc})") from None
     return db
+
+
+def _connect(path: Path) -> sqlite_utils.Database:
+    conn = sqlite3.connect(path, timeout=30)
+    register_functions(conn)  # the search index triggers call them
+    return sqlite_utils.Database(conn)
+
+
+def _set_pragmas(db: sqlite_utils.Database) -> None:
+    """Only once the file is known to be an archive: WAL mode rewrites its header."""
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+
+
+def _migrate(db: sqlite_utils.Database, version: int) -> None:
+    with db.atomic():
+        for migrate in MIGRATIONS[version:]:
+            migrate(db)
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def _create_whole(path: Path) -> None:
+    """Make a new archive beside `path` and link it into place, so a run killed while
+    creating it leaves no archive rather than an empty file that readers would open."""
+    building = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        db = _connect(building)
+        try:
+            _set_pragmas(db)
+            _migrate(db, 0)
+        finally:
+            db.close()
+        try:
+            os.link(building, path)  # unlike a rename, never replaces an archive made meanwhile
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            os.replace(building, path)
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{path}: could not create the archive ({exc})") from None
+    finally:
+        for leftover in ("", "-wal", "-shm"):
+            Path(f"{building}{leftover}").unlink(missing_ok=True)

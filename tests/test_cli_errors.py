@@ -83,6 +83,17 @@ def test_a_missing_archive_is_not_created_by_readers(name, tmp_path):
     assert not db.exists()
 
 
+@pytest.mark.parametrize("name", sorted(set(ARCHIVE_COMMANDS) - {"crawl"}))
+def test_an_empty_file_is_no_archive_to_readers(name, tmp_path):
+    """An empty file (`touch archive.db`, or one from an old version killed at its start)
+    is refused with a hint, not served or exported as if it were an empty archive."""
+    db = tmp_path / "archive.db"
+    db.touch()
+    line = assert_one_error_line(run_cli(*command(name, tmp_path, db), timeout=60))
+    assert "an empty archive (run `newsarchive crawl` first)" in line
+    assert db.read_bytes() == b""
+
+
 def corrupt(db: Path) -> None:
     db.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 64)
 

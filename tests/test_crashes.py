@@ -190,6 +190,24 @@ def test_disk_full_stops_with_a_clear_line_and_the_next_run_continues(site, refe
         assert archived(db) == reference["articles"]
 
 
+def test_a_disk_too_full_to_make_the_archive_leaves_no_file(site, reference, tmp_path):
+    """A first run that cannot create the archive says so and leaves nothing a reader
+    would open (nor a half-built file beside it); the next run makes it whole."""
+    config = site_config(tmp_path / "sources.toml", site)
+    with small_disk(tmp_path / "disk", 48) as (limit, free_space):
+        db = tmp_path / "disk" / "archive.db"
+        full = run_crawl_cli(config, db, **limit)
+        assert full.returncode == 2, full.stderr[-2000:]
+        last_line = full.stderr.strip().splitlines()[-1]
+        assert last_line.startswith(f"Error: {db}: could not create the archive")
+        assert "Traceback" not in full.stderr
+        assert sorted(p.name for p in db.parent.iterdir()) == ["archive.db.lock"]
+        free_space()
+        again = run_crawl_cli(config, db, **limit)
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert archived(db) == reference["articles"]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
