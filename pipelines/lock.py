@@ -2,7 +2,9 @@
 once instead of interleaving its writes with the first.
 
 The lock is an flock on `<archive>.lock`: the kernel drops it when its process dies, so a
-run killed with SIGKILL never leaves a lock that blocks the next cron run.
+run killed with SIGKILL never leaves a lock that blocks the next cron run. Within one
+process it nests: the CLI holds it around a crawl, and the crawl's store takes it again
+(which is what locks `scrapy crawl news`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+_held: dict[Path, int] = {}  # lock files this process holds, with their nesting depth
+
 
 class ArchiveBusy(RuntimeError):
     """Another process is writing to the archive."""
@@ -20,7 +24,14 @@ class ArchiveBusy(RuntimeError):
 
 @contextmanager
 def writer_lock(db_path: str | Path) -> Iterator[None]:
-    path = Path(f"{db_path}.lock")
+    path = Path(f"{db_path}.lock").resolve()
+    if path in _held:
+        _held[path] += 1
+        try:
+            yield
+        finally:
+            _held[path] -= 1
+        return
     handle = path.open("a+")
     try:
         try:
@@ -35,6 +46,10 @@ def writer_lock(db_path: str | Path) -> Iterator[None]:
         handle.truncate()
         handle.write(f"pid {os.getpid()}")
         handle.flush()
-        yield
+        _held[path] = 1
+        try:
+            yield
+        finally:
+            del _held[path]
     finally:
         handle.close()

@@ -24,14 +24,17 @@ import sqlite3
 import time
 import zlib
 from collections import Counter
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
+from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from pipelines.archive import open_archive
 from pipelines.dedupe import band_keys, bands_of, body_hash, near_duplicate
+from pipelines.lock import writer_lock
 from scraper.extract.dates import to_utc
 from scraper.items import Article
 
@@ -314,10 +317,17 @@ class StorePipeline:
         self.buffer: list[Article] = []
         self.last_flush = time.monotonic()
         self.failed: BaseException | None = None  # the write that failed, if one did
+        self.lock = ExitStack()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
-        return cls(crawler)
+        """Take the archive's writer lock before the crawl opens anything, and keep it
+        until the engine has stopped (the spider flushes its frontier on closing)."""
+        pipeline = cls(crawler)
+        # Raises ArchiveBusy, and the crawl does not start.
+        pipeline.lock.enter_context(writer_lock(pipeline.db_path))
+        crawler.signals.connect(pipeline.lock.close, signal=signals.engine_stopped)
+        return pipeline
 
     def open_spider(self) -> None:
         # Either the Scrapy setting or sources.toml's [crawl] keep_raw turns retention off.

@@ -199,61 +199,53 @@ def test_young_articles_are_rechecked_with_conditional_requests(site, crawled):
     assert last["articles_new"] == 0 and last["articles_updated"] == 0
 
 
-def test_scrapy_crawl_news_uses_the_same_config(site, tmp_path):
-    config = write_config(tmp_path / "sources.toml", site.origins)
-    db_path = tmp_path / "via-scrapy.db"
+def scrapy_crawl(config: Path, db_path: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "NEWSARCHIVE_CONFIG": str(config), "NEWSARCHIVE_DB": str(db_path)}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "news",
-            "-s",
-            "LOG_LEVEL=WARNING",
-            "-s",
-            "DOWNLOAD_DELAY=0",
-        ],
+    command = ["scrapy", "crawl", "news", "-s", "LOG_LEVEL=WARNING", "-s", "DOWNLOAD_DELAY=0"]
+    return subprocess.run(
+        [sys.executable, "-m", *command],
         cwd=REPO,
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+def test_scrapy_crawl_news_uses_the_same_config(site, tmp_path):
+    config = write_config(tmp_path / "sources.toml", site.origins)
+    db_path = tmp_path / "via-scrapy.db"
+    result = scrapy_crawl(config, db_path)
     assert result.returncode == 0, result.stderr
     stored = {r[0] for r in rows(db_path, "SELECT canonical_url FROM articles")}
     assert stored == expected_urls(site.origins)
 
 
-def test_second_writer_exits_3_at_once(site, tmp_path):
-    config = write_config(tmp_path / "sources.toml", site.origins)
-    slow = tmp_path / "slow.toml"
+def start_slow_crawl(config: Path, db_path: Path) -> subprocess.Popen:
+    """A CLI crawl with half a second between requests, returned once it holds the lock."""
+    slow = config.with_name("slow.toml")
     slow.write_text(config.read_text().replace("download_delay = 0", "download_delay = 0.5"))
-    db_path = tmp_path / "archive.db"
+    command = ["scraper.cli", "crawl", "--config", str(slow), "--db", str(db_path), "-q"]
     first = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scraper.cli",
-            "crawl",
-            "--config",
-            str(slow),
-            "--db",
-            str(db_path),
-            "-q",
-        ],
+        [sys.executable, "-m", *command],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    lock = Path(f"{db_path}.lock")
+    deadline = time.monotonic() + 60
+    while not (lock.exists() and lock.read_text().startswith("pid")):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    return first
+
+
+def test_second_writer_exits_3_at_once(site, tmp_path):
+    config = write_config(tmp_path / "sources.toml", site.origins)
+    db_path = tmp_path / "archive.db"
+    first = start_slow_crawl(config, db_path)
     try:
-        lock = Path(f"{db_path}.lock")
-        deadline = time.monotonic() + 60
-        while not (lock.exists() and lock.read_text().startswith("pid")):
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
         started = time.monotonic()
         second = run_cli("crawl", "--config", str(config), "--db", str(db_path))
         assert second.returncode == 3
@@ -269,6 +261,27 @@ def test_second_writer_exits_3_at_once(site, tmp_path):
         site.origins
     )
     assert rows(db_path, "PRAGMA integrity_check")[0][0] == "ok"
+
+
+def test_scrapy_crawl_news_is_refused_while_the_cli_crawls(site, tmp_path):
+    """`scrapy crawl news` takes the same lock: it neither interleaves its writes nor marks
+    the running crawl interrupted."""
+    config = write_config(tmp_path / "sources.toml", site.origins)
+    db_path = tmp_path / "archive.db"
+    first = start_slow_crawl(config, db_path)
+    try:
+        deadline = time.monotonic() + 60
+        while not (db_path.exists() and rows(db_path, "SELECT id FROM crawls")):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        second = scrapy_crawl(config, db_path)
+        assert second.returncode == 1
+        assert f"{db_path} is being written by pid {first.pid}" in second.stderr
+        crawls = rows(db_path, "SELECT status FROM crawls")
+        assert [row["status"] for row in crawls] == ["running"]  # the first one's, untouched
+    finally:
+        first.kill()
+        first.wait()
 
 
 def test_datasette_finds_the_seed_article_in_the_crawled_archive(site, crawled):
