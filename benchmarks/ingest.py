@@ -15,9 +15,10 @@ batch size. Only the writing is timed, not the making of the articles.
 - ceiling: the rows `article_row` makes, `executemany`'d into `articles` and
   `article_urls` (FTS filled by the same triggers), nothing looked up.
 
-Prints articles/s for both, their ratio (target >= 0.60), and the store's time per
-article over the first and the last 10,000 articles (dedupe lookups must not slow down
-as the archive grows). `--profile` runs the store under cProfile and prints its top
+Prints articles/s for both, their ratio (target >= 0.60), and the time per article of
+each over the first and the last 10,000 articles: both slow down as the band index grows
+past the page cache, and the store's lookups must not add much to that (its growth over
+the ceiling's, target <= 1.5). `--profile` runs the store under cProfile and prints its top
 entries (py-spy does the same from outside: `py-spy record -- python benchmarks/ingest.py`).
 """
 
@@ -127,28 +128,46 @@ def banded(chunk: list[Article]) -> float:
     return time.perf_counter() - started
 
 
-def run_store(db_path: Path, count: int, batch: int) -> tuple[float, float, list[float]]:
-    """Seconds spent in dedupe + store and on band keys, and the store's per-article
-    seconds for each WINDOW."""
+class Clock:
+    """Seconds spent writing, in all and per article over each WINDOW of articles."""
+
+    def __init__(self) -> None:
+        self.spent, self.windows, self._window, self._done = 0.0, [], 0.0, 0
+
+    def add(self, seconds: float, articles: int) -> None:
+        self.spent += seconds
+        self._window += seconds
+        self._done += articles
+        if self._done % WINDOW == 0:
+            self.windows.append(self._window / WINDOW)
+            self._window = 0.0
+
+    def growth(self) -> str:
+        """The last window's time per article against the first's."""
+        first, last = self.windows[0], self.windows[-1]
+        return (
+            f"first {WINDOW:,} {first * 1e6:.0f} us, last {WINDOW:,} {last * 1e6:.0f} us "
+            f"(x{last / first:.2f})"
+        )
+
+
+def run_store(db_path: Path, count: int, batch: int) -> tuple[Clock, float]:
+    """The store's writing time, and the seconds spent on band keys."""
     db = open_archive(db_path)
     archive = Archive(db)
     dedupe = DedupePipeline(SimpleNamespace(spider=SimpleNamespace(config=CONFIG)))
-    spent, hashing, windows, window, done = 0.0, 0.0, [], 0.0, 0
+    clock, hashing = Clock(), 0.0
     for chunk in articles(count, batch):
         hashing += banded(chunk)
         started = time.perf_counter()
         archive.write([dedupe.process_item(a) for a in chunk])
-        took = time.perf_counter() - started
-        spent, window, done = spent + took, window + took, done + len(chunk)
-        if done % WINDOW == 0:
-            windows.append(window / WINDOW)
-            window = 0.0
+        clock.add(time.perf_counter() - started, len(chunk))
     db.close()
-    return spent, hashing, windows
+    return clock, hashing
 
 
-def run_ceiling(db_path: Path, count: int, batch: int) -> float:
-    """Seconds spent inserting the same rows with executemany, one transaction per batch."""
+def run_ceiling(db_path: Path, count: int, batch: int) -> Clock:
+    """The time spent inserting the same rows with executemany, one transaction per batch."""
     db = open_archive(db_path)
     db.close()
     conn = sqlite3.connect(db_path)
@@ -156,7 +175,7 @@ def run_ceiling(db_path: Path, count: int, batch: int) -> float:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     dedupe = DedupePipeline(SimpleNamespace(spider=SimpleNamespace(config=CONFIG)))
-    spent, next_id, sql = 0.0, 1, None
+    clock, next_id, sql = Clock(), 1, None
     for chunk in articles(count, batch):
         seen = now()
         rows, bands = [], []
@@ -181,9 +200,9 @@ def run_ceiling(db_path: Path, count: int, batch: int) -> float:
             conn.executemany(
                 "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)", bands
             )
-        spent += time.perf_counter() - started
+        clock.add(time.perf_counter() - started, len(chunk))
     conn.close()
-    return spent
+    return clock
 
 
 def main() -> None:
@@ -195,33 +214,37 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="newsarchive-ingest-") as tmp:
         ceiling = run_ceiling(Path(tmp) / "ceiling.db", args.articles, args.batch)
         print(
-            f"== ceiling (executemany): {args.articles} articles in {ceiling:.1f} s = "
-            f"{args.articles / ceiling:.0f} articles/s"
+            f"== ceiling (executemany): {args.articles} articles in {ceiling.spent:.1f} s = "
+            f"{args.articles / ceiling.spent:.0f} articles/s"
         )
         profiler = cProfile.Profile() if args.profile else None
         if profiler:
             profiler.enable()
-        store, hashing, windows = run_store(Path(tmp) / "store.db", args.articles, args.batch)
+        store, hashing = run_store(Path(tmp) / "store.db", args.articles, args.batch)
         if profiler:
             profiler.disable()
         size = (Path(tmp) / "store.db").stat().st_size
         print(
-            f"== store (dedupe + Archive.write): {args.articles} articles in {store:.1f} s = "
-            f"{args.articles / store:.0f} articles/s; archive {size / 1e6:.0f} MB"
+            f"== store (dedupe + Archive.write): {args.articles} articles in {store.spent:.1f} s "
+            f"= {args.articles / store.spent:.0f} articles/s; archive {size / 1e6:.0f} MB"
         )
-        if len(windows) >= 2:
-            print(
-                f"   per article: first {WINDOW:,} {windows[0] * 1e6:.0f} us, "
-                f"last {WINDOW:,} {windows[-1] * 1e6:.0f} us "
-                f"(x{windows[-1] / windows[0]:.2f}, target <= 2)"
+        if len(store.windows) >= 2:
+            # Both slow down as the band index outgrows the page cache; what the store adds
+            # on top (its dedupe lookups) must stay small.
+            growth = (store.windows[-1] / store.windows[0]) / (
+                ceiling.windows[-1] / ceiling.windows[0]
             )
+            print(f"   per article, store:   {store.growth()}")
+            print(f"   per article, ceiling: {ceiling.growth()}")
+            print(f"   store's growth / ceiling's: {growth:.2f} (target <= 1.5)")
         print(
             f"== band keys (MinHash; in a crawl the extraction workers compute them): "
             f"{hashing / args.articles * 1e6:.0f} us per article"
         )
-        print(f"== store / ceiling: {ceiling / store:.2f} (target >= 0.60)")
+        print(f"== store / ceiling: {ceiling.spent / store.spent:.2f} (target >= 0.60)")
         print(
-            f"   with the band keys computed in the writer too: {ceiling / (store + hashing):.2f}"
+            "   with the band keys computed in the writer too: "
+            f"{ceiling.spent / (store.spent + hashing):.2f}"
         )
         if profiler:
             pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
