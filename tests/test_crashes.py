@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from faultserver import REPO, FaultServer, run_crawl_cli
+from faultserver import REPO, CrawlRun, FaultServer, run_crawl_cli
 
 from pipelines.archive import open_archive
 
@@ -171,16 +171,20 @@ def small_disk(path: Path, size_kb: int):
             subprocess.run(["umount", "-l", str(path)], check=False)
 
 
+def error_line(run: CrawlRun) -> str:
+    """The one line a run that failed on its archive ends with (exit status 2)."""
+    assert run.returncode == 2, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    return run.stderr.strip().splitlines()[-1]
+
+
 def test_disk_full_stops_with_a_clear_line_and_the_next_run_continues(site, reference, tmp_path):
     config = site_config(tmp_path / "sources.toml", site)
     with small_disk(tmp_path / "disk", 300) as (limit, free_space):
         db = tmp_path / "disk" / "archive.db"
-        full = run_crawl_cli(config, db, **limit)
-        assert full.returncode == 2, full.stderr[-2000:]
-        last_line = full.stderr.strip().splitlines()[-1]
-        assert last_line.startswith(f"Error: {db}: the crawl could not write to the archive")
-        assert "free some space and run again" in last_line
-        assert "Traceback" not in full.stderr, full.stderr[-3000:]
+        line = error_line(run_crawl_cli(config, db, **limit))
+        assert line.startswith(f"Error: {db}: the crawl could not write to the archive")
+        assert "free some space and run again" in line
         stored = check_consistent(db)
         assert stored < SITE_ARTICLES
         free_space()
@@ -196,11 +200,8 @@ def test_a_disk_too_full_to_make_the_archive_leaves_no_file(site, reference, tmp
     config = site_config(tmp_path / "sources.toml", site)
     with small_disk(tmp_path / "disk", 48) as (limit, free_space):
         db = tmp_path / "disk" / "archive.db"
-        full = run_crawl_cli(config, db, **limit)
-        assert full.returncode == 2, full.stderr[-2000:]
-        last_line = full.stderr.strip().splitlines()[-1]
-        assert last_line.startswith(f"Error: {db}: could not create the archive")
-        assert "Traceback" not in full.stderr
+        line = error_line(run_crawl_cli(config, db, **limit))
+        assert line.startswith(f"Error: {db}: could not create the archive")
         assert sorted(p.name for p in db.parent.iterdir()) == ["archive.db.lock"]
         free_space()
         again = run_crawl_cli(config, db, **limit)
