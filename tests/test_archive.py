@@ -89,6 +89,20 @@ def test_refuses_a_newer_schema_and_foreign_files(tmp_path):
     assert not (tmp_path / "missing.db").exists()
 
 
+def test_a_new_archive_is_made_where_hard_links_are_refused(tmp_path, seed_article, monkeypatch):
+    """Some mounts (FUSE, SMB) refuse hard links: the archive is then renamed into place."""
+
+    def refuse(*args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr("pipelines.archive.os.link", refuse)
+    db_path = tmp_path / "archive.db"
+    store(db_path, [seed_article])
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".new")] == []
+    db = open_archive(db_path, create=False)
+    assert [r["title"] for r in db["articles"].rows] == [seed_article.title]
+
+
 def test_csv_export_round_trips_bodies(tmp_path, seed_article):
     db_path = tmp_path / "archive.db"
     tricky = article_like(
