@@ -26,6 +26,7 @@ class ArchiveError(RuntimeError):
     """The archive cannot be used; the message says why, for a person."""
 
 
+# Disk full, file too large, quota exceeded: whatever was writing, the next write fails too.
 _NO_SPACE = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 WRITE_FAILED = "archive_write_failed"  # the reason a crawl closes after such an error
 

@@ -28,7 +28,6 @@ class ArchiveWriteError(ArchiveError):
     """The archive refused a write (disk full, I/O error); the crawl stopped there."""
 
 
-# Disk full, file too large, quota exceeded: whatever was writing, the next write fails too.
 class StopOnWriteError:
     """Stops the crawl at the first failed archive write (disk full, I/O error) instead
     of fetching pages that cannot be stored; `error` keeps the cause for the message."""
