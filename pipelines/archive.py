@@ -301,7 +301,7 @@ def _create_whole(path: Path) -> None:
             pass
         except OSError:  # a file system without hard links
             os.replace(building, path)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, OSError) as exc:  # OSError: neither link nor rename
         raise ArchiveError(f"{path}: could not create the archive ({exc})") from None
     finally:
         for leftover in ("", "-wal", "-shm"):

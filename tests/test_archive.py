@@ -5,9 +5,10 @@ import dataclasses
 import json
 import sqlite3
 
+import pytest
 from conftest import run_cli, store
 
-from pipelines.archive import SCHEMA_VERSION, open_archive
+from pipelines.archive import SCHEMA_VERSION, ArchiveError, open_archive
 from pipelines.dedupe import content_hash
 
 
@@ -101,6 +102,18 @@ def test_a_new_archive_is_made_where_hard_links_are_refused(tmp_path, seed_artic
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".new")] == []
     db = open_archive(db_path, create=False)
     assert [r["title"] for r in db["articles"].rows] == [seed_article.title]
+
+
+def test_an_archive_that_cannot_be_put_in_place_is_one_error(tmp_path, monkeypatch):
+    def refuse(*args):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("pipelines.archive.os.link", refuse)
+    monkeypatch.setattr("pipelines.archive.os.replace", refuse)
+    db_path = tmp_path / "archive.db"
+    with pytest.raises(ArchiveError, match="could not create the archive .*Permission denied"):
+        open_archive(db_path)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_csv_export_round_trips_bodies(tmp_path, seed_article):
