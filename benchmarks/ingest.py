@@ -142,12 +142,16 @@ class Clock:
             self.windows.append(self._window / WINDOW)
             self._window = 0.0
 
-    def growth(self) -> str:
-        """The last window's time per article against the first's."""
+    @property
+    def growth(self) -> float:
+        """The last window's time per article over the first's."""
+        return self.windows[-1] / self.windows[0]
+
+    def windows_line(self) -> str:
         first, last = self.windows[0], self.windows[-1]
         return (
             f"first {WINDOW:,} {first * 1e6:.0f} us, last {WINDOW:,} {last * 1e6:.0f} us "
-            f"(x{last / first:.2f})"
+            f"(x{self.growth:.2f})"
         )
 
 
@@ -231,12 +235,12 @@ def main() -> None:
         if len(store.windows) >= 2:
             # Both slow down as the band index outgrows the page cache; what the store adds
             # on top (its dedupe lookups) must stay small.
-            growth = (store.windows[-1] / store.windows[0]) / (
-                ceiling.windows[-1] / ceiling.windows[0]
+            print(f"   per article, store:   {store.windows_line()}")
+            print(f"   per article, ceiling: {ceiling.windows_line()}")
+            print(
+                f"   store's growth / ceiling's: {store.growth / ceiling.growth:.2f} "
+                "(target <= 1.5)"
             )
-            print(f"   per article, store:   {store.growth()}")
-            print(f"   per article, ceiling: {ceiling.growth()}")
-            print(f"   store's growth / ceiling's: {growth:.2f} (target <= 1.5)")
         print(
             f"== band keys (MinHash; in a crawl the extraction workers compute them): "
             f"{hashing / args.articles * 1e6:.0f} us per article"
