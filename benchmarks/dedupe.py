@@ -31,9 +31,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from pipelines.archive import open_archive  # noqa: E402
-from pipelines.dedupe import BANDS, content_hash  # noqa: E402
 from pipelines.store import Archive  # noqa: E402
 from scraper.extract import extract  # noqa: E402
+from scraper.extract.fingerprint import BANDS, content_hash  # noqa: E402
 from scraper.items import Article  # noqa: E402
 
 PAIRS = REPO / "tests" / "fixtures" / "dedupe" / "pairs.jsonl"

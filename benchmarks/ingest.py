@@ -41,12 +41,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.sitegen import NAMES, SECTIONS, WORDS, language_of  # noqa: E402
 from pipelines.archive import open_archive  # noqa: E402
-from pipelines.dedupe import DedupePipeline, band_keys  # noqa: E402
+from pipelines.dedupe import DedupePipeline  # noqa: E402
 from pipelines.store import Archive, article_row, now  # noqa: E402
+from pipelines.textsearch import register_functions  # noqa: E402
 from scraper import settings  # noqa: E402
 from scraper.config import parse_config  # noqa: E402
+from scraper.extract.fingerprint import band_keys  # noqa: E402
 from scraper.items import Article  # noqa: E402
-from scraper.textsearch import register_functions  # noqa: E402
 
 ORIGIN = "https://harbor.example"
 CONFIG = parse_config(f'[[source]]\nname = "harbor"\nstart_urls = ["{ORIGIN}/"]\n')

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from pipelines.dedupe import band_keys, body_hash
-from scraper.textsearch import create_search_index, register_functions
+from pipelines.textsearch import create_search_index, register_functions
+from scraper.extract.fingerprint import band_keys, body_hash
 
 SCHEMA_VERSION = 3
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def _create(db: sqlite_utils.Database) -> None:
         foreign_keys=[("article_id", "articles", "id")],
     )
     db["article_urls"].create_index(["article_id"])
-    # Article URLs discovered but not yet settled (see scraper.frontier.Frontier).
+    # Article URLs discovered but not yet settled (see scraper.crawl.frontier.Frontier).
     db["frontier"].create(
         {
             "url": str,
@@ -187,7 +187,7 @@ def _history(db: sqlite_utils.Database) -> None:
         foreign_keys=[("article_id", "articles", "id")],
     )
     db["pages"].create_index(["article_id", "raw_hash"], unique=True)
-    # MinHash LSH bands (pipelines.dedupe.band_keys): looked up by key, an article's own
+    # MinHash LSH bands (scraper.extract.fingerprint.band_keys): looked up by key, an article's own
     # rows found again by recomputing its keys, so no second index is needed.
     db.execute(
         "CREATE TABLE minhash_bands (key INTEGER NOT NULL, article_id INTEGER NOT NULL, "

@@ -13,11 +13,12 @@ from typing import Any
 
 import sqlite_utils
 
-from pipelines.dedupe import bands_of, content_hash
+from pipelines.dedupe import bands_of
 from pipelines.extract import extract_page
 from pipelines.store import set_bands, text_row
 from pipelines.validate import rejection
 from scraper.config import Source
+from scraper.extract.fingerprint import content_hash
 from scraper.items import Article
 
 

@@ -33,9 +33,10 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from pipelines.archive import open_archive
-from pipelines.dedupe import band_keys, bands_of, body_hash, near_duplicate
+from pipelines.dedupe import bands_of, near_duplicate
 from pipelines.lock import writer_lock
 from scraper.extract.dates import to_utc
+from scraper.extract.fingerprint import band_keys, body_hash
 from scraper.items import Article
 
 logger = logging.getLogger(__name__)
@@ -298,7 +299,7 @@ class Archive:
                 self._record_urls(article_id, article, seen)
                 self._keep_page(article_id, article, row)
                 self.outcomes[(article.source or "", outcome)] += 1
-                # Settled: a resumed run need not fetch it again (see scraper.frontier).
+                # Settled: a resumed run need not fetch it again (see scraper.crawl.frontier).
                 self.db.conn.executemany(
                     "DELETE FROM frontier WHERE url = ?", [(u,) for u in article.urls_seen]
                 )
@@ -352,7 +353,8 @@ class StorePipeline:
 
     def process_item(self, item: Article) -> Article:
         if self.failed is not None:
-            # The crawl is stopping (scraper.crawl.StopOnWriteError); its URLs stay unsettled.
+            # The crawl is stopping (scraper.crawl.runner.StopOnWriteError): its URLs stay
+            # unsettled.
             raise DropItem(f"not stored, the archive failed a write: {item.url}", log_level="DEBUG")
         self.buffer.append(item)
         if (

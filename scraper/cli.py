@@ -110,7 +110,7 @@ def crawl_and_report(
 ) -> dict[str, Any]:
     """Run a crawl under the archive's writer lock and print its summary."""
     from pipelines.archive import ArchiveError
-    from scraper.crawl import configure_logging, run_crawl  # see the imports
+    from scraper.crawl.runner import configure_logging, run_crawl  # see the imports
 
     configure_logging(
         stderr_level=logging.ERROR if quiet else logging.WARNING,
@@ -207,7 +207,7 @@ def run_datasette(
     allow_sql: bool = True,
 ) -> None:
     """Datasette on the archive, in the foreground."""
-    from scraper.serve import make_datasette, serve
+    from scraper.serve.runner import make_datasette, serve
 
     existing_archive(db_path).close()
     click.echo(f"Datasette on http://{host}:{port}/ (Ctrl+C stops it)")
@@ -280,7 +280,7 @@ def export(
     excel: bool,
 ) -> None:
     """Stream articles as CSV or JSON lines (authors and tags joined by '; ' in CSV)."""
-    from scraper import export as exporter
+    from pipelines import export as exporter
 
     filters = exporter.Filters(
         sources=list(sources),

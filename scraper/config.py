@@ -69,7 +69,7 @@ class Config:
 
     def local_hosts(self) -> list[str]:
         """The hosts (without port) of sources configured `local = true`: the only names
-        that may resolve to loopback or private addresses (see `scraper.resolver`)."""
+        that may resolve to loopback or private addresses (see `scraper.crawl.resolver`)."""
         return sorted(
             {
                 urlsplit(f"//{domain}").hostname or domain

@@ -43,7 +43,7 @@ class Article:
 
     # Set by the dedupe pipeline.
     content_hash: str | None = None
-    # The body's MinHash LSH band keys (pipelines.dedupe.band_keys), computed by the
+    # The body's MinHash LSH band keys (scraper.extract.fingerprint.band_keys), computed by the
     # extraction worker on its own core rather than by the single writer; None: the store
     # computes them. Whoever changes `body` afterwards must reset this.
     band_keys: list[int] | None = field(default=None, repr=False)

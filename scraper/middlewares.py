@@ -3,7 +3,7 @@
 - `SourceGuardMiddleware` refuses requests outside a source's allowed domains (redirects
   come back through here, so a redirect to another domain is refused too) and, for sources
   not configured as local, local addresses: written in the URL, or what its name resolves
-  to (`scraper.resolver`).
+  to (`scraper.crawl.resolver`).
 - `RobotsMiddleware` treats a robots.txt that cannot be read (5xx, timeout, reset) as
   "disallow everything", as RFC 9309 asks, instead of Scrapy's "allow everything", and says
   so in one log line.
@@ -33,7 +33,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import DNSLookupError
 
-from scraper.resolver import LocalAddressRefused, is_local_address
+from scraper.crawl.resolver import LocalAddressRefused, is_local_address
 from scraper.urls import allowed
 
 logger = logging.getLogger(__name__)

@@ -27,9 +27,9 @@ NEWSARCHIVE_MIN_WORDS = 40
 
 # Names that may resolve to loopback or private addresses: those of the sources configured
 # `local = true` (the CLI sets them from its config; None reads NEWSARCHIVE_CONFIG). Every
-# other name resolving there is refused (scraper.resolver).
+# other name resolving there is refused (scraper.crawl.resolver).
 NEWSARCHIVE_LOCAL_HOSTS = None
-TWISTED_DNS_RESOLVER = "scraper.resolver.GuardedResolver"
+TWISTED_DNS_RESOLVER = "scraper.crawl.resolver.GuardedResolver"
 
 DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.SourceGuardMiddleware": 50,
@@ -40,7 +40,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.RedirectRecorder": 650,
 }
 EXTENSIONS = {
-    "scraper.progress.Progress": 500,
+    "scraper.crawl.progress.Progress": 500,
 }
 NEWSARCHIVE_PROGRESS = False  # the CLI turns it on when stderr is a terminal
 # Processes that extract articles; 0 = none, extract in the crawling process. By default
@@ -83,7 +83,7 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening sockets from a cron job
 LOG_LEVEL = "INFO"
-LOG_FORMATTER = "scraper.logformatter.QuietItemsLogFormatter"
+LOG_FORMATTER = "scraper.crawl.logformatter.QuietItemsLogFormatter"
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

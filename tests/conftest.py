@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from pipelines.archive import open_archive
-from pipelines.dedupe import content_hash
 from pipelines.store import Archive
 from scraper.extract import extract
+from scraper.extract.fingerprint import content_hash
 from scraper.items import Article
 
 TESTS = Path(__file__).resolve().parent

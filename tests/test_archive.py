@@ -9,7 +9,7 @@ import pytest
 from conftest import run_cli, store
 
 from pipelines.archive import SCHEMA_VERSION, ArchiveError, open_archive
-from pipelines.dedupe import content_hash
+from scraper.extract.fingerprint import content_hash
 
 
 def article_like(seed, **changes):

@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO, run_cli, seed_paragraphs
 
 import demo
-from scraper.serve import make_datasette
+from scraper.serve.runner import make_datasette
 
 EXPECTED = json.loads((REPO / "demo" / "expected.json").read_text(encoding="utf-8"))
 SEED_PATH = (

@@ -15,7 +15,7 @@ from conftest import run_cli, store
 from test_search import NEWS, XSS_BODY
 
 from pipelines.archive import open_archive
-from scraper.serve import make_datasette
+from scraper.serve.runner import make_datasette
 
 
 def get(db_path: Path, path: str, **kwargs):
@@ -223,10 +223,10 @@ def test_serve_refuses_to_expose_an_archive_by_accident(tmp_path, seed_article, 
 
 
 def test_big_result_sets_are_ranked_among_the_newest_and_say_so(tmp_path, monkeypatch):
-    from scraper import datasette_search
+    from scraper.serve import plugin
 
-    monkeypatch.setattr(datasette_search, "SEARCH_DEPTH", 10)
-    monkeypatch.setattr(datasette_search, "COUNT_LIMIT", 20)
+    monkeypatch.setattr(plugin, "SEARCH_DEPTH", 10)
+    monkeypatch.setattr(plugin, "COUNT_LIMIT", 20)
     db_path = tmp_path / "news.db"
     many = [
         NEWS[0].__class__(**{**NEWS[0].__dict__, "canonical_url": f"https://wire.example/b{i}",

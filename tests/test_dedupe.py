@@ -16,9 +16,10 @@ import sqlite_utils
 from conftest import REPO, TESTS, store
 
 from pipelines.archive import MIGRATIONS, SCHEMA_VERSION, open_archive
-from pipelines.dedupe import band_keys, content_hash, near_duplicate
+from pipelines.dedupe import near_duplicate
+from pipelines.textsearch import register_functions
 from scraper.config import ConfigError, parse_config
-from scraper.textsearch import register_functions
+from scraper.extract.fingerprint import band_keys, content_hash
 from scraper.urls import normalize_url
 
 PAIRS = [
@@ -94,7 +95,7 @@ def test_lsh_index_outlives_the_process(tmp_path, seed_article):
 def test_band_keys_are_the_same_in_every_process(seed_article):
     """They are stored: a later run (another hash seed, another machine) must find them."""
     script = (
-        "import json, sys; from pipelines.dedupe import band_keys; "
+        "import json, sys; from scraper.extract.fingerprint import band_keys; "
         "print(json.dumps(band_keys(sys.stdin.read())))"
     )
     for seed in ("0", "12345"):

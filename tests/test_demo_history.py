@@ -88,7 +88,7 @@ def test_syndicated_copy_points_at_the_original(two_editions):
 def test_datasette_lists_the_edit_with_its_old_headline(two_editions):
     import asyncio
 
-    from scraper.serve import make_datasette
+    from scraper.serve.runner import make_datasette
 
     origins, db_path = two_editions
     (changed,) = EXPECTED["sources"]["novosti"]["edition2"]["changed"]

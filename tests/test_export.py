@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO, run_cli, store
 
 from pipelines.archive import open_archive
-from pipelines.dedupe import content_hash
+from scraper.extract.fingerprint import content_hash
 
 STORIES = {
     1: "Storm Ciarán closed schools across the south coast on Thursday. "

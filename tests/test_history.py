@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TESTS, run_cli
 
-from scraper.textsearch import register_functions
+from pipelines.textsearch import register_functions
 
 STORIES = {
     s["id"]: s

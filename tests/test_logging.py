@@ -2,7 +2,7 @@
 
 import logging
 
-from scraper.crawl import configure_logging
+from scraper.crawl.runner import configure_logging
 
 
 def test_log_file_rotates_by_size_and_stderr_gets_only_errors(tmp_path, capsys):

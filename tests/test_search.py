@@ -14,10 +14,10 @@ import pytest
 from conftest import store
 
 from pipelines.archive import open_archive
-from pipelines.dedupe import content_hash
+from pipelines.textsearch import fts_query
+from scraper.extract.fingerprint import content_hash
 from scraper.items import Article
-from scraper.serve import make_datasette
-from scraper.textsearch import fts_query
+from scraper.serve.runner import make_datasette
 
 XSS_TITLE = 'Взлом <script>window.xssRan=1</script><img src=x onerror="window.xssRan=2">'
 XSS_BODY = (

@@ -12,9 +12,9 @@ from typing import Any
 
 from w3lib.encoding import http_content_type_encoding
 
-from pipelines.dedupe import band_keys
 from scraper.config import Source
 from scraper.extract import extract
+from scraper.extract.fingerprint import band_keys
 from scraper.items import Article
 
 # What the extractor fills in; the fetch fields set by the spider are kept as they are.

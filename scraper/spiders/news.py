@@ -3,7 +3,7 @@
 One spider crawls every source in the config; each request carries its source's name,
 so per-source rules (allowed domains, article patterns, selectors, depth) apply to it.
 Discovery pages are fetched on every run; an article page only when the archive does not
-have it yet, or may hold an outdated copy (see `scraper.frontier.needs_fetch`).
+have it yet, or may hold an outdated copy (see `scraper.crawl.frontier.needs_fetch`).
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from twisted.python.failure import Failure
 
 from pipelines.archive import WRITE_FAILED
 from scraper.config import Config, Source, load_config
+from scraper.crawl.frontier import Frontier, Known, needs_fetch, parse_date
 from scraper.extract.document import looks_binary
-from scraper.frontier import Frontier, Known, needs_fetch, parse_date
 from scraper.items import Article
 from scraper.urls import allowed, normalize_url
 

@@ -17,7 +17,7 @@ import yaml
 from datasette.app import Datasette
 from datasette.plugins import pm
 
-from scraper import datasette_search
+from scraper.serve import plugin
 
 PACKAGE = Path(__file__).resolve().parent
 METADATA = PACKAGE / "metadata.yml"
@@ -62,8 +62,8 @@ def make_datasette(
     db_path: str | Path, *, password: str | None = None, allow_sql: bool = True
 ) -> Datasette:
     """Datasette on the archive; with `password`, every request needs user `reporter`."""
-    if not pm.is_registered(datasette_search):
-        pm.register(datasette_search, name="newsarchive-search")
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="newsarchive-search")
     password_hash = None
     if password:
         from datasette_auth_passwords.utils import hash_password

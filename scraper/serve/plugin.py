@@ -1,6 +1,6 @@
 """Datasette plugin: the articles table's search box speaks Russian, Ukrainian and English.
 
-- `?_search=` on `articles` is rewritten into index terms (scraper.textsearch) and matched
+- `?_search=` on `articles` is rewritten into index terms (pipelines.textsearch) and matched
   against the contentless `articles_fts`; punctuation never reaches FTS5 as syntax.
 - Without an explicit sort, the HTML page ranks by bm25. To keep a common word fast on a
   million articles, the HTML page works on the `SEARCH_DEPTH` newest matches (FTS5 walks
@@ -23,7 +23,7 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from markupsafe import Markup
 
-from scraper.textsearch import (
+from pipelines.textsearch import (
     FTS_TABLE,
     QUERY_FUNCTION,
     fts_query,

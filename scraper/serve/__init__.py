@@ -1,0 +1,1 @@
+"""Datasette on the archive: the runner, the search plugin, its templates and metadata."""
