@@ -87,6 +87,11 @@ FAULT_PATHS = {
     "/a/bomb.html": "too_large",
     "/a/photo.html": "not_html",
 }
+# Sitemaps that cannot be read (the crawl's config lists them), and the kind for each.
+SITEMAP_FAULT_PATHS = {
+    "/sitemap-corrupt.xml.gz": "bad_sitemap",
+    "/sitemap-bomb.xml.gz": "too_large",
+}
 # Good pages that are hard to read: each must be archived like any other article.
 HARD_GOOD_PATHS = ["/a/cp1251.html", "/a/koi8r.html", "/a/nested.html"]
 
@@ -121,6 +126,11 @@ def gzip_bomb() -> bytes:
     """About 2 MB on the wire, 2 GiB unpacked: gzip members of zeros, one after another."""
     member = gzip.compress(bytes(16 * 1024 * 1024), compresslevel=9)
     return member * 128
+
+
+def corrupt_gzip() -> bytes:
+    """A gzip header followed by bytes that are not a deflate stream."""
+    return gzip.compress(b"")[:10] + bytes(random.Random(1).randrange(256) for _ in range(2000))
 
 
 @cache
@@ -203,6 +213,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         "/bad-feed.xml": "bad_feed",
         "/sitemap.xml": "sitemap",
         "/sitemap-100k.xml": "big_sitemap",
+        "/sitemap-corrupt.xml.gz": "corrupt_sitemap",
+        "/sitemap-bomb.xml.gz": "sitemap_bomb",
         "/a/cp1251.html": "cp1251",
         "/a/koi8r.html": "koi8r",
         "/a/nested.html": "nested",
@@ -333,6 +345,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def page_big_sitemap(self) -> None:
         self.send(200, big_sitemap(self.fault.origin, self.fault.sitemap_size), "application/xml")
+
+    def page_corrupt_sitemap(self) -> None:
+        self.send(200, corrupt_gzip(), "application/x-gzip")
+
+    def page_sitemap_bomb(self) -> None:
+        # A gzipped file, not a gzip-encoded response: the spider unpacks it itself.
+        self.send(200, gzip_bomb(), "application/x-gzip")
 
     def page_cp1251(self) -> None:
         # No charset in the header, no <meta>: the bytes must speak for themselves.

@@ -19,6 +19,7 @@ from faultserver import (
     RU_PARAGRAPHS_KOI8,
     RU_TITLE,
     RU_TITLE_KOI8,
+    SITEMAP_FAULT_PATHS,
     FaultServer,
     good_title,
     run_crawl_cli,
@@ -54,7 +55,7 @@ per_domain_concurrency = 8
 name = "hostile"
 start_urls = ["{main.url("/news/")}"]
 feeds = ["{main.url("/feed.xml")}", "{main.url("/bad-feed.xml")}"]
-sitemaps = ["{main.url("/sitemap.xml")}"]
+sitemaps = {json.dumps([main.url(p) for p in ["/sitemap.xml", *SITEMAP_FAULT_PATHS]])}
 article_allow = ["/a/"]
 local = true
 
@@ -127,6 +128,14 @@ def test_an_unreadable_robots_txt_is_one_line_on_stderr(hostile):
         assert "disallowing the whole site, as RFC 9309 asks" in lines[0]
 
 
+def test_no_traceback_reaches_stderr(hostile):
+    """Every fault of the site is recorded under its kind; none ends in a traceback on
+    stderr (which cron mails), whether from a parse, an item pipeline or Scrapy itself."""
+    stderr = hostile["run"].stderr
+    for sign in ("Traceback", "Spider error processing", "Error processing", "Error downloading"):
+        assert sign not in stderr, stderr[-3000:]
+
+
 def test_peak_memory_stays_under_400_mb(hostile):
     """The whole crawl (crawler, extraction worker, forkserver, resource tracker) stays under
     400 MB resident, summed over its processes: pages they share count once per process."""
@@ -166,6 +175,8 @@ def test_each_fault_is_recorded_by_url_and_kind(hostile):
     summary = json.loads(hostile["run"].stdout)
     recorded = {(f["source"], f["url"]): f["kind"] for f in summary["failures"]}
     for path, kind in FAULT_PATHS.items():
+        assert recorded.get(("hostile", main.url(path))) == kind, path
+    for path, kind in SITEMAP_FAULT_PATHS.items():
         assert recorded.get(("hostile", main.url(path))) == kind, path
     assert recorded[("hostile", main.url("/bad-feed.xml"))] == "bad_feed"
     assert recorded[("hostile", main.url("/private/secret.html"))] == "robots_forbidden"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -355,8 +357,15 @@ class NewsSpider(scrapy.Spider):
         """Sitemap indexes and url sets (gzipped or not), news sitemaps included."""
         source = self._source(response)
         body = response.body
-        if body[:2] == b"\x1f\x8b":
-            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        if body[:2] == b"\x1f\x8b":  # a .xml.gz file (not a gzip-encoded response)
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except ValueError:  # unpacks past DOWNLOAD_MAXSIZE: a gzip bomb, stopped there
+                self._record(response.request, "too_large")
+                return
+            except (OSError, EOFError, struct.error, zlib.error):  # not a gzip stream after all
+                self._record(response.request, "bad_sitemap")
+                return
         found = False
         for is_index, loc, date in sitemap_entries(body):
             found = True
