@@ -10,13 +10,20 @@ byte.
 A worker is sent only what extraction reads (the page bytes, URL, charset, fetch time and
 the source's options) and sends back only the extracted fields: the page crosses the
 process boundary once, not twice.
+
+A worker can die under a page (the kernel's OOM killer sends SIGKILL). It is replaced and
+the page it held is extracted again; a page that kills a second worker is recorded in
+crawl_errors as `extract_crashed` and skipped. Each death is a warning line, and the run's
+summary counts the restarts (`extract_restarts`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scrapy.exceptions import DropItem
@@ -24,6 +31,11 @@ from scrapy.exceptions import DropItem
 from scraper.config import Source
 from scraper.extract.worker import extract_fields
 from scraper.items import Article
+
+logger = logging.getLogger(__name__)
+# Tries per page: a page whose extraction kills this many workers is skipped.
+ATTEMPTS = 2
+RESTARTS_STAT = "newsarchive/extract_restarts"
 
 
 def fetched(page: Article) -> tuple[bytes, str | None, str, str | None]:
@@ -43,12 +55,68 @@ def extract_page(page: Article, source: Source | None) -> Article:
     return fill(page, extract_fields(*fetched(page), source))
 
 
+class WorkerDied(Exception):
+    """The extraction worker holding a page died (killed, out of memory, crashed)."""
+
+
+class Workers:
+    """Extraction worker processes, each behind an executor of its own, one page at a time.
+
+    A worker that dies breaks its `ProcessPoolExecutor` for good, and the executor fails
+    every page it was given without saying which one the worker held. With one executor
+    and one page per worker, a death is pinned on the page it held, and only that worker
+    is replaced.
+    """
+
+    def __init__(self, count: int, stats: Any) -> None:
+        self.stats = stats  # the crawl's; counts the restarts
+        # forkserver: workers start clean, not as forks of a process running a reactor.
+        # Several workers are forked from a server that has loaded the extractor and its
+        # language model (70 MB) once for all; a single worker loads them itself, so
+        # that no idle server holds a second copy.
+        self.context = multiprocessing.get_context("forkserver")
+        self.context.set_forkserver_preload(["scraper.extract.preload"] if count > 1 else [])
+        self.idle: asyncio.Queue[ProcessPoolExecutor] = asyncio.Queue()
+        for _ in range(count):
+            self.idle.put_nowait(self._start())
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(1, mp_context=self.context)
+
+    def _replace(self, executor: ProcessPoolExecutor) -> ProcessPoolExecutor:
+        executor.shutdown(wait=False)
+        self.stats.inc_value(RESTARTS_STAT)
+        return self._start()
+
+    async def extract(self, *task: Any) -> dict[str, Any]:
+        """`extract_fields(*task)` in a worker; raises `WorkerDied` if the worker died."""
+        executor = await self.idle.get()
+        try:
+            try:
+                future: Future = executor.submit(extract_fields, *task)
+            except BrokenProcessPool:  # it died while idle: the page never reached it
+                logger.warning("an idle extraction worker died; replaced it")
+                executor = self._replace(executor)
+                future = executor.submit(extract_fields, *task)
+            try:
+                return await asyncio.wrap_future(future)
+            except BrokenProcessPool:
+                executor = self._replace(executor)
+                raise WorkerDied from None
+        finally:
+            self.idle.put_nowait(executor)
+
+    def shutdown(self) -> None:
+        while not self.idle.empty():
+            self.idle.get_nowait().shutdown(cancel_futures=True)
+
+
 class ExtractPipeline:
     def __init__(self, crawler: Any, workers: int, discard: bool = False) -> None:
         self.crawler = crawler
         self.workers = workers
         self.discard = discard
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: Workers | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
@@ -58,17 +126,11 @@ class ExtractPipeline:
 
     def open_spider(self) -> None:
         if self.workers > 0 and not self.discard:
-            # forkserver: workers start clean, not as forks of a process running a reactor.
-            # Several workers are forked from a server that has loaded the extractor and its
-            # language model (70 MB) once for all; a single worker loads them itself, so
-            # that no idle server holds a second copy.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["scraper.extract.preload"] if self.workers > 1 else [])
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self.pool = Workers(self.workers, self.crawler.stats)
 
     def close_spider(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+            self.pool.shutdown()
 
     async def process_item(self, item: Article) -> Article:
         if self.discard:
@@ -76,5 +138,15 @@ class ExtractPipeline:
         source = self.crawler.spider.config.source(item.source)
         if self.pool is None:
             return extract_page(item, source)
-        found = await asyncio.wrap_future(self.pool.submit(extract_fields, *fetched(item), source))
-        return fill(item, found)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return fill(item, await self.pool.extract(*fetched(item), source))
+            except WorkerDied:
+                again = "trying the page again" if attempt < ATTEMPTS else "skipping the page"
+                logger.warning(
+                    "extraction worker died (killed? out of memory?) on %s; replaced it, %s",
+                    item.url,
+                    again,
+                )
+        self.crawler.spider.failures[(item.source, "extract_crashed", item.url)] += 1
+        raise DropItem(f"killed {ATTEMPTS} extraction workers: {item.url}", log_level="INFO")

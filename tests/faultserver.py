@@ -86,6 +86,7 @@ FAULT_PATHS = {
     "/a/huge-stream.html": "too_large",
     "/a/bomb.html": "too_large",
     "/a/photo.html": "not_html",
+    "/a/kills-worker.html": "extract_crashed",
 }
 # Sitemaps that cannot be read (the crawl's config lists them), and the kind for each.
 SITEMAP_FAULT_PATHS = {
@@ -93,7 +94,14 @@ SITEMAP_FAULT_PATHS = {
     "/sitemap-bomb.xml.gz": "too_large",
 }
 # Good pages that are hard to read: each must be archived like any other article.
-HARD_GOOD_PATHS = ["/a/cp1251.html", "/a/koi8r.html", "/a/nested.html"]
+HARD_GOOD_PATHS = ["/a/cp1251.html", "/a/koi8r.html", "/a/nested.html", "/a/kills-once.html"]
+
+# Markers that make an extraction worker die by SIGKILL on the page that carries them, in a
+# crawl run with tests/killhook on PYTHONPATH (see its sitecustomize.py): every time, or
+# only the first time (then its retry succeeds).
+KILL_WORKER = "<!-- newsarchive test: SIGKILL the extraction worker -->"
+KILL_WORKER_ONCE = "<!-- newsarchive test: SIGKILL the first extraction worker -->"
+KILL_HOOK = Path(__file__).resolve().parent / "killhook"
 
 
 def good_title(i: int) -> str:
@@ -233,6 +241,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         "/a/huge-stream.html": "huge_stream",
         "/a/bomb.html": "bomb",
         "/a/photo.html": "photo",
+        "/a/kills-worker.html": "kills_worker",
+        "/a/kills-once.html": "kills_once",
         "/schemes/": "schemes",
         "/a/to-file.html": "to_file",
         "/a/to-data.html": "to_data",
@@ -352,6 +362,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def page_sitemap_bomb(self) -> None:
         # A gzipped file, not a gzip-encoded response: the spider unpacks it itself.
         self.send(200, gzip_bomb(), "application/x-gzip")
+
+    def page_kills_worker(self) -> None:
+        page = article_page("This page kills its worker", good_paragraphs(997), extra=KILL_WORKER)
+        self.html(page)
+
+    def page_kills_once(self) -> None:
+        self.html(
+            article_page("A worker died on this page", good_paragraphs(998), extra=KILL_WORKER_ONCE)
+        )
 
     def page_cp1251(self) -> None:
         # No charset in the header, no <meta>: the bytes must speak for themselves.

@@ -3,7 +3,10 @@ the archive stays whole, nothing is lost or doubled, and the next run carries on
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -15,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from faultserver import REPO, CrawlRun, FaultServer, run_crawl_cli
 
@@ -143,6 +147,49 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(site, reference, tm
     # Kills landed before the first write and between batches, mid-archive.
     after = {n for _, n in kills}
     assert 0 in after and after - {0, SITE_ARTICLES}
+
+
+def extraction_workers() -> list[psutil.Process]:
+    """The extraction workers of the crawls this test runs: the processes that their
+    multiprocessing fork server forked (the server itself is left alone)."""
+    return [
+        worker
+        for process in psutil.Process().children(recursive=True)
+        if "forkserver" in " ".join(process.cmdline())
+        and "forkserver" not in " ".join(process.parent().cmdline())
+        for worker in process.children()
+    ]
+
+
+def test_extraction_workers_killed_mid_crawl_are_replaced(tmp_path, monkeypatch):
+    """SIGKILL every extraction worker a third of the way through (the OOM killer's way):
+    the crawl replaces them, loses no article, says so, and still exits 0."""
+    monkeypatch.setenv("NEWSARCHIVE_EXTRACT_WORKERS", "2")
+    db = tmp_path / "archive.db"
+    gate = threading.Event()  # the last article waits for it: the kills land mid-crawl
+    with FaultServer(good_articles=SITE_ARTICLES, page_delay=0.05, gate=gate) as site:
+        config = site_config(tmp_path / "sources.toml", site)
+        runs: list[CrawlRun] = []
+        crawl = threading.Thread(target=lambda: runs.append(run_crawl_cli(config, db, "--json")))
+        crawl.start()
+        try:
+            deadline = time.monotonic() + 60
+            while site.hits_under("/a/good-") < SITE_ARTICLES // 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            killed = extraction_workers()
+            for worker in killed:
+                os.kill(worker.pid, signal.SIGKILL)
+        finally:
+            gate.set()
+            crawl.join()
+    run = runs[0]
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert len(killed) == 2
+    assert json.loads(run.stdout)["extract_restarts"] == 2
+    died = [line for line in run.stderr.splitlines() if "extraction worker died" in line]
+    assert len(died) == 2, run.stderr[-3000:]
+    assert check_consistent(db) == SITE_ARTICLES
 
 
 @contextmanager

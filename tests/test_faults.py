@@ -15,6 +15,7 @@ import pytest
 from faultserver import (
     FAULT_PATHS,
     HARD_GOOD_PATHS,
+    KILL_HOOK,
     RU_PARAGRAPHS,
     RU_PARAGRAPHS_KOI8,
     RU_TITLE,
@@ -79,9 +80,12 @@ local = true
         # --max-pages keeps the 100,000-URL sitemap to 40 fetches here; the default cap has
         # its own test below. One extraction worker (the default on two cores) whatever the
         # machine, so that the memory budget is the same everywhere: each further worker
-        # adds about 120 MB RSS (50 MB PSS, as it shares the language model).
+        # adds about 120 MB RSS (50 MB PSS, as it shares the language model). The kill hook
+        # makes the worker die on the pages that ask for it.
         with pytest.MonkeyPatch.context() as env:
             env.setenv("NEWSARCHIVE_EXTRACT_WORKERS", "1")
+            env.setenv("PYTHONPATH", str(KILL_HOOK))
+            env.setenv("NEWSARCHIVE_TEST_KILLED", str(tmp))
             run = run_crawl_cli(config, db, "--max-pages", "40", "--json", timeout=120)
         yield {
             "run": run,
@@ -134,6 +138,22 @@ def test_no_traceback_reaches_stderr(hostile):
     stderr = hostile["run"].stderr
     for sign in ("Traceback", "Spider error processing", "Error processing", "Error downloading"):
         assert sign not in stderr, stderr[-3000:]
+
+
+def test_a_lost_extraction_worker_is_replaced_and_said_so(hostile):
+    """A worker killed on a page (as by the OOM killer) is replaced and the page tried
+    again: one page kills its worker once and is archived all the same (see the good
+    articles), the other kills it twice and is skipped as extract_crashed. Each death is
+    one line on stderr, and the summary counts the restarts."""
+    main = hostile["main"]
+    run = hostile["run"]
+    assert json.loads(run.stdout)["extract_restarts"] == 3
+    died = [line for line in run.stderr.splitlines() if "extraction worker died" in line]
+    assert len(died) == 3, run.stderr[-3000:]
+    assert sum(main.url("/a/kills-worker.html") in line for line in died) == 2
+    assert sum(main.url("/a/kills-once.html") in line for line in died) == 1
+    # Each was fetched once: the retry reuses the fetched page.
+    assert main.hits["/a/kills-worker.html"] == main.hits["/a/kills-once.html"] == 1
 
 
 def test_peak_memory_stays_under_400_mb(hostile):

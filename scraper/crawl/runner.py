@@ -17,6 +17,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from pipelines.archive import WRITE_FAILED, ArchiveError, is_write_error, open_archive
+from pipelines.extract import RESTARTS_STAT
 from scraper import settings as default_settings
 from scraper.config import Config
 from scraper.spiders.news import NewsSpider
@@ -124,6 +125,8 @@ def run_crawl(
                 f"{db_path}: the crawl could not write to the archive{cause}; it stopped, "
                 "and what it had written is intact: free some space and run again"
             )
+        # Extraction workers replaced after dying (pipelines.extract): said, not stored.
+        summary["extract_restarts"] = crawler.stats.get_value(RESTARTS_STAT, 0)
         summary["sources"] = list(db["crawl_sources"].rows_where("crawl_id = ?", [crawl_id]))
         summary["failures"] = list(
             db["crawl_errors"].rows_where(
