@@ -88,11 +88,22 @@ FAULT_PATHS = {
     "/a/photo.html": "not_html",
     "/a/kills-worker.html": "extract_crashed",
 }
-# Sitemaps that cannot be read (the crawl's config lists them), and the kind for each.
+# Feeds and sitemaps that cannot be read (wholly or in part; the crawl's config lists
+# them), and the kind for each.
+FEED_FAULT_PATHS = {
+    "/bad-feed.xml": "bad_feed",
+    "/feed-empty.xml": "bad_feed",
+    "/feed-bad-links.xml": "bad_feed",
+}
 SITEMAP_FAULT_PATHS = {
     "/sitemap-corrupt.xml.gz": "bad_sitemap",
     "/sitemap-bomb.xml.gz": "too_large",
+    "/sitemap-bad-links.xml": "bad_sitemap",
 }
+# A good feed with comments and processing instructions inside its items, and the good
+# article only it links to.
+ODD_FEED_PATH = "/feed-comments.xml"
+FEED_ONLY_PATH = "/a/only-in-feed.html"
 # Good pages that are hard to read: each must be archived like any other article.
 HARD_GOOD_PATHS = ["/a/cp1251.html", "/a/koi8r.html", "/a/nested.html", "/a/kills-once.html"]
 
@@ -219,6 +230,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         "/news/": "index",
         "/feed.xml": "feed",
         "/bad-feed.xml": "bad_feed",
+        "/feed-empty.xml": "empty_feed",
+        "/feed-bad-links.xml": "feed_bad_links",
+        ODD_FEED_PATH: "odd_feed",
+        FEED_ONLY_PATH: "feed_only",
+        "/sitemap-bad-links.xml": "sitemap_bad_links",
         "/sitemap.xml": "sitemap",
         "/sitemap-100k.xml": "big_sitemap",
         "/sitemap-corrupt.xml.gz": "corrupt_sitemap",
@@ -327,19 +343,47 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.html(good_article(i))
 
     def page_feed(self) -> None:
-        items = "".join(
-            f"<item><title>{good_title(i)}</title><link>{self.fault.url(f'/a/good-{i}.html')}"
-            "</link></item>"
-            for i in range(self.fault.good_articles)
-        )
-        self.send(
-            200,
-            f"<?xml version='1.0'?><rss version='2.0'><channel>{items}</channel></rss>".encode(),
-            "application/rss+xml",
+        self.rss(
+            [
+                f"<title>{good_title(i)}</title><link>{self.fault.url(f'/a/good-{i}.html')}</link>"
+                for i in range(self.fault.good_articles)
+            ]
         )
 
     def page_bad_feed(self) -> None:
         self.send(200, b"<?xml version='1.0'?><rss><chan\x00nel><<item>>&&&", "application/xml")
+
+    def page_empty_feed(self) -> None:
+        self.send(200, b"", "application/rss+xml")
+
+    def rss(self, items: list[str]) -> None:
+        """An RSS feed of these <item> contents."""
+        entries = "".join(f"<item>{item}</item>" for item in items)
+        self.send(
+            200,
+            f"<?xml version='1.0'?><rss version='2.0'><channel>{entries}</channel></rss>".encode(),
+            "application/rss+xml",
+        )
+
+    def page_feed_bad_links(self) -> None:
+        self.rss(
+            ["<link>http://[broken/</link>", f"<link>{self.fault.url('/a/good-0.html')}</link>"]
+        )
+
+    def page_odd_feed(self) -> None:
+        self.rss([f"<!-- ad slot --><?render x?><link>{self.fault.url(FEED_ONLY_PATH)}</link>"])
+
+    def page_feed_only(self) -> None:
+        self.html(article_page("Found through a feed alone", good_paragraphs(996)))
+
+    def page_sitemap_bad_links(self) -> None:
+        self.send(
+            200,
+            b"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+            b"<url><loc>http://[broken/</loc></url>"
+            b"<sitemap><loc>http://127.0.0.1:99999/sitemap.xml</loc></sitemap></urlset>",
+            "application/xml",
+        )
 
     def page_sitemap(self) -> None:
         urls = "".join(

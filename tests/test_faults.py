@@ -14,8 +14,11 @@ from pathlib import Path
 import pytest
 from faultserver import (
     FAULT_PATHS,
+    FEED_FAULT_PATHS,
+    FEED_ONLY_PATH,
     HARD_GOOD_PATHS,
     KILL_HOOK,
+    ODD_FEED_PATH,
     RU_PARAGRAPHS,
     RU_PARAGRAPHS_KOI8,
     RU_TITLE,
@@ -55,7 +58,7 @@ per_domain_concurrency = 8
 [[source]]
 name = "hostile"
 start_urls = ["{main.url("/news/")}"]
-feeds = ["{main.url("/feed.xml")}", "{main.url("/bad-feed.xml")}"]
+feeds = {json.dumps([main.url(p) for p in ["/feed.xml", ODD_FEED_PATH, *FEED_FAULT_PATHS]])}
 sitemaps = {json.dumps([main.url(p) for p in ["/sitemap.xml", *SITEMAP_FAULT_PATHS]])}
 article_allow = ["/a/"]
 local = true
@@ -168,7 +171,7 @@ def test_every_good_article_is_stored_and_nothing_else(hostile):
     main = hostile["main"]
     archived = dict(rows(hostile["db"], "SELECT url, title FROM articles"))
     expected = {main.url(f"/a/good-{i}.html") for i in range(GOOD)}
-    expected |= {main.url(path) for path in HARD_GOOD_PATHS}
+    expected |= {main.url(path) for path in [*HARD_GOOD_PATHS, FEED_ONLY_PATH]}
     assert set(archived) == expected
     assert {archived[main.url(f"/a/good-{i}.html")] for i in range(GOOD)} == {
         good_title(i) for i in range(GOOD)
@@ -196,9 +199,8 @@ def test_each_fault_is_recorded_by_url_and_kind(hostile):
     recorded = {(f["source"], f["url"]): f["kind"] for f in summary["failures"]}
     for path, kind in FAULT_PATHS.items():
         assert recorded.get(("hostile", main.url(path))) == kind, path
-    for path, kind in SITEMAP_FAULT_PATHS.items():
+    for path, kind in {**FEED_FAULT_PATHS, **SITEMAP_FAULT_PATHS}.items():
         assert recorded.get(("hostile", main.url(path))) == kind, path
-    assert recorded[("hostile", main.url("/bad-feed.xml"))] == "bad_feed"
     assert recorded[("hostile", main.url("/private/secret.html"))] == "robots_forbidden"
     for name in ("robots_500", "robots_slow"):
         source = name.replace("_", "-")

@@ -331,17 +331,20 @@ class NewsSpider(scrapy.Spider):
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         """RSS 2.0 and Atom: every entry's link is an article candidate."""
         source = self._source(response)
+        # A feed that is not well-formed, or links to what is no URL, is recorded once as
+        # bad_feed, and read as far as it goes: the entries before the damage count.
+        damaged = False
         try:
             root = lxml.etree.fromstring(response.body, _STRICT_XML_PARSER)
         except lxml.etree.XMLSyntaxError:
-            # Recorded, then read as far as it goes: the entries before the damage count.
-            self.failures[(source.name, "bad_feed", response.url)] += 1
-            root = lxml.etree.fromstring(response.body, _XML_PARSER)
-        if root is None:
-            return
-        for entry in root.iter("{*}item", "{*}entry"):
+            damaged = True
+            try:
+                root = lxml.etree.fromstring(response.body, _XML_PARSER)
+            except lxml.etree.XMLSyntaxError:  # nothing to recover: empty, or not text
+                root = None
+        for entry in () if root is None else root.iter("{*}item", "{*}entry"):
             url, date = None, None
-            for child in entry:
+            for child in entry.iterchildren(lxml.etree.Element):  # not comments, PIs
                 tag = lxml.etree.QName(child).localname
                 if tag == "link":
                     if child.get("rel", "alternate") == "alternate":
@@ -350,8 +353,15 @@ class NewsSpider(scrapy.Spider):
                     date = parse_date(child.text)
             if not url or self._too_old(date):
                 continue
-            if request := self._follow(response.urljoin(url), source, 1, date):
+            try:
+                link = response.urljoin(url)
+            except ValueError:  # "http://[oops/"
+                damaged = True
+                continue
+            if request := self._follow(link, source, 1, date):
                 yield request
+        if damaged:
+            self.failures[(source.name, "bad_feed", response.url)] += 1
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """Sitemap indexes and url sets (gzipped or not), news sitemaps included."""
@@ -366,18 +376,22 @@ class NewsSpider(scrapy.Spider):
             except (OSError, EOFError, struct.error, zlib.error):  # not a gzip stream after all
                 self._record(response.request, "bad_sitemap")
                 return
-        found = False
+        # No entries, or an entry whose loc is no URL: recorded once as bad_sitemap.
+        found = damaged = False
         for is_index, loc, date in sitemap_entries(body):
             found = True
-            url = response.urljoin(loc)
             if self._too_old(date):
                 continue
-            if is_index:
-                if allowed(url, source.allowed_domains):
-                    yield self._request(url, source, "sitemap")
-            elif request := self._follow(url, source, 1, date):
-                yield request
-        if not found:
+            try:
+                url = response.urljoin(loc)
+                if is_index:
+                    if allowed(url, source.allowed_domains):
+                        yield self._request(url, source, "sitemap")
+                elif request := self._follow(url, source, 1, date):
+                    yield request
+            except ValueError:  # "http://[oops/", a port past 65535
+                damaged = True
+        if damaged or not found:
             self.failures[(source.name, "bad_sitemap", response.url)] += 1
 
     def failed(self, failure: Failure) -> None:
