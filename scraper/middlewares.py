@@ -10,7 +10,9 @@
 - `RetryAfterMiddleware` honours a short `Retry-After` before retrying and gives up at
   once when the server asks for longer than a run should wait.
 - `RedirectRecorder` remembers every redirect, so the URL an article was reached under
-  is kept as an alias.
+  is kept as an alias, and refuses a redirect to what is no URL.
+- `DecompressionMiddleware` refuses a body that does not unpack as its Content-Encoding
+  says.
 
 Refusals raise `Refused`, whose `kind` the spider records in `crawl_errors`.
 """
@@ -24,6 +26,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scrapy import Request
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
@@ -190,6 +193,24 @@ class RedirectRecorder:
     def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get(b"Location")
         if 300 <= response.status < 400 and location and "source" in request.meta:
-            target = response.urljoin(location.decode("latin-1"))
-            self.crawler.spider.redirects[request.url] = self.crawler.spider.normalize(target)
+            try:
+                target = self.crawler.spider.normalize(response.urljoin(location.decode("latin-1")))
+            except ValueError:  # "http://[oops/", a port past 65535: nothing to follow
+                raise Refused("redirect_refused", f"redirect to no URL: {location!r}") from None
+            self.crawler.spider.redirects[request.url] = target
         return response
+
+
+class DecompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's, except that a body that does not unpack as its Content-Encoding says is
+    refused as `bad_compression`, instead of failing with whatever its codec raised
+    (zlib.error, EOFError, ...), which no crawl_errors kind would name."""
+
+    def process_response(self, request: Request, response: Response) -> Any:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest:  # too large once unpacked: a gzip bomb, recorded as too_large
+            raise
+        except Exception as exc:  # each codec has errors of its own
+            message = f"{response.url} does not unpack as its Content-Encoding says ({exc})"
+            raise Refused("bad_compression", message) from exc

@@ -37,6 +37,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.RobotsMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "scraper.middlewares.DecompressionMiddleware": 590,
     "scraper.middlewares.RedirectRecorder": 650,
 }
 EXTENSIONS = {

@@ -87,6 +87,9 @@ FAULT_PATHS = {
     "/a/bomb.html": "too_large",
     "/a/photo.html": "not_html",
     "/a/kills-worker.html": "extract_crashed",
+    "/a/bad-gzip.html": "bad_compression",
+    "/a/to-bad-port.html": "redirect_refused",
+    "/a/to-bad-url.html": "redirect_refused",
 }
 # Feeds and sitemaps that cannot be read (wholly or in part; the crawl's config lists
 # them), and the kind for each.
@@ -262,6 +265,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         "/schemes/": "schemes",
         "/a/to-file.html": "to_file",
         "/a/to-data.html": "to_data",
+        "/a/bad-gzip.html": "bad_gzip",
+        "/a/to-bad-port.html": "to_bad_port",
+        "/a/to-bad-url.html": "to_bad_url",
     }
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
@@ -537,6 +543,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def page_to_data(self) -> None:
         self.redirect("data:text/html,<h1>injected</h1>")
+
+    def page_bad_gzip(self) -> None:
+        self.send(200, corrupt_gzip(), "text/html", Content_Encoding="gzip")
+
+    def page_to_bad_port(self) -> None:
+        self.redirect("http://127.0.0.1:99999/a/good-0.html")
+
+    def page_to_bad_url(self) -> None:
+        self.redirect("http://[broken/a/good-0.html")
 
     def page_photo(self) -> None:
         self.send(200, JPEG, "text/html")
