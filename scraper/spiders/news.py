@@ -361,7 +361,7 @@ class NewsSpider(scrapy.Spider):
             if request := self._follow(link, source, 1, date):
                 yield request
         if damaged:
-            self.failures[(source.name, "bad_feed", response.url)] += 1
+            self._record(response.request, "bad_feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """Sitemap indexes and url sets (gzipped or not), news sitemaps included."""
@@ -392,7 +392,7 @@ class NewsSpider(scrapy.Spider):
             except ValueError:  # "http://[oops/", a port past 65535
                 damaged = True
         if damaged or not found:
-            self.failures[(source.name, "bad_sitemap", response.url)] += 1
+            self._record(response.request, "bad_sitemap")
 
     def failed(self, failure: Failure) -> None:
         """Count a request that produced no usable response (HTTP error, network, robots),
