@@ -1,6 +1,7 @@
 """Per-field accuracy of metadata extraction, and coverage on real pages.
 
     python benchmarks/metadata.py                 # the test set in tests/fixtures/metadata
+    python benchmarks/metadata.py --wcxb ../shared/datasets/wcxb-articles
     python benchmarks/metadata.py --aeb ../shared/datasets/aeb --show 20
 
 The test set (plus the seed page and the cyrillic-dev pages when ../shared is there) has
@@ -8,6 +9,13 @@ expected values, so each field gets an accuracy: the share of pages where the ex
 value equals the expected one exactly. The AEB pages have no metadata ground truth, so
 for them the script counts how many get a title and a published date at all, and with
 `--show` prints what was found on the first N pages, for reading by hand.
+
+With `--wcxb`, ours, trafilatura and htmldate run on the same WCXB pages (each given the
+page's URL); the shared scorer `../shared/eval/score_wcxb.py`, unchanged, judges title,
+author and publication day, reported for half A (tuning) and half B (held out) of the
+`benchmarks/halves.py` split. Speed is CPU time (`time.process_time`) per tool: ours is the
+whole `extract()`, trafilatura its whole extraction with metadata, htmldate `find_date`
+alone. `--misses FIELD` lists our misses on half A only: tuning never looks at half B.
 """
 
 from __future__ import annotations
@@ -15,8 +23,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import demo  # noqa: E402
+from benchmarks.halves import half  # noqa: E402
 from scraper.extract import extract  # noqa: E402
 from scraper.items import Article  # noqa: E402
 
@@ -118,10 +130,101 @@ def aeb(root: Path, show: int) -> None:
         print(f"  with {field:<10} {count:>4}/{total} ({count / total:.0%})")
 
 
+WCXB_FIELDS = ("title", "author", "date")
+# A tool's answer for one page: the fields the WCXB scorer reads.
+Prediction = dict[str, object]
+
+
+def ours(html: bytes, url: str) -> Prediction:
+    article = extract(html, url)
+    return {"title": article.title, "authors": article.authors, "published": article.published}
+
+
+def trafilatura_metadata(html: bytes, url: str) -> Prediction:
+    """trafilatura's whole extraction with metadata, as a user of it would run it."""
+    from trafilatura import bare_extraction
+
+    doc = bare_extraction(html, url=url, with_metadata=True)
+    if doc is None:
+        return {}
+    authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
+    return {"title": doc.title, "authors": authors, "published": doc.date}
+
+
+def htmldate_only(html: bytes, url: str) -> Prediction:
+    """htmldate's publication date (original_date: the first, not the latest, date)."""
+    from htmldate import find_date
+
+    return {"published": find_date(html, url=url, original_date=True)}
+
+
+WCXB_TOOLS: dict[str, Callable[[bytes, str], Prediction]] = {
+    "ours": ours,
+    "trafilatura": trafilatura_metadata,
+    "htmldate": htmldate_only,
+}
+
+
+def wcxb_scores(root: Path, preds: dict[str, Prediction]) -> list[dict]:
+    """The shared scorer's per-page rows for `preds`."""
+    scorer = SHARED / "eval" / "score_wcxb.py"
+    with tempfile.TemporaryDirectory() as tmp:
+        pred, out = Path(tmp) / "pred.json", Path(tmp) / "scores.json"
+        pred.write_text(json.dumps(preds, ensure_ascii=False), encoding="utf-8")
+        command = [sys.executable, str(scorer), "--truth", str(root / "ground-truth.json")]
+        subprocess.run([*command, "--pred", str(pred), "--json", str(out)], check=True,
+                       capture_output=True)  # fmt: skip
+        return json.loads(out.read_text(encoding="utf-8"))["rows"]
+
+
+def wcxb(root: Path, misses: str | None) -> None:
+    """Title, author and day for ours, trafilatura and htmldate, by half, and CPU pages/s."""
+    truth = json.loads((root / "ground-truth.json").read_text("utf-8"))
+    pages = {
+        pid: (gzip.decompress((root / "html" / f"{pid}.html.gz").read_bytes()), case["url"])
+        for pid, case in sorted(truth.items())
+    }
+    print(f"\nwcxb-articles: {len(pages)} pages; half A (tuning) / half B (held out)")
+    print(f"{'tool':<12}{'CPU pages/s':>12}  " + "  ".join(f"{f:>13}" for f in WCXB_FIELDS))
+    speed: dict[str, float] = {}
+    for name, tool in WCXB_TOOLS.items():
+        preds, seconds = {}, 0.0
+        tool(*next(iter(pages.values())))  # imports and lazy loading are not per page
+        for pid, (html, url) in pages.items():
+            started = time.process_time()
+            preds[pid] = tool(html, url)
+            seconds += time.process_time() - started
+        speed[name] = len(pages) / seconds
+        rows = wcxb_scores(root, preds)
+        cells = []
+        for field in WCXB_FIELDS:
+            by_half = {h: [r[field] for r in rows if field in r and half(r["id"]) == h]
+                       for h in "AB"}  # fmt: skip
+            if name == "htmldate" and field != "date":
+                cells.append(f"{'-':>13}")
+                continue
+            cells.append("{:.3f} / {:.3f}".format(*(sum(v) / len(v) for v in by_half.values())))
+        print(f"{name:<12}{speed[name]:>12.1f}  " + "  ".join(f"{c:>13}" for c in cells))
+        if name == "ours" and misses:
+            gold_key = {"title": "title", "author": "author", "date": "publish_date"}[misses]
+            for row in rows:
+                if half(row["id"]) == "A" and row.get(misses) is False:
+                    gold = truth[row["id"]]
+                    print(f"  miss {row['id']} {gold['url'][:70]}\n"
+                          f"    want {gold[gold_key]!r}\n    got  {preds[row['id']]}")  # fmt: skip
+    print(
+        f"ours / trafilatura CPU pages/s: {speed['ours'] / speed['trafilatura']:.2f}; "
+        f"htmldate alone costs {1000 / speed['htmldate']:.1f} ms/page "
+        f"({speed['ours'] / speed['htmldate']:.0%} of ours per page)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--aeb", type=Path, help="AEB dev folder (../shared/datasets/aeb)")
     parser.add_argument("--show", type=int, default=0, help="print the first N AEB pages")
+    parser.add_argument("--wcxb", type=Path, help="WCXB folder (../shared/datasets/wcxb-articles)")
+    parser.add_argument("--misses", choices=WCXB_FIELDS, help="list our half-A misses of a field")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every miss")
     args = parser.parse_args()
     accuracy(test_set(), args.verbose)
@@ -129,6 +232,8 @@ def main() -> None:
         cyrillic(SHARED / "datasets" / "cyrillic-dev")
     if args.aeb:
         aeb(args.aeb, args.show)
+    if args.wcxb:
+        wcxb(args.wcxb, args.misses)
 
 
 if __name__ == "__main__":

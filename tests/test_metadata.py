@@ -131,13 +131,72 @@ def test_future_published_is_rejected_for_a_weaker_source() -> None:
     assert extract(html, fetched_at=FETCHED).published == "2023-12-05T10:00:00+00:00"
 
 
-def test_published_after_modified_is_rejected() -> None:
+def test_published_after_modified_is_kept() -> None:
+    # Some CMSs write a modified time earlier than the published one; both are evidence.
     html = _page(
         '<meta property="article:published_time" content="2023-12-05T18:00:00+00:00">'
         '<meta property="article:modified_time" content="2023-12-05T12:00:00+00:00">'
     )
     article = extract(html, fetched_at=FETCHED)
-    assert (article.published, article.modified) == (None, "2023-12-05T12:00:00+00:00")
+    assert (article.published, article.modified) == (
+        "2023-12-05T18:00:00+00:00",
+        "2023-12-05T12:00:00+00:00",
+    )
+
+
+def test_a_naive_time_is_not_dropped_against_a_modified_time_with_an_offset() -> None:
+    html = _page(
+        '<meta property="article:published_time" content="2026-05-13 15:44">'
+        '<meta property="article:modified_time" content="2026-05-13T15:44:29+02:00">'
+    )
+    article = extract(html, fetched_at=datetime(2026, 5, 14, tzinfo=UTC))
+    assert article.published == "2026-05-13T15:44:00"
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        # A time alone is not a date: the day comes from elsewhere (here the URL).
+        ('<time datetime="11:02">11:02</time>', "2023-11-30"),
+        # A date shown under the headline in a plain element, on a page without metadata.
+        ("<span>4 грудня 2023</span>", "2023-12-04"),
+        ("<div><span>December 4, 2023</span></div>", "2023-12-04"),
+        # "Вчера в 9:10" is counted from the fetch (12:00 UTC on 6 December).
+        ('<span class="date">Вчера в 9:10</span>', "2023-12-05T09:10:00+03:00"),
+        # A numeric date reads both ways; the markup's own date settles it.
+        (
+            '<meta name="date" content="2023-05-12"><span class="date">12.05.2023</span>',
+            "2023-05-12",
+        ),
+    ],
+)
+def test_visible_dates_beside_the_headline(markup: str, expected: str) -> None:
+    html = (
+        "<html><body><h1>Новина дня</h1>" + markup + "<p>" + "Текст новини. " * 40 + "</p>"
+        "<footer>© 2023 Редакція</footer></body></html>"
+    ).encode()
+    url = "https://news.example/2023/11/30/novyna" if "11:02" in markup else "https://x.example/a"
+    article = extract(html, url, fetched_at=FETCHED, timezone="Europe/Moscow")
+    assert article.published == expected
+
+
+def test_a_copyright_year_is_not_a_publication_day() -> None:
+    html = (
+        "<html><body><h1>Bus plan</h1><p>" + "The council met again. " * 30 + "</p>"
+        "<footer>Copyright © 2023 Daily Herald</footer></body></html>"
+    ).encode()
+    assert extract(html, "https://x.example/bus-plan", fetched_at=FETCHED).published is None
+
+
+def test_htmldate_finds_a_date_the_markup_does_not_state() -> None:
+    html = (
+        "<html><body><h1>Bus plan</h1><p>" + "The council met again. " * 30 + "</p>"
+        '<div class="entry-meta">Posted 2023-11-28 by the desk</div>'
+        "<p>" + "More text follows here. " * 30 + "</p></body></html>"
+    ).encode()
+    assert extract(html, "https://x.example/bus-plan", fetched_at=FETCHED).published == (
+        "2023-11-28"
+    )
 
 
 # --- authors ---------------------------------------------------------------------------

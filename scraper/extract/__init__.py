@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from scraper.extract import dates
 from scraper.extract.body import extract_body
-from scraper.extract.document import NotHTML, parse_html
+from scraper.extract.document import NotHTML, decode_html, parse_text
 from scraper.extract.language import detect_language
 from scraper.extract.metadata import extract_metadata
 from scraper.items import Article
@@ -45,9 +45,10 @@ def extract(
     """
     fetched_at = fetched_at or datetime.now(UTC)
     try:
-        soup = parse_html(html, encoding)
+        text = decode_html(html, encoding)
     except NotHTML as exc:
         return Article(url=url, reason=str(exc))
+    soup = parse_text(text)
     article = extract_metadata(soup, url, fetched_at=fetched_at, timezone=timezone)
     body = extract_body(
         soup, body_selector=body_selector, remove_selectors=remove_selectors, url=url
@@ -56,11 +57,14 @@ def extract(
     # The body is the best evidence of the language; the metadata's guess is the hint.
     if body.text:
         article.language = detect_language(body.text, article.language)
-    if body.text and not article.published:  # last resort: a dateline in the text
+    if body.text and not article.published:  # the markup has none: a dateline in the text
         found = dates.date_in_text(
             body.text, fetched_at=fetched_at, timezone=timezone, language=article.language
         )
         article.published = dates.isoformat(found) if found else None
+    if not article.published:  # last resort: htmldate's reading of the whole page
+        found = dates.htmldate_day(text, url or article.canonical_url, fetched_at=fetched_at)
+        article.published = found.isoformat() if found else None
     article.url = url
     return article
 

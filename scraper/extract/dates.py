@@ -38,6 +38,8 @@ _DOTTED_DAY = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 # RFC 2822 ("Tue, 05 Dec 2023 14:37:00 GMT"); the email parser is lenient enough to
 # misread other English dates ("Dec 5, 2023 2:37 pm" as 02:37), so only this shape goes in.
 _RFC_2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
+# A clock time with nothing else ("11:02", "T11:02:00"): no day is given, so none is read.
+_CLOCK_ONLY = re.compile(r"^T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 
 
 @cache
@@ -74,6 +76,17 @@ def _machine(text: str) -> When | None:
         return None
 
 
+# A date written in running text: 05.12.2023, 2023-12-05, 5 декабря 2023, December 5th,
+# 2023, Jan. 5, 2023 (with an optional time after it). Words are checked by dateparser.
+_TEXT_DATE = re.compile(
+    r"\b(?:\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}"
+    r"|\d{1,2}\s+[^\W\d_]{3,12}\.?\s+(?:19|20)\d{2}"
+    r"|[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2})"
+    r"(?:\s+(?:року|года|р\.|г\.))?(?:,?\s+(?:в\s+|о\s+|at\s+)?\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?)?",
+    re.IGNORECASE,
+)
+
+
 @cache
 def _languages(hint: str | None) -> list[str]:
     from dateparser.languages.loader import LocaleDataLoader
@@ -97,9 +110,12 @@ def _words(text: str, *, relative_base: datetime, language: str | None) -> When 
     if (language and language != "en") or _DOTTED_DAY.search(text):
         settings["DATE_ORDER"] = "DMY"
     parser = DateDataParser(languages=_languages(language), settings=settings)
-    # Labels before the date ("Опубліковано", "Updated") defeat dateparser: retry from
-    # the first digit. The whole string goes first so "вчора о 14:20" keeps its day.
+    # Labels around the date ("Опубліковано", "Published:", "8 min read") defeat
+    # dateparser: retry with the date-shaped part, then from the first digit. The whole
+    # string goes first so "вчора о 14:20" keeps its day.
     candidates = [text]
+    if (shaped := _TEXT_DATE.search(text)) and shaped.group(0) != text:
+        candidates.append(shaped.group(0))
     if (digit := _FIRST_DIGIT.search(text)) and digit.start() > 0:
         candidates.append(text[digit.start() :])
     # Last, let dateparser find the date inside the text ("First Published on Nov 20...").
@@ -130,7 +146,7 @@ def parse_date(
     dates; `language` (ISO 639-1) is the page's, a hint for dates in words.
     """
     text = " ".join((text or "").split())
-    if not text or len(text) > MAX_DATE_TEXT:
+    if not text or len(text) > MAX_DATE_TEXT or _CLOCK_ONLY.match(text):
         return None
     tz = zone(timezone)
     found = _machine(text)
@@ -145,14 +161,12 @@ def parse_date(
     return found if found is None or 1990 <= found.year <= 2100 else None
 
 
-# A date written in running text: 05.12.2023, 2023-12-05, 5 декабря 2023, December 5, 2023
-# (with an optional time after it). The words are checked by parse_date, not here.
-_TEXT_DATE = re.compile(
-    r"\b(?:\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}"
-    r"|\d{1,2}\s+[^\W\d_]{3,12}\.?\s+(?:19|20)\d{2}|[^\W\d_]{3,12}\.?\s+\d{1,2},\s+(?:19|20)\d{2})"
-    r"(?:,?\s+(?:в\s+|о\s+|at\s+)?\d{1,2}:\d{2})?"
-)
 TEXT_DATE_WINDOW = 300  # characters of the article's start: a dateline sits there
+
+
+def looks_like_date(text: str) -> bool:
+    """Does `text` hold something shaped like a date (digits and a month or a year)?"""
+    return _TEXT_DATE.search(text) is not None
 
 
 def date_in_text(
@@ -187,6 +201,28 @@ def date_from_url(url: str | None) -> date | None:
         return date(int(groups[0]), int(groups[1]), int(groups[2]))
     except ValueError:
         return None
+
+
+def htmldate_day(page: str, url: str | None, *, fetched_at: datetime) -> date | None:
+    """The publication day htmldate finds in a whole page (its markup, text and URL).
+
+    htmldate gives a day, never a time, and nothing later than the fetch. Its extensive
+    search ends with the copyright year as 1 January ("© 2023" becomes 2023-01-01): a
+    year alone is no day, so 1 January stands only if the search without it finds it too.
+    """
+    from htmldate import find_date
+
+    # htmldate downloads a string that looks like a URL; a page without a space is none.
+    if " " not in page:
+        return None
+    options = {"url": url, "original_date": True, "max_date": fetched_at.date().isoformat()}
+    try:
+        found = find_date(page, **options)
+        if found and found.endswith("-01-01"):
+            found = find_date(page, extensive_search=False, **options)
+    except (ValueError, TypeError):  # a page lxml cannot parse at all
+        return None
+    return date.fromisoformat(found) if found else None
 
 
 def instant(value: When) -> datetime:

@@ -99,7 +99,11 @@ def decode_html(html: bytes, declared: str | None = None) -> str:
 
 def parse_html(html: bytes, declared_encoding: str | None = None) -> BeautifulSoup:
     """Parse a page into a BeautifulSoup tree (lxml builder semantics, built faster)."""
-    text = decode_html(html, declared_encoding)
+    return parse_text(decode_html(html, declared_encoding))
+
+
+def parse_text(text: str) -> BeautifulSoup:
+    """Parse a page already decoded by `decode_html`."""
     try:
         root = etree.fromstring(_XML_DECLARATION.sub("", text, count=1), _PARSER)
     except (ValueError, etree.LxmlError):

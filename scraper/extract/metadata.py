@@ -16,7 +16,8 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime
+from typing import Any
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
@@ -71,6 +72,7 @@ _SECTION_CLASS = re.compile(r"kicker|rubric|categor|section|cat-links|eyebrow", 
 _TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " » ", " / ", " || ")
 # A date marked as an update is no publication date.
 _UPDATED = re.compile(r"updat|modif|обновл|оновл|изменен|змінен", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _YEAR_OR_WORD = re.compile(r"(?:19|20)\d{2}|[^\W\d_]{3,}")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 # A string field in JSON too broken to parse; the value ends at a quote followed by the
@@ -87,8 +89,10 @@ _ELSEWHERE_TAGS = {"aside", "footer", "nav"}
 _ELSEWHERE_CLASS = re.compile(r"sidebar|related|comment|recommend|popular|latest|teaser", re.I)
 # How far (in elements) from the headline a byline or visible date may sit.
 NEAR_HEADLINE = 60
-# How much later than "modified" a "published" date may be before it is rejected.
-CLOCK_SKEW = timedelta(minutes=5)
+# A date this close to the headline (in elements) is the one the page shows its reader...
+SHOWN_NEAR = 25
+# ...and so is a short text this close that is only a date, whatever its markup.
+BESIDE_HEADLINE = 10
 # More keywords than this are stuffing, not tags.
 MAX_TAGS = 25
 # Bylines of one article sit this close together (in elements).
@@ -114,6 +118,7 @@ class _Page:
     date_texts: list[tuple[int, Tag]] = field(default_factory=list)
     title_tag: str | None = None
     html_lang: str | None = None
+    elements: list[Tag] = field(default_factory=list)  # every element, in document order
 
 
 def _clean(text: object) -> str | None:
@@ -125,7 +130,8 @@ def _clean(text: object) -> str | None:
 
 def _gather(soup: BeautifulSoup) -> _Page:
     page = _Page()
-    for index, el in enumerate(soup.find_all(True)):
+    page.elements = soup.find_all(True)
+    for index, el in enumerate(page.elements):
         attrs, name = el.attrs, el.name
         if name == "meta":
             key = attrs.get("property") or attrs.get("name") or attrs.get("http-equiv")
@@ -512,9 +518,34 @@ def _time_attrs(page: _Page, anchor: int | None, *, updated: bool) -> list[str]:
     return out
 
 
-def _visible_dates(page: _Page, anchor: int | None) -> list[str]:
+def _dates_beside(page: _Page, anchor: int | None) -> list[str]:
+    """Short texts right beside the headline that hold a date with its year, nearest
+    first, whatever their markup: "December 31, 2024" in a plain <span> under the <h1>."""
+    if anchor is None:
+        return []
+    found = []
+    for distance in range(1, BESIDE_HEADLINE + 1):
+        for i in (anchor + distance, anchor - distance):
+            if not 0 <= i < len(page.elements):
+                continue
+            el = page.elements[i]
+            text = el.string if el.name not in ("script", "style") else None
+            text = _clean(text) if text else None
+            if (
+                text
+                and len(text) <= dates.MAX_DATE_TEXT
+                and _YEAR.search(text)
+                and dates.looks_like_date(text)
+                and not _UPDATED.search(text)
+            ):
+                found.append(text)
+    return found
+
+
+def _visible_dates(page: _Page, anchor: int | None, window: int) -> list[str]:
+    """Dates shown to the reader within `window` elements of the headline, nearest first."""
     texts = []
-    for el in _near(page.date_texts + page.times, anchor):
+    for el in _near(page.date_texts + page.times, anchor, window):
         text = _clean(el.get_text(" ")) or _clean(el.get("value") or el.get("content"))
         if _UPDATED.search(" ".join(el.get("class") or ()) + " " + (text or "")):
             continue
@@ -530,17 +561,12 @@ def _first_date(
     fetched_at: datetime,
     timezone: str | None,
     language: str | None,
-    not_after: dates.When | None = None,
 ) -> dates.When | None:
-    """The first candidate that parses and is neither in the future nor after `not_after`
-    (beyond a few minutes: CMSs stamp "modified" a second before "published")."""
+    """The first candidate that parses and is not in the future."""
     for text in candidates:
         value = dates.parse_date(text, fetched_at=fetched_at, timezone=timezone, language=language)
-        if value is None or dates.is_future(value, fetched_at):
-            continue
-        if not_after is not None and dates.instant(value) > dates.instant(not_after) + CLOCK_SKEW:
-            continue
-        return value
+        if value is not None and not dates.is_future(value, fetched_at):
+            return value
     return None
 
 
@@ -551,19 +577,64 @@ def _modified_candidates(ld: _LD, page: _Page, anchor: int | None) -> Iterator[s
     yield from _time_attrs(page, anchor, updated=True)
 
 
-def _published_candidates(
-    ld: _LD, page: _Page, anchor: int | None, urls: Iterable[str | None]
-) -> Iterator[str | None]:
-    """Strongest first, and lazily: visible dates are only read when nothing else parsed."""
+def _stated_candidates(ld: _LD, page: _Page, anchor: int | None) -> Iterator[str | None]:
+    """The page's machine-readable publication dates, strongest first."""
     yield ld.text("datePublished")
     yield ld.text("dateCreated")
     yield from _meta_all(page, PUBLISHED_META)
     yield _prop(page, "datePublished")
     yield from _time_attrs(page, anchor, updated=False)
-    yield from _visible_dates(page, anchor)
-    for url in urls:
-        if day := dates.date_from_url(url):
-            yield day.isoformat()
+
+
+def _day(value: dates.When) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _swapped(value: date) -> date | None:
+    """The day with day and month swapped: the other reading of "09.10.2024"."""
+    try:
+        return value.replace(month=value.day, day=value.month)
+    except ValueError:
+        return None
+
+
+def _published(
+    ld: _LD,
+    page: _Page,
+    anchor: int | None,
+    urls: Iterable[str | None],
+    **date_args: Any,
+) -> dates.When | None:
+    """The publication date, from the strongest evidence the page gives.
+
+    The day comes from, in order: the URL (/2023/12/05/ is fixed at publication); a date
+    with its year shown beside the headline (what the reader sees, and often the only
+    date on pages that do not declare themselves articles); the date the markup states
+    (JSON-LD, meta conventions, microdata, <time>); a date shown farther down, those
+    without a year ("Jan 17", "вчера в 9:10") last, as they are only right counted from
+    the fetch. The stated date then gives the time and offset when it has that day.
+    Nothing is thrown out because another field (dateModified, say) contradicts it: each
+    source is evidence, and the strongest one present decides. Without any, `extract()`
+    looks for a dateline in the text, then asks htmldate.
+    """
+    stated = _first_date(_stated_candidates(ld, page, anchor), **date_args)
+    visible = _visible_dates(page, anchor, NEAR_HEADLINE)
+
+    def sources() -> Iterator[dates.When | None]:
+        yield next((day for url in urls if (day := dates.date_from_url(url))), None)
+        with_year = [t for t in _visible_dates(page, anchor, SHOWN_NEAR) if _YEAR.search(t)]
+        shown = _first_date([*with_year, *_dates_beside(page, anchor)], **date_args)
+        # A numeric date that reads both ways ("09.10.2024") is settled by the markup.
+        if shown and stated and _swapped(_day(shown)) == _day(stated):
+            shown = stated
+        yield shown
+        yield stated
+        yield _first_date(visible, **date_args)
+
+    chosen = next((found for found in sources() if found is not None), None)
+    if chosen is not None and stated is not None and _day(stated) == _day(chosen):
+        return stated
+    return chosen
 
 
 def extract_metadata(
@@ -601,9 +672,7 @@ def extract_metadata(
 
     date_args = {"fetched_at": fetched_at, "timezone": timezone, "language": declared}
     modified = _first_date(_modified_candidates(ld, page, anchor), **date_args)
-    published = _first_date(
-        _published_candidates(ld, page, anchor, (url, canonical)), not_after=modified, **date_args
-    )
+    published = _published(ld, page, anchor, (url, canonical), **date_args)
 
     authors, organizations = _authors(ld, page, anchor, site)
     section = (
