@@ -216,6 +216,27 @@ def test_htmldate_finds_a_date_the_markup_does_not_state() -> None:
         ("Ludwig van Beethoven in Vienna", ["Ludwig van Beethoven"]),
         ("jane@example.com", []),
         ("РИА PrimaMedia. Последние новости Владивостока", []),
+        # Several people in one byline, the last after ", and" / "та".
+        (
+            "By Alex David, Sara Hahn, and Julian K. Arni",
+            ["Alex David", "Sara Hahn", "Julian K. Arni"],
+        ),
+        (
+            "Олена Шевченко, Андрій Коваль та Ігор Мельник",
+            ["Олена Шевченко", "Андрій Коваль", "Ігор Мельник"],
+        ),  # fmt: skip
+        ("Петр СИНЯЕВ, Анна КОВАЛЕВА", ["Петр Синяев", "Анна Ковалева"]),
+        # Picture credits, stock agencies and screenshots are not authors.
+        ("Фото: Петр Синяев", []),
+        ("Фото: Imago", []),
+        ("Imago", []),
+        ("© Ura.Ru", []),
+        ("Скриншот: Telegram-канал", []),
+        ("Скріншот відео", []),
+        ("Photo: Wirestock Creators", []),
+        ("Getty Images", []),
+        # Code and user names are not names.
+        (".wp-block-post-author{box-sizing:border-box}", []),
     ],
 )
 def test_bylines_are_cleaned_to_names(byline: str, names: list[str]) -> None:
@@ -231,6 +252,58 @@ def test_organisations_are_kept_apart_from_people() -> None:
     article = extract(html, fetched_at=FETCHED)
     assert article.authors == ["Nina Petrova"]
     assert article.organizations == ["Reuters", "Desk News Staff"]
+
+
+@pytest.mark.parametrize(
+    ("byline", "agency"),
+    [("ТАСС", "ТАСС"), ("Reuters", "Reuters"), ("dpa", "dpa"), ("Укрінформ", "Укрінформ")],
+)
+def test_an_agency_alone_in_the_byline_is_found_among_the_authors(byline, agency) -> None:
+    # A journalist filtering by byline finds wire copy under the agency's name.
+    html = _page("", f'<div class="byline">{byline}</div>')
+    article = extract(html, fetched_at=FETCHED)
+    assert (article.authors, article.organizations) == ([agency], [agency])
+
+
+def test_a_person_beats_an_agency_in_the_byline() -> None:
+    html = _page('<meta name="author" content="Reuters">', '<div class="byline">By Jane Doe</div>')
+    article = extract(html, fetched_at=FETCHED)
+    assert (article.authors, article.organizations) == (["Jane Doe"], ["Reuters"])
+
+
+def test_a_lower_case_author_field_is_a_name_but_visible_lower_case_text_is_not() -> None:
+    assert extract(
+        _page('<meta name="author" content="kirstin boatto">'), fetched_at=FETCHED
+    ).authors == ["kirstin boatto"]
+    assert (
+        extract(_page("", '<div class="author">read more</div>'), fetched_at=FETCHED).authors == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("signature", "names"),
+    [
+        ("Петр СИНЯЕВ", ["Петр Синяев"]),
+        ("Автор: Ірина Коваленко", ["Ірина Коваленко"]),
+        ("Text: Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+        ("Фото: Иван ПЕТРОВ", []),
+        ("Thanks for reading", []),
+    ],
+)
+def test_a_byline_at_the_end_of_the_text(signature: str, names: list[str]) -> None:
+    paragraphs = "".join(f"<p>{'Текст статьи без подписи в начале. ' * 12}</p>" for _ in range(3))
+    html = f"<html><body><h1>Новость</h1>{paragraphs}<p>{signature}</p></body></html>"
+    assert extract(html.encode(), fetched_at=FETCHED).authors == names
+
+
+def test_an_author_box_under_the_article() -> None:
+    filler = "".join(f"<p>{'Text of the article goes on. ' * 12}</p>" for _ in range(30))
+    html = (
+        f"<html><body><article><h1>Bus plan</h1>{filler}"
+        '<div class="post-author"><span class="name">Toby Hale</span></div></article>'
+        '<aside class="sidebar"><span class="author">Kim Lee</span></aside></body></html>'
+    )
+    assert extract(html.encode(), fetched_at=FETCHED).authors == ["Toby Hale"]
 
 
 def test_bylines_in_the_sidebar_are_not_the_authors() -> None:

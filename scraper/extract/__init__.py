@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from scraper.extract import dates
+from scraper.extract.authors import byline_at_end
 from scraper.extract.body import extract_body
 from scraper.extract.document import NotHTML, decode_html, parse_text
 from scraper.extract.language import detect_language
@@ -62,6 +63,8 @@ def extract(
             body.text, fetched_at=fetched_at, timezone=timezone, language=article.language
         )
         article.published = dates.isoformat(found) if found else None
+    if body.text and article.authors == article.organizations:  # no person named yet
+        article.authors = byline_at_end(body.text) or article.authors
     if not article.published:  # last resort: htmldate's reading of the whole page
         found = dates.htmldate_day(text, url or article.canonical_url, fetched_at=fetched_at)
         article.published = found.isoformat() if found else None

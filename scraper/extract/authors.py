@@ -12,12 +12,29 @@ import re
 # Words that introduce a byline. Matched case-insensitively at the start, colon optional.
 _PREFIX = re.compile(
     r"^\s*(?:(?:written|posted|reported|text|words|story|photos?)\s+)?"
-    r"(?:by|from|author|authors|автор|авторка|автори|авторы|текст|подготовил[аи]?|"
+    r"(?:by|from|author|authors|text|автор|авторка|автори|авторы|текст|подготовил[аи]?|"
     r"підготува(?:в|ла|ли)|von|par|por|di|door|przez)\b\s*[:\-–—]?\s*",
     re.IGNORECASE,
 )
-# Separators between several people in one byline.
-_SPLIT = re.compile(r"\s*(?:,|;|\s&\s|\s(?:and|und|et|y|e|и|та|і|й|та)\s)\s*", re.IGNORECASE)
+# Separators between several people in one byline ("A, B, and C", "А, Б и В").
+_SPLIT = re.compile(
+    r"\s*(?:,\s*(?:and|und|et|и|та|і)\s|,|;|\s&\s|\s(?:and|und|et|y|e|и|та|і|й)\s)\s*",
+    re.IGNORECASE,
+)
+# A credit for a picture, not a byline: "Фото: ...", "Photo by ...", "© Ura.Ru", "Скриншот".
+_PICTURE_CREDIT = re.compile(
+    r"^\s*(?:©|\(c\)|copyright\b|(?:фото|фотографи[яи]|photos?|foto|image|picture|"
+    r"illustration|иллюстрация|ілюстрація|скриншот|скріншот|screenshot|video|видео|відео|"
+    r"источник|джерело|source)\w*\b)",
+    re.IGNORECASE,
+)
+# Picture and stock agencies: their name in a byline credits a picture, never the text.
+_STOCK_AGENCIES = re.compile(
+    r"\b(?:imago|getty\s*images|shutterstock|depositphotos|istock(?:photo)?|alamy|unsplash|"
+    r"pexels|pixabay|east\s*news|legion[- ]media|globallookpress|global\s*look\s*press|"
+    r"wirestock|stock\.adobe|adobe\s*stock|dreamstime|123rf|freepik)\b",
+    re.IGNORECASE,
+)
 # Parts of a byline that are not names: what follows these is a role, date or place.
 _AFTER_NAME = re.compile(r"\s*(?:\||•|·|/|—|–|\s-\s|\(|\bon\b|\bat\b|\bin\b).*$")
 _ROLE_WORDS = re.compile(
@@ -30,9 +47,14 @@ _ROLE_WORDS = re.compile(
 # Words that make a credited name an organisation ("Harbor Sun Staff", "News Nation Bureau").
 _ORG_WORDS = re.compile(
     r"\b(?:staff|bureau|desk|team|newsroom|agency|press|news|service|wire|"
-    r"редакция|редакція|агентство|агенція|служба|новости|новини)\b",
+    r"редакция|редакція|агентство|агенція|служба|новости|новини)\b"
+    # News agencies whose name is the whole byline of wire copy.
+    r"|\b(?:reuters|associated press|ap|afp|dpa|efe|ansa|xinhua|bloomberg|pap|upi|"
+    r"тасс|интерфакс|інтерфакс|укрінформ|укринформ|униан|уніан|ria|риа|ріа|бела?та)\b",
     re.IGNORECASE,
 )
+# Not in a person's name: markup, code, a user name ("andrew.keaveney"), a template slot.
+_NOT_IN_NAME = re.compile(r"[{}<>=:;@/\\|_#\[\]]|\w\.\w")
 _EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|@\w+")
 _DIGITS = re.compile(r"\d")
 # "РИА PrimaMedia. Последние новости..." : a byline ends where a sentence does.
@@ -41,34 +63,41 @@ _SENTENCE_END = re.compile(r"(?<=[^\W\d_]{3})\.\s.*$")
 _PARTICLES = {"van", "von", "der", "de", "da", "del", "la", "le", "bin", "al", "ibn", "di", "du"}
 
 
-def _is_name(part: str) -> bool:
+def _is_name(part: str, *, stated: bool = False) -> bool:
+    """Could `part` be a person's name? A `stated` one (a page's author field) may be in
+    lower case; one read from the visible text must be capitalised like a name."""
     words = part.split()
     if not 1 <= len(words) <= 5 or _DIGITS.search(part) or _ROLE_WORDS.search(part):
+        return False
+    if _STOCK_AGENCIES.search(part) or _NOT_IN_NAME.search(part):
         return False
     # A short all-capital word is an acronym (РИА, BBC): an organisation, not a person.
     if any(w.isupper() and len(w) <= 4 and w.isalpha() for w in words):
         return False
-    return all(w[0].isupper() or w.lower() in _PARTICLES for w in words if w[0].isalpha())
+    return stated or all(w[0].isupper() or w.lower() in _PARTICLES for w in words if w[0].isalpha())
 
 
 def _tidy(name: str) -> str:
     name = " ".join(name.strip(" ,:;-–—|").split())
-    if name.isupper() and len(name) > 3:  # shouted byline: "JOHN SMITH"
+    if name.isupper() and " " in name:  # shouted byline: "JOHN SMITH" (not "ТАСС")
         return name.title()
     # Russian papers print surnames in capitals ("Михаил ДЕРИШЕВ"); the archive should
     # file that under the same name as "Михаил Деришев".
     return " ".join(w.title() if w.isupper() and len(w) > 4 else w for w in name.split())
 
 
-def split_byline(byline: str) -> list[str]:
-    """The people named in one byline string, in order, cleaned of labels and roles."""
+def split_byline(byline: str, *, stated: bool = False) -> list[str]:
+    """The names in one byline string, in order, cleaned of labels and roles; none in a
+    picture credit. `stated`: the byline is a page's author field, not visible text."""
+    if _PICTURE_CREDIT.match(byline):
+        return []
     text = _EMAIL_OR_URL.sub(" ", " ".join(byline.split()))
     text = _PREFIX.sub("", text, count=1)
     text = _SENTENCE_END.sub("", _AFTER_NAME.sub("", text))
     names = []
     for part in _SPLIT.split(text):
         part = _PREFIX.sub("", _tidy(part), count=1)
-        if part and _is_name(part):
+        if part and _is_name(part, stated=stated):
             names.append(_tidy(part))
     return names
 
@@ -76,6 +105,22 @@ def split_byline(byline: str) -> list[str]:
 def is_organization(name: str) -> bool:
     """A credited name that is a desk, agency or outlet rather than a person."""
     return bool(_ORG_WORDS.search(name))
+
+
+def organization_byline(byline: str) -> str | None:
+    """A byline that credits an organisation by an acronym or an agency's name ("ТАСС",
+    "TOI Lifestyle Desk", "dpa"), which `split_byline` does not take for a person."""
+    text = " ".join(_PREFIX.sub("", " ".join(byline.split()), count=1).split())
+    if (
+        not text
+        or len(text.split()) > 5
+        or _PICTURE_CREDIT.match(byline)
+        or _STOCK_AGENCIES.search(text)
+        or _NOT_IN_NAME.search(text)
+        or _DIGITS.search(text)
+    ):
+        return None
+    return text if is_organization(text) else None
 
 
 def unique(names: list[str]) -> list[str]:
@@ -88,3 +133,21 @@ def unique(names: list[str]) -> list[str]:
             seen.add(key)
             out.append(name)
     return out
+
+
+# The signature under an article: short, and either labelled ("Автор: ...", "Text: ...")
+# or a name with its surname in capitals, as Russian and Ukrainian papers print it.
+MAX_SIGNATURE_CHARS = 80
+_CAPITAL_SURNAME = re.compile(r"^[^\W\d_][^\W\d_.]*\.?(?:\s+[^\W\d_]\.)?\s+[^\W\d_a-zа-яіїєґ]{3,}$")
+
+
+def byline_at_end(text: str) -> list[str]:
+    """The people signed at the end of an article's text, if its last paragraph is a
+    signature."""
+    last = text.rstrip().rpartition("\n\n")[2].strip()
+    if not last or len(last) > MAX_SIGNATURE_CHARS or _PICTURE_CREDIT.match(last):
+        return []
+    labelled = _PREFIX.match(last) is not None and _PREFIX.match(last).end() > 0
+    if labelled or all(_CAPITAL_SURNAME.match(part) for part in _SPLIT.split(last)):
+        return split_byline(last)
+    return []

@@ -23,7 +23,12 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup, Tag
 
 from scraper.extract import dates
-from scraper.extract.authors import is_organization, split_byline, unique
+from scraper.extract.authors import (
+    is_organization,
+    organization_byline,
+    split_byline,
+    unique,
+)
 from scraper.extract.language import detect_language, normalize_code
 from scraper.items import Article
 
@@ -59,7 +64,7 @@ LANGUAGE_META = ("og:locale", "content-language", "dc.language", "dcterms.langua
 _ARTICLE_TYPE = re.compile(r"(Article|BlogPosting|Report|Posting)$")
 _ORG_TYPE = re.compile(r"Organi[sz]ation$|^(NewsMediaOrganization|Corporation|Brand)$")
 # Elements whose class or id marks a byline or a visible date.
-_BYLINE_CLASS = re.compile(r"byline|author|writer|avtor|autor|credit", re.IGNORECASE)
+_BYLINE_CLASS = re.compile(r"byline|author|writ|avtor|autor|credit", re.IGNORECASE)
 _DATE_CLASS = re.compile(r"date|time|publish|posted|updated|dateline", re.IGNORECASE)
 _NOT_BYLINE_CLASS = re.compile(r"comment|avatar|bio|related|share", re.IGNORECASE)
 # Visible section and tag links: a tag archive in the link's path; a section link by its
@@ -97,6 +102,8 @@ BESIDE_HEADLINE = 10
 MAX_TAGS = 25
 # Bylines of one article sit this close together (in elements).
 BYLINE_SPREAD = 6
+# The first author sources (JSON-LD, meta, microdata) are fields, not visible text.
+STATED_AUTHOR_SOURCES = 3
 # Only this many byline or date candidates are read: reading costs a get_text each.
 MAX_CANDIDATES = 8
 
@@ -442,8 +449,10 @@ def _title(structured: Iterable[str | None], page: _Page, site: str | None) -> s
 def _authors(
     ld: _LD, page: _Page, anchor: int | None, site: str | None
 ) -> tuple[list[str], list[str]]:
-    """(people, organisations). The first source naming a person wins; organisations are
-    collected from it and from stronger sources."""
+    """(authors, organisations). The first source naming a person wins; organisations are
+    collected from it and from stronger sources. When no source names a person, the
+    credited organisations (an agency, a desk, the outlet) are the byline, and so the
+    authors too: a journalist filtering by byline finds "Reuters" or "ТАСС" there."""
     orgs: list[str] = []
     house = {n.casefold() for n in (site, _ld_text(ld.get("publisher"))) if n}
     rights = (_meta_first(page, ("copyright", "dc.rights")) or "").casefold()
@@ -469,18 +478,27 @@ def _authors(
         yield [(el.get_text(" "), False) for el in page.links.get("author", ())]
         yield _nearest_byline(page, anchor)
 
-    for source in sources():
+    for rank, source in enumerate(sources()):
         people = []
         for text, is_org in source:
-            names = split_byline(text)
+            names = split_byline(text, stated=rank < STATED_AUTHOR_SOURCES)
             if is_org:
                 orgs.append(_clean(text) or "")
+            elif not names and (org := organization_byline(text)):
+                orgs.append(org)
             else:
                 for name in names:
                     (orgs if is_house(name) or is_organization(name) else people).append(name)
         if people:
             return unique(people), unique([o for o in orgs if o])
-    return [], unique([o for o in orgs if o])
+    orgs = unique([o for o in orgs if o])
+    return orgs, orgs
+
+
+def _credits(el: Tag) -> bool:
+    """Does a byline element name a person or an organisation?"""
+    text = el.get_text(" ")
+    return bool(split_byline(text) or organization_byline(text))
 
 
 def _nearest_byline(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
@@ -488,7 +506,11 @@ def _nearest_byline(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
     right beside it (one author per element); farther ones belong to other articles."""
     near = _near(page.bylines, anchor)
     index = {id(el): i for i, el in page.bylines}
-    first = next((el for el in near if split_byline(el.get_text(" "))), None)
+    first = next((el for el in near if _credits(el)), None)
+    if first is None and anchor is not None:
+        # None by the headline: an author box under the article (not in a sidebar).
+        near = _near([(i, el) for i, el in page.bylines if i > anchor], anchor, window=None)
+        first = next((el for el in near if _credits(el)), None)
     if first is None:
         return []
     return [
