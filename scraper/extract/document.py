@@ -1,8 +1,10 @@
 """From raw bytes to a BeautifulSoup tree: sniff the type, pick the encoding, parse.
 
 The encoding is decided here rather than by BeautifulSoup's UnicodeDammit so that the
-order is the HTML standard's (BOM, then the HTTP header, then <meta>, then detection)
-and so that a page is decoded exactly once.
+order is the HTML standard's (BOM, then the HTTP header, then <meta> as w3lib reads it,
+then charset-normalizer's detection) and so that a page is decoded exactly once. One
+exception to <meta>: bytes that are valid UTF-8 with multi-byte sequences are UTF-8,
+whatever the page declares; saved pages have no HTTP header to set that right.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.builder import TreeBuilder
 from charset_normalizer import from_bytes
 from lxml import etree
+from w3lib.encoding import html_body_declared_encoding
 
 # Pages larger than this are not articles (or are attacks); they are refused, not parsed.
 MAX_HTML_BYTES = 8 * 1024 * 1024
@@ -29,9 +32,6 @@ _BINARY_MAGIC = (
     b"\x1f\x8b",  # gzip that nobody unpacked
     b"RIFF",
     b"\x00\x00\x01\x00",  # ico
-)
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE
 )
 # lxml refuses str input that carries an XML encoding declaration.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
@@ -65,16 +65,23 @@ def sniff_encoding(html: bytes, declared: str | None = None) -> str:
             return name
     if encoding := _known(declared):
         return encoding
-    if (match := _META_CHARSET.search(html[:4096])) and (
-        encoding := _known(match.group(1).decode())
-    ):
-        return encoding
+    utf8 = _is_utf8(html)
+    if encoding := _known(html_body_declared_encoding(html[:4096])):
+        # Pages saved or converted to UTF-8 keep their old <meta charset>: bytes that are
+        # valid UTF-8 with multi-byte sequences in them are no legacy charset's text.
+        return "utf-8" if utf8 and not html.isascii() else encoding
+    if utf8:
+        return "utf-8"
+    best = from_bytes(html[:65536]).best()
+    return _known(best.encoding if best else None) or "cp1252"
+
+
+def _is_utf8(html: bytes) -> bool:
     try:
         html.decode("utf-8")
     except UnicodeDecodeError:
-        best = from_bytes(html[:65536]).best()
-        return _known(best.encoding if best else None) or "cp1252"
-    return "utf-8"
+        return False
+    return True
 
 
 def looks_binary(data: bytes) -> bool:
