@@ -378,3 +378,28 @@ def test_a_date_in_the_text_never_beats_the_markup():
     )
     article = extract(html, "https://x.example/a", fetched_at=datetime(2023, 12, 6, tzinfo=UTC))
     assert article.published == "2023-12-01T10:00:00+00:00"
+
+
+# --- titles ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("head", "h1", "expected"),
+    [
+        # The site's name after the headline, with the page's own headline to confirm it.
+        ('<meta property="og:title" content="Взрыв газа в Подмосковье // НТВ.Ru">',
+         "Взрыв газа в Подмосковье", "Взрыв газа в Подмосковье"),
+        ('<meta property="og:title" content="Oil prices jump after OPEC cut - Reuters">'
+         '<meta property="og:site_name" content="Reuters">', "", "Oil prices jump after OPEC cut"),
+        # A dateline appended to the headline.
+        ('<meta property="og:title" content="У Києві відкрили новий міст 04.01.12 15:59">',
+         "", "У Києві відкрили новий міст"),
+        # The one headline on the page wins over an SEO rewording of it.
+        ('<meta property="og:title" content="Top 11 SEO Strategies | 2025 Guide">',
+         "11 SEO Strategies to Boost Rankings", "11 SEO Strategies to Boost Rankings"),
+    ],
+)  # fmt: skip
+def test_titles_lose_site_names_and_datelines(head: str, h1: str, expected: str) -> None:
+    heading = f"<h1>{h1}</h1>" if h1 else ""
+    html = f"<html><head>{head}</head><body>{heading}<p>{'Текст. ' * 40}</p></body></html>"
+    assert extract(html.encode(), "https://x.example/a", fetched_at=FETCHED).title == expected

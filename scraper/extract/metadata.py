@@ -74,7 +74,12 @@ _TAG_PATH = re.compile(
     re.IGNORECASE,
 )
 _SECTION_CLASS = re.compile(r"kicker|rubric|categor|section|cat-links|eyebrow", re.IGNORECASE)
-_TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " » ", " / ", " || ")
+_TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " » ", " // ", " / ", " || ")
+# A dateline a site appends to or puts before its headlines: "04.01.12 15:59", "2023-12-05".
+_TITLE_DATELINE = re.compile(
+    r"^\s*\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?:,?\s+\d{1,2}:\d{2})?\s*[|:–—-]?\s*"
+    r"|\s*[|:–—-]?\s*\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?:,?\s+\d{1,2}:\d{2})?\s*$"
+)
 # A date marked as an update is no publication date.
 _UPDATED = re.compile(r"updat|modif|обновл|оновл|изменен|змінен", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -104,6 +109,8 @@ MAX_TAGS = 25
 BYLINE_SPREAD = 6
 # The first author sources (JSON-LD, meta, microdata) are fields, not visible text.
 STATED_AUTHOR_SOURCES = 3
+# A single <h1> this long (in words) is the headline, over a differing structured title.
+HEADLINE_WORDS = 3
 # Only this many byline or date candidates are read: reading costs a get_text each.
 MAX_CANDIDATES = 8
 
@@ -411,8 +418,10 @@ def _absolute(url: str | None, base: str | None) -> str | None:
 
 
 def _strip_site(title: str, headings: list[str], site: str | None, *, guess: bool) -> str:
-    """`title` without the site's name around it: the part that is a heading on the page,
-    else the parts that are not the site name; with `guess`, else the longest part."""
+    """`title` without the site's name or a dateline around it: the part that is a
+    heading on the page, else the parts that are not the site name; with `guess`, else
+    the longest part."""
+    title = _TITLE_DATELINE.sub("", title) or title
     for sep in _TITLE_SEPARATORS:
         if sep not in title:
             continue
@@ -431,7 +440,12 @@ def _title(structured: Iterable[str | None], page: _Page, site: str | None) -> s
     one, the heading that the `<title>` repeats, the first `<h1>`, or the `<title>`."""
     h1s = [t for _, el in page.h1 if (t := _clean(el.get_text(" ")))]
     if title := next((t for t in structured if t), None):
-        return _strip_site(title, h1s, site, guess=False)
+        title = _strip_site(title, h1s, site, guess=False)
+        # The one headline shown on the page is what readers and citations use; the
+        # structured title is often an SEO rewording of it ("Top 11 ... | 2025").
+        if len(h1s) == 1 and title not in h1s and len(h1s[0].split()) >= HEADLINE_WORDS:
+            return h1s[0]
+        return title
     tag = page.title_tag
     if tag:
         headings = h1s + [t for el in page.h2[:MAX_CANDIDATES] if (t := _clean(el.get_text(" ")))]
