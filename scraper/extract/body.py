@@ -168,19 +168,43 @@ def _text_len(tag: Tag) -> int:
 
 def _prune(root: Tag, *, heuristics: bool) -> None:
     """Drop what is never content; with `heuristics`, also boxes hinted as boilerplate that
-    hold no real paragraph (those that do are left to scoring and to `_clean`)."""
+    hold no real paragraph (those that do are left to scoring and to `_clean`).
+
+    Whatever the reason, the container of most of the page's paragraph text and its
+    ancestors stay (their other children are still judged): broken markup nests whole
+    articles in a `<header>` or `<nav>`, and templates put `category-*`, `meta` or
+    `hidden` on the element that wraps the article."""
     holders = _article_body_holders(root)
+    keep = _text_holders(root) if heuristics else set()
     for tag in root.find_all(True):
         if _gone(tag):  # inside something already dropped
             continue
         if (
-            tag.name in rules.NEVER_CONTENT
-            or _is_hidden(tag)
-            or heuristics
-            and (_hint(tag) < 0 or tag.name == "header")
-            and not _holds_article_text(tag, holders)
+            tag.name in rules.NEVER_TEXT
+            or (
+                tag.name in rules.NEVER_CONTENT
+                or _is_hidden(tag)
+                or heuristics
+                and (_hint(tag) < 0 or tag.name == "header")
+                and not _holds_article_text(tag, holders)
+            )
+            and (id(tag) not in keep or tag.name in rules.NEVER_HOLDS_ARTICLE)
         ):
             tag.decompose()
+
+
+def _text_holders(root: Tag) -> set[int]:
+    """ids of the tags that hold most (over half) of the text in the page's `<p>`s."""
+    held: dict[int, int] = {}
+    total = 0
+    for para in root.find_all("p"):
+        length = _text_len(para)
+        if length < MIN_PARAGRAPH_CHARS or _link_density(para, length) >= 0.5:
+            continue
+        total += length
+        for parent in para.parents:
+            held[id(parent)] = held.get(id(parent), 0) + length
+    return {key for key, length in held.items() if length > total / 2}
 
 
 def _article_body_holders(root: Tag) -> set[int]:

@@ -27,7 +27,14 @@ def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Tags whose content is never article text.
+# Tags that never hold visible text, dropped wherever they are.
+NEVER_TEXT = words("script style noscript template svg canvas head")
+
+# Of those, the ones that no broken markup leaves open around an article (unlike a
+# `<header>`, `<nav>` or `<button>` never closed): dropped even when they hold most text.
+NEVER_HOLDS_ARTICLE = words("footer")
+
+# Tags whose content is never article text, unless broken markup put the article inside.
 NEVER_CONTENT = frozenset(
     {
         "script",
