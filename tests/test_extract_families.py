@@ -53,3 +53,33 @@ def test_article_streamed_into_a_hidden_container_is_kept():
     # Frameworks that stream HTML send the page into <div hidden> and move it with script.
     article = f'<div hidden id="S:0"><main>{_paras(SHORT)}</main></div>'
     assert _body_paragraphs(_page(article)) == SHORT
+
+
+SECTIONS = {
+    "Why the bridge is needed": [
+        "Traffic on the old crossing doubled in ten years, and the council says it cannot wait.",
+        "Engineers found cracks in two piers last spring, which closed one lane for a month.",
+    ],
+    "What it will cost": [
+        "The first estimate is forty million, shared between the city, the region and the state.",
+        "Councillors asked for a second opinion, which will be ready before the summer recess.",
+    ],
+    "When the work starts": [
+        "Building starts in March if the permits arrive, and the old bridge stays open meanwhile.",
+        "The contractor expects to finish in two years, weather and supplies permitting.",
+    ],
+}
+
+
+def _builder_section(title: str, paragraphs: list[str]) -> str:
+    # Page builders wrap each section in its own row, column and block.
+    return (
+        '<div class="row"><div class="col"><div class="block"><div class="block-inner">'
+        f"<h2>{title}</h2>{_paras(paragraphs)}</div></div></div></div>"
+    )
+
+
+def test_article_in_sibling_sections_keeps_every_section():
+    sections = "".join(_builder_section(t, ps) for t, ps in SECTIONS.items())
+    expected = [text for title, ps in SECTIONS.items() for text in (title, *ps)]
+    assert _body_paragraphs(_page(f"<main>{sections}</main>")) == expected

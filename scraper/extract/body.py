@@ -50,6 +50,10 @@ HINT_WEIGHT = {1: 1.25, 0: 1.0, -1: 0.5}  # class/id hints scale a container's s
 # Share of a paragraph's score credited to its container, the container's parent, and so on.
 ANCESTOR_SHARE = (1, 1 / 2, 1 / 6, 1 / 9, 1 / 12)
 REAL_PARAGRAPH_CHARS = 120
+WIDEN_LEVELS = 6  # how far above the best-scored container an article's sections may part
+WIDEN_GAIN = 0.3  # share of prose an ancestor must add to be taken
+WIDEN_MAX_LINKS = 0.3  # ... of which at most this share in links
+WIDEN_MIN_PROSE = 0.6  # ... and which must be this share of all the text it adds
 SIBLING_BOX_MAX_CHARS = 500  # a paragraph this long, mostly not links, is prose
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS = re.compile(r"\s+")
@@ -91,11 +95,11 @@ def _extract(
             _prune(root, heuristics=False)
     else:
         _prune(soup, heuristics=True)
-        roots = _choose(soup, ld_body)
+        roots, core = _choose(soup, ld_body)
         if not roots:
             return Body(reason="no article text found")
         for root in roots:
-            _clean(root)
+            _clean(root, core)
     blocks = [block for root in roots for block in _render(root, url)]
     blocks = [(text, html) for text, html in blocks if not _is_boilerplate_text(text)]
     if not blocks:
@@ -250,12 +254,22 @@ def _link_density(tag: Tag, length: int) -> float:
     return min(1.0, links / length)
 
 
-def _choose(soup: BeautifulSoup, ld_body: str) -> list[Tag]:
-    """The container of the article (and the siblings that continue it), best first."""
+def _choose(soup: BeautifulSoup, ld_body: str) -> tuple[list[Tag], Tag | None]:
+    """The container of the article and the siblings that continue it, best first; and the
+    best-scored container, which may be inside the first when the article spans sections."""
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
+    # [characters in paragraphs, of them in links, all characters] of each tag
+    prose: dict[int, list[int]] = {}
     for block, chars, link_chars, commas in _text_blocks(soup):
-        if chars < MIN_PARAGRAPH_CHARS:
+        long = chars >= MIN_PARAGRAPH_CHARS
+        for ancestor in (block, *block.parents):
+            entry = prose.setdefault(id(ancestor), [0, 0, 0])
+            entry[2] += chars
+            if long:
+                entry[0] += chars
+                entry[1] += link_chars
+        if not long:
             continue
         score = (1 + commas + min(chars / 100, 3)) * (1 - link_chars / chars)
         # A paragraph credits its containers; a div holding bare text is one itself.
@@ -276,16 +290,17 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> list[Tag]:
         nodes[id(tag)] = tag
         scores[id(tag)] = scores.get(id(tag), 0.0) + 50
     if not scores:
-        return []
+        return [], None
     weighted = {}
     for key, score in sorted(scores.items(), key=lambda kv: -kv[1])[:8]:
         tag = nodes[key]
         weighted[key] = score * HINT_WEIGHT[_hint(tag)] * (1 - _link_density(tag, _text_len(tag)))
     best = nodes[max(weighted, key=weighted.__getitem__)]
     top = weighted[id(best)]
+    core, best = best, _widen(best, prose)
     parent = best.parent
     if not isinstance(parent, Tag) or parent.name == "[document]":
-        return [best]
+        return [best], core
     # Siblings that belong with it: scored nearly as well, or plain long paragraphs.
     threshold = max(10.0, top * 0.2)
     chosen = []
@@ -311,7 +326,35 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> list[Tag]:
                 continue
             if (len(text) > 80 and density < 0.25) or (density == 0 and _SENTENCE_END.search(text)):
                 chosen.append(sibling)
-    return chosen
+    return chosen, core
+
+
+def _widen(best: Tag, prose: dict[int, list[int]]) -> Tag:
+    """The ancestor of `best` that holds the whole article when it spans sibling sections.
+
+    Scoring credits a paragraph to its nearest containers, so an article cut into blocks
+    (page builders, h2 sections, one div per paragraph) is won by one block. Climb while an
+    ancestor adds prose (long blocks, few links, little short text such as buttons and
+    teasers) and take the highest one that added a real share."""
+    none = (0, 0, 0)
+    node = widest = best
+    for _ in range(WIDEN_LEVELS):
+        parent = node.parent
+        if not isinstance(parent, Tag) or parent.name in ("[document]", "html"):
+            break
+        chars, links, everything = prose.get(id(parent), none)
+        mine, my_links, my_everything = prose.get(id(node), none)
+        added, added_links = chars - mine, links - my_links
+        if added > WIDEN_GAIN * prose.get(id(widest), none)[0]:
+            if (
+                added_links > WIDEN_MAX_LINKS * added
+                or added < WIDEN_MIN_PROSE * (everything - my_everything)
+                or _hint(parent) < 0
+            ):
+                break  # what it adds is links, short bits or a box named like boilerplate
+            widest = parent
+        node = parent
+    return widest
 
 
 def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int]]:
@@ -346,10 +389,13 @@ def _ancestors(node: Tag | NavigableString, n: int) -> Iterator[Tag]:
 # --- 3. clean ----------------------------------------------------------------------------
 
 
-def _clean(root: Tag) -> None:
-    """Drop link lists and labelled boilerplate boxes inside the chosen container."""
+def _clean(root: Tag, core: Tag | None) -> None:
+    """Drop link lists and labelled boilerplate boxes inside the chosen container, but not
+    a box that holds `core`, the best-scored container."""
     total = _text_len(root)
     holders = _article_body_holders(root)
+    if core is not None:
+        holders.update(id(tag) for tag in (core, *core.parents))
     for tag in root.find_all(True):
         if (
             not _gone(tag)
