@@ -6,6 +6,8 @@ if its family's rule were missing; the text is made up, no page of a dataset is 
 
 from __future__ import annotations
 
+import json
+
 from scraper.extract import extract
 
 # Short paragraphs (under the 120 characters that make a "real" paragraph on their own).
@@ -83,3 +85,56 @@ def test_article_in_sibling_sections_keeps_every_section():
     sections = "".join(_builder_section(t, ps) for t, ps in SECTIONS.items())
     expected = [text for title, ps in SECTIONS.items() for text in (title, *ps)]
     assert _body_paragraphs(_page(f"<main>{sections}</main>")) == expected
+
+
+LONG_STORY = [
+    f"Part {n}: the regional court heard the appeal of the shipyard workers, whose contracts "
+    "were ended without notice in the spring, and it asked the company for its accounts."
+    for n in range(1, 9)
+]
+
+
+def test_itemprop_article_body_with_hundreds_of_words_wins_over_a_busier_block():
+    # A ticker of short sentences with commas outscores the real body on paragraph counts.
+    ticker = "".join(
+        f"<p>Update {n}: talks, then a vote, then a recount, then another vote, then a rest.</p>"
+        for n in range(40)
+    )
+    body = f'<div itemprop="articleBody">{_paras(LONG_STORY)}</div>'
+    page = _page(f'<div class="layout"><section>{ticker}</section>{body}</div>')
+    assert _body_paragraphs(page) == LONG_STORY
+
+
+def test_json_ld_article_body_much_longer_than_the_markup_replaces_it():
+    # The markup shows the lead only (the rest is loaded by script); JSON-LD has it all.
+    ld = json.dumps(
+        {"@type": "NewsArticle", "headline": "Story", "articleBody": "\n".join(LONG_STORY)}
+    )
+    page = _page(
+        f'<script type="application/ld+json">{ld}</script><article><p>{LONG_STORY[0]}</p>'
+        "<p><a href='/subscribe'>Subscribe to read the rest</a></p></article>"
+    )
+    assert _body_paragraphs(page) == LONG_STORY
+
+
+RU_STORY = [
+    "Городской совет утвердил план ремонта моста через реку, работы начнутся весной.",
+    "По словам мэра, движение по мосту не будет закрыто полностью ни на один день.",
+    "Стоимость работ оценивается в сорок миллионов рублей, деньги выделит область.",
+]
+
+
+def test_russian_news_tails_are_dropped():
+    ticker = "".join(
+        f"<p>{9 + n}:{10 + n} В регионе открыли новую школу номер {n}</p>" for n in range(12)
+    )
+    related = (
+        "<p><strong>Ссылки по теме:</strong></p><ul>"
+        "<li>Мост закрыли на ремонт</li><li>Совет обсудил бюджет города</li></ul>"
+    )
+    subscribe = (
+        "<p>Подписка на рассылку</p>"
+        "<p>Если вы заметили ошибку в тексте, выделите её и нажмите Ctrl-Enter</p>"
+    )
+    page = _page(f"<article>{_paras(RU_STORY)}{related}{subscribe}{ticker}</article>")
+    assert _body_paragraphs(page) == RU_STORY

@@ -29,6 +29,7 @@ from urllib.parse import urljoin
 import nh3
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Script, Stylesheet, TemplateString
+from w3lib.html import remove_tags, replace_entities
 
 from scraper.extract import rules
 
@@ -59,6 +60,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _WS = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
 _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
+_LD_ARTICLE_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.){40,})"')
 
 
 @dataclass
@@ -102,6 +104,12 @@ def _extract(
             _clean(root, core)
     blocks = [block for root in roots for block in _render(root, url)]
     blocks = [(text, html) for text, html in blocks if not _is_boilerplate_text(text)]
+    blocks = _drop_ticker_tail(blocks)
+    if not body_selector and _words(ld_body) >= max(
+        rules.LD_BODY_MIN_WORDS, rules.LD_BODY_FACTOR * sum(_words(text) for text, _ in blocks)
+    ):
+        # The publisher's own articleBody is much longer than what the page's markup gave.
+        blocks = [(para, f"<p>{escape(para)}</p>") for para in _ld_paragraphs(ld_body)]
     if not blocks:
         return Body(reason="no article text found")
     text = "\n\n".join(text for text, _ in blocks)
@@ -118,18 +126,28 @@ def _extract(
 
 
 def _json_ld_body(soup: BeautifulSoup) -> str:
-    """The start of JSON-LD `articleBody`, normalised, as a hint for choosing the container."""
+    """JSON-LD `articleBody`, as plain text: a hint for choosing the container, and the body
+    itself when it is much longer than what the markup gives."""
     # Attributes compared here, not by find_all(type=...): bs4's attribute matching is slow.
     for script in soup.find_all("script"):
         if script.get("type") != "application/ld+json":
             continue
-        match = re.search(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.){40,400})', script.string or "")
+        match = _LD_ARTICLE_BODY.search(script.string or "")
         if match:
             try:
-                return _WS.sub(" ", json.loads(f'"{match.group(1)}"'))[:80].strip()
+                text = json.loads(f'"{match.group(1)}"')
             except ValueError:
                 continue
+            return replace_entities(remove_tags(text)) if "<" in text or "&" in text else text
     return ""
+
+
+def _ld_paragraphs(text: str) -> list[str]:
+    return [p for p in (_WS.sub(" ", line).strip() for line in text.splitlines()) if p]
+
+
+def _words(text: str) -> int:
+    return len(text.split())
 
 
 def _tokens(tag: Tag) -> set[str]:
@@ -280,13 +298,13 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> tuple[list[Tag], Tag | None]:
             nodes[key] = ancestor
             scores[key] = scores.get(key, 0.0) + score * share
     if ld_body:
-        for node in soup.find_all(string=lambda s: ld_body[:40] in _WS.sub(" ", s)):
+        start = _WS.sub(" ", ld_body).strip()[:40]
+        for node in soup.find_all(string=lambda s: start in _WS.sub(" ", s)):
             for ancestor in _ancestors(node, 2):
                 nodes[id(ancestor)] = ancestor
                 scores[id(ancestor)] = scores.get(id(ancestor), 0.0) + 30
-    for tag in soup.find_all(True):
-        if tag.get("itemprop") != "articleBody":
-            continue
+    marks = [tag for tag in soup.find_all(True) if tag.get("itemprop") == "articleBody"]
+    for tag in marks:
         nodes[id(tag)] = tag
         scores[id(tag)] = scores.get(id(tag), 0.0) + 50
     if not scores:
@@ -298,6 +316,14 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> tuple[list[Tag], Tag | None]:
     best = nodes[max(weighted, key=weighted.__getitem__)]
     top = weighted[id(best)]
     core, best = best, _widen(best, prose)
+    # The page's own articleBody mark, on a few hundred words, outweighs any scoring.
+    longest = max(marks, key=_text_len, default=None)
+    marked_chars = prose.get(id(longest), (0,))[0]
+    marked = marked_chars >= rules.MARKED_BODY_MIN_CHARS and not (
+        best in longest.parents and marked_chars >= prose[id(best)][0] / 2
+    )
+    if marked:  # then siblings join it only as leads, not by score
+        core = best = longest
     parent = best.parent
     if not isinstance(parent, Tag) or parent.name == "[document]":
         return [best], core
@@ -311,8 +337,10 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> tuple[list[Tag], Tag | None]:
             chosen.append(sibling)
             continue
         key = id(sibling)
-        if key in scores and scores[key] * (1 - _link_density(sibling, _text_len(sibling))) >= (
-            threshold
+        if (
+            not marked
+            and key in scores
+            and scores[key] * (1 - _link_density(sibling, _text_len(sibling))) >= threshold
         ):
             chosen.append(sibling)
         elif sibling.name in ("p", "div", "section"):
@@ -425,6 +453,18 @@ def _clean(root: Tag, core: Tag | None) -> None:
     for tag in doomed:
         if not _gone(tag):
             tag.decompose()
+
+
+def _drop_ticker_tail(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Without the run of timestamped headlines (a news ticker) that ends a body."""
+    end = len(blocks)
+    while (
+        end
+        and len(blocks[end - 1][0]) < rules.TICKER_ITEM_MAX_CHARS
+        and (rules.TICKER_STAMP.match(blocks[end - 1][0]))
+    ):
+        end -= 1
+    return blocks[:end] if len(blocks) - end >= rules.TICKER_MIN_ITEMS else blocks
 
 
 def _is_boilerplate_text(text: str) -> bool:

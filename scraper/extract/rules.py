@@ -82,7 +82,7 @@ NEGATIVE_HINTS = words(
     author authors byline bio biography avatar profile
     cookie cookies consent gdpr
     nav navbar navigation menu breadcrumb breadcrumbs pagination pager
-    sidebar widget widgets footer header masthead toolbar
+    sidebar footer header masthead toolbar
     caption credit credits copyright
     meta date dateline timestamp print email rating rate
     modal popup overlay hidden
@@ -100,6 +100,23 @@ POSITIVE_HINTS = words(
 
 # Class/id tokens of a lead or standfirst, which often sits beside the body container.
 LEAD_HINTS = words("lead intro summary standfirst subtitle excerpt abstract dek deck")
+
+# A run of at least TICKER_MIN_ITEMS blocks at the end of a body, each shorter than
+# TICKER_ITEM_MAX_CHARS and opening with a time or a date ("14:35", "5 декабря, 14:35",
+# "05.12.2023"), is a news ticker, not the article's last paragraphs.
+TICKER_STAMP = re.compile(
+    r"\s*(?:\d{1,2}[:.]\d{2}(?!\d)|\d{1,2}\s+\w+\.?,?\s+(?:\d{4},?\s+)?\d{1,2}:\d{2}"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
+)
+TICKER_MIN_ITEMS = 3
+TICKER_ITEM_MAX_CHARS = 250
+
+# Strong evidence of the body: an `itemprop=articleBody` element with this much paragraph
+# text wins over scoring; JSON-LD `articleBody` replaces the body when it has at least
+# LD_BODY_MIN_WORDS words and LD_BODY_FACTOR times as many as the body found in the markup.
+MARKED_BODY_MIN_CHARS = 1000
+LD_BODY_MIN_WORDS = 150
+LD_BODY_FACTOR = 2
 
 # Blocks shorter than this that start with a boilerplate phrase are dropped.
 PHRASE_BLOCK_MAX_CHARS = 200
@@ -165,6 +182,9 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "читать также",
         "смотрите также",
         "по теме",
+        "ссылки по теме",
+        "подписка на рассылку",
+        "подписаться на рассылку",
         "похожие новости",
         "похожие материалы",
         "другие новости",
@@ -201,6 +221,8 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "читайте також",
         "дивіться також",
         "за темою",
+        "посилання на тему",
+        "підписка на розсилку",
         "схожі новини",
         "інші новини",
         "останні новини",
@@ -288,7 +310,15 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 # Fragments that mark a short block as boilerplate wherever they appear in it.
-BOILERPLATE_MARKERS: tuple[str, ...] = ("ctrl+enter", "ctrl + enter", "©", "(c) 20", "newsletter")
+BOILERPLATE_MARKERS: tuple[str, ...] = (
+    "ctrl+enter",
+    "ctrl + enter",
+    "ctrl-enter",
+    "ctrl enter",
+    "©",
+    "(c) 20",
+    "newsletter",
+)
 
 _TOKEN_SPLIT = re.compile(r"[\s_\-:.]+|(?<=[a-z])(?=[A-Z])")
 
