@@ -18,7 +18,7 @@ import sqlite_utils
 from pipelines.textsearch import create_search_index, register_functions
 from scraper.extract.fingerprint import band_keys, body_hash
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 log = logging.getLogger(__name__)
 
 
@@ -229,8 +229,34 @@ def _lookup_keys(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE new_bands")
 
 
+def _not_articles(db: sqlite_utils.Database) -> None:
+    """Schema 4: fetched pages that extraction judged not articles are kept, so that
+    `reprocess` can archive them once the extractor finds their text; their crawl_errors
+    rows say why (`reason`) and how many words the body had (`words`)."""
+    # Idempotent, like the schema 3 step: an archive whose version was set back (as the
+    # tests do to fake old band keys) has the columns already.
+    for column, kind in (("reason", str), ("words", int)):
+        if column not in db["crawl_errors"].columns_dict:
+            db["crawl_errors"].add_column(column, kind)
+    db["not_articles"].create(
+        {
+            "url": str,
+            "source": str,
+            "reason": str,
+            "words": int,
+            "status": int,
+            "headers": str,  # JSON object
+            "fetched_at": str,
+            "size": int,
+            "raw": bytes,  # zlib-compressed, as in `pages`
+        },
+        pk="url",
+        if_not_exists=True,
+    )
+
+
 # MIGRATIONS[n] brings schema n to n + 1.
-MIGRATIONS = [_create, _history, _lookup_keys]
+MIGRATIONS = [_create, _history, _lookup_keys, _not_articles]
 
 
 def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:

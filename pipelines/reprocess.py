@@ -2,6 +2,8 @@
 
 The pages did not change, so whatever changes in the text is the extractor's doing: it is
 written in place, never as a version. Older versions are re-extracted from their own pages.
+Pages a crawl judged not articles (`not_articles`) become articles when the extractor now
+finds one in them, as if the crawl had.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from typing import Any
 
 import sqlite_utils
 
-from pipelines.dedupe import bands_of
+from pipelines.dedupe import bands_of, canonical_key
 from pipelines.extract import extract_page
-from pipelines.store import set_bands, text_row
+from pipelines.store import Archive, set_bands, text_row
 from pipelines.validate import rejection
 from scraper.config import Source
 from scraper.extract.fingerprint import content_hash
@@ -46,6 +48,8 @@ _VERSION_PAGES = f"""SELECT v.article_id, v.version, v.content_hash, v.body, {_P
     ORDER BY v.article_id, v.version LIMIT :limit"""
 _PAGE_FIELDS = ["article_id", "version", "content_hash", "body", "source", "url", "headers",
                 "fetched_at", "raw"]  # fmt: skip
+_NOT_ARTICLES = """SELECT url, source, status, headers, fetched_at, raw FROM not_articles
+    WHERE (:source IS NULL OR source = :source) AND url > :after ORDER BY url LIMIT :limit"""
 REPROCESS_BATCH = 100
 
 
@@ -77,6 +81,22 @@ class Reprocessor:
         set_bands(self.db, page["article_id"], bands_of(article), old_body=page["body"])
         return "changed"
 
+    def _recover(self, archive: Archive, row: tuple[Any, ...]) -> str:
+        """Archive a page once judged not an article, if the extractor now finds one."""
+        url, source_name, status, headers, fetched_at, raw = row
+        source = self.sources.get(source_name)
+        page = {"url": url, "headers": headers, "fetched_at": fetched_at, "raw": raw}
+        article = extract_page(stored_page(page), source)
+        if rejection(article, self.min_words):
+            return "still_not_article"
+        article.source, article.status, article.urls_seen = source_name, status, [url]
+        article.canonical_url = canonical_key(article, source.allowed_domains if source else [])
+        article.content_hash = content_hash(article.title, article.body)
+        with self.db.atomic():
+            archive.write([article])
+            self.db.execute("DELETE FROM not_articles WHERE url = ?", [url])
+        return "recovered"
+
     def run(self, source: str | None = None) -> Counter[str]:
         for query in (_CURRENT_PAGES, _VERSION_PAGES):
             after = (0, 0)
@@ -90,6 +110,13 @@ class Reprocessor:
                         page = dict(zip(_PAGE_FIELDS, row, strict=True))
                         self.outcomes[self._apply(page)] += 1
                 after = rows[-1][:2]
+        archive, after = Archive(self.db), ""
+        while rows := self.db.execute(
+            _NOT_ARTICLES, {"source": source, "after": after, "limit": REPROCESS_BATCH}
+        ).fetchall():
+            for row in rows:
+                self.outcomes[self._recover(archive, row)] += 1
+            after = rows[-1][0]
         self.outcomes["no_page"] = self.db.execute(
             "SELECT count(*) FROM articles a WHERE (:source IS NULL OR a.source = :source) "
             "AND NOT EXISTS (SELECT 1 FROM pages p "

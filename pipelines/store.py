@@ -11,7 +11,8 @@ The rules for an incoming article, in order:
   alias of that article (a duplicate);
 - otherwise it is a new article; when its text is a near copy of archived articles (LSH
   candidates, then `near_duplicate`), `duplicate_of` names the earliest of them.
-Every fetched page is kept compressed in `pages` unless raw retention is off.
+Every fetched page is kept compressed in `pages` unless raw retention is off; a page judged
+not an article is kept in `not_articles` and recorded in crawl_errors (kind `not_article`).
 A batch is all-or-nothing, so a killed crawl never leaves half an article behind.
 """
 
@@ -123,6 +124,8 @@ class Archive:
         self.db = db
         self.keep_raw = keep_raw
         self.outcomes: Counter[tuple[str, str]] = Counter()  # (source, new|updated|...) -> n
+        # (source, url) -> (reason, words) of the pages judged not articles, for crawl_errors
+        self.not_articles: dict[tuple[str, str], tuple[str, int]] = {}
 
     _CURRENT = "a.id, a.content_hash, a.raw_hash, a.version, a.title, a.body, a.fetched_at"
 
@@ -195,6 +198,30 @@ class Archive:
                 json.dumps(article.headers, ensure_ascii=False),
                 fetched,
                 fetched,
+                len(article.raw_html),
+                zlib.compress(article.raw_html, 6),
+            ],
+        )
+
+    def _keep_not_article(self, article: Article) -> None:
+        """A page judged not an article: why, for crawl_errors, and the page itself,
+        compressed, so that `reprocess` can archive it once the extractor finds its text."""
+        source, url = article.source or "", article.url or ""
+        self.not_articles[(source, url)] = (article.not_article or "", article.word_count)
+        self.outcomes[(source, "not_article")] += 1
+        if not (self.keep_raw and article.raw_html):
+            return
+        self.db.execute(
+            "INSERT OR REPLACE INTO not_articles (url, source, reason, words, status, headers, "
+            "fetched_at, size, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                url,
+                source,
+                article.not_article,
+                article.word_count,
+                article.status,
+                json.dumps(article.headers, ensure_ascii=False),
+                article.fetched_at or now(),
                 len(article.raw_html),
                 zlib.compress(article.raw_html, 6),
             ],
@@ -274,35 +301,39 @@ class Archive:
         seen = now()
         with self.db.atomic():
             for article in articles:
-                row = article_row(article, seen)
-                existing = self._find(article)
-                alias_of = None if existing else self._same_body(row["source"], row["body_hash"])
-                if alias_of is not None:
-                    article_id, outcome = alias_of, "duplicate"
-                    self.db.execute(
-                        "UPDATE articles SET last_seen = ? WHERE id = ?", [seen, article_id]
-                    )
-                elif existing is None:
-                    article_id, outcome = self._insert(article, row, seen), "new"
-                elif existing["content_hash"] == article.content_hash:
-                    article_id, outcome = existing["id"], "unchanged"
-                    # The page this text now comes from, so a later extractor change
-                    # on the same page is not taken for an edit.
-                    self.db.execute(
-                        "UPDATE articles SET last_seen = ?, raw_hash = coalesce(?, raw_hash) "
-                        "WHERE id = ?",
-                        [seen, row["raw_hash"], article_id],
-                    )
+                if not article.not_article:
+                    self._write_article(article, seen)
                 else:
-                    article_id = existing["id"]
-                    outcome = self._update(existing, article, row)
-                self._record_urls(article_id, article, seen)
-                self._keep_page(article_id, article, row)
-                self.outcomes[(article.source or "", outcome)] += 1
+                    self._keep_not_article(article)
                 # Settled: a resumed run need not fetch it again (see scraper.crawl.frontier).
                 self.db.conn.executemany(
                     "DELETE FROM frontier WHERE url = ?", [(u,) for u in article.urls_seen]
                 )
+
+    def _write_article(self, article: Article, seen: str) -> None:
+        """Insert, update or alias one article (the rules in this module's docstring)."""
+        row = article_row(article, seen)
+        existing = self._find(article)
+        alias_of = None if existing else self._same_body(row["source"], row["body_hash"])
+        if alias_of is not None:
+            article_id, outcome = alias_of, "duplicate"
+            self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [seen, article_id])
+        elif existing is None:
+            article_id, outcome = self._insert(article, row, seen), "new"
+        elif existing["content_hash"] == article.content_hash:
+            article_id, outcome = existing["id"], "unchanged"
+            # The page this text now comes from, so a later extractor change
+            # on the same page is not taken for an edit.
+            self.db.execute(
+                "UPDATE articles SET last_seen = ?, raw_hash = coalesce(?, raw_hash) WHERE id = ?",
+                [seen, row["raw_hash"], article_id],
+            )
+        else:
+            article_id = existing["id"]
+            outcome = self._update(existing, article, row)
+        self._record_urls(article_id, article, seen)
+        self._keep_page(article_id, article, row)
+        self.outcomes[(article.source or "", outcome)] += 1
 
 
 class StorePipeline:
@@ -425,6 +456,13 @@ class StorePipeline:
             db["crawl_errors"].insert_all(
                 {"crawl_id": self.crawl_id, "source": s, "kind": k, "url": u, "count": n}
                 for (s, k, u), n in failures.items()
+            )
+            db["crawl_errors"].insert_all(
+                {
+                    **{"crawl_id": self.crawl_id, "source": s, "kind": "not_article", "url": u},
+                    **{"count": 1, "reason": reason, "words": words},
+                }
+                for (s, u), (reason, words) in self.archive.not_articles.items()
             )
             db["crawls"].update(
                 self.crawl_id,

@@ -1,6 +1,7 @@
-"""Drop what is not an article before it costs a write: failed extractions, empty pages,
-listing pages that slipped through the URL patterns; and, in a back-fill (`--since`),
-articles published before the window that links from newer ones led to."""
+"""Tell what is not an article before it costs an article's write: failed extractions,
+empty pages, listing pages that slipped through the URL patterns (marked `not_article`, kept
+by the store as pages, not articles); and drop, in a back-fill (`--since`), articles
+published before the window that links from newer ones led to."""
 
 from __future__ import annotations
 
@@ -35,8 +36,13 @@ class ValidatePipeline:
 
     def process_item(self, item: Article) -> Article:
         if reason := rejection(item, self.min_words):
+            # Not dropped: the store records it in crawl_errors and keeps its page for
+            # `reprocess`, so that no fetched page is lost without a trace.
             self.stats.inc_value(f"newsarchive/not_article/{item.source}")
-            raise DropItem(f"not an article ({reason}): {item.url}", log_level="INFO")
+            self.stats.inc_value("newsarchive/not_article")
+            self.crawler.spider.logger.info("not an article (%s): %s", reason, item.url)
+            item.not_article = reason
+            return item
         since = self.crawler.spider.since
         published = to_utc(item.published)
         if since and published and published < since.isoformat(timespec="seconds"):

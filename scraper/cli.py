@@ -92,6 +92,11 @@ def print_summary(summary: dict[str, Any], *, per_source: bool = True) -> None:
         f"{summary['seconds']:.1f} s"
         + (f", {n} extraction workers replaced" if (n := summary["extract_restarts"]) else "")
     )
+    if not_articles := summary.get("not_articles"):
+        click.echo(
+            f"  {len(not_articles)} pages judged not articles: kept, and listed in crawl_errors "
+            "(kind not_article); `newsarchive reprocess` archives them if the extractor changes"
+        )
     for row in summary["sources"] if per_source else ():
         click.echo(
             f"  {row['source']}: {row['status']}, {row['pages']} pages, "
@@ -381,7 +386,9 @@ def reprocess(config_path: str, db_path: str, source: str | None) -> None:
         f"reprocessed {done['changed'] + done['unchanged'] + done['kept']} articles: "
         f"{done['changed']} changed, {done['unchanged']} unchanged, {done['kept']} kept "
         f"(no article found by the extractor now), {done['no_page']} without a stored page; "
-        f"{done['version_changed']} older versions re-extracted"
+        f"{done['version_changed']} older versions re-extracted; "
+        f"{done['recovered']} pages once judged not articles archived now, "
+        f"{done['still_not_article']} still not articles"
     )
 
 

@@ -41,6 +41,9 @@ class Article:
     # Every URL the page was reached under (tracking links, redirects), for article_urls.
     urls_seen: list[str] = field(default_factory=list)
 
+    # Set by the validate pipeline: why the page is kept as a page, not archived as an article.
+    not_article: str | None = None
+
     # Set by the dedupe pipeline.
     content_hash: str | None = None
     # The body's MinHash LSH band keys (scraper.extract.fingerprint.band_keys), computed by the

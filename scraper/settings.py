@@ -22,8 +22,9 @@ NEWSARCHIVE_MAX_LISTING_PAGES = 500
 NEWSARCHIVE_RETRY_AFTER_MAX = 10
 # Keep every fetched article page, compressed, for `newsarchive reprocess`.
 NEWSARCHIVE_KEEP_RAW = True
-# Pages with fewer words in the body are not kept as articles.
-NEWSARCHIVE_MIN_WORDS = 40
+# Pages with fewer words in the body are not archived as articles (but kept, see
+# `not_articles`); NEWSARCHIVE_MIN_WORDS=N sets another bound for a crawl or a reprocess.
+NEWSARCHIVE_MIN_WORDS = int(os.environ.get("NEWSARCHIVE_MIN_WORDS", 40))
 
 # Names that may resolve to loopback or private addresses: those of the sources configured
 # `local = true` (the CLI sets them from its config; None reads NEWSARCHIVE_CONFIG). Every

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -218,6 +219,42 @@ def test_extractor_changes_are_not_versions(tmp_path, sites):
         (expected, 1)
     ]
     assert rows(db, "SELECT count(*) FROM article_versions") == [(0,)]
+
+
+def test_page_judged_not_an_article_is_recorded_kept_and_recovered_by_reprocess(tmp_path, sites):
+    herald, echo, _ = sites
+    db = tmp_path / "archive.db"
+    # A deliberately strict bound: no page of the site has 100,000 words.
+    config_path = config(tmp_path, ("herald", herald))
+    strict = run_cli(
+        "crawl",
+        "--config",
+        config_path,
+        "--db",
+        str(db),
+        env={**os.environ, "NEWSARCHIVE_MIN_WORDS": "100000"},
+    )
+    assert strict.returncode == 0, strict.stderr
+    assert "4 pages judged not articles" in strict.stdout
+    assert rows(db, "SELECT count(*) FROM articles") == [(0,)]
+    recorded = rows(db, "SELECT url, reason, words FROM crawl_errors WHERE kind = 'not_article'")
+    assert len(recorded) == 4
+    words = dict(rows(db, "SELECT url, words FROM not_articles"))
+    for url, reason, count in recorded:
+        assert reason == f"body has {count} words (< 100000)" and count > 40
+        assert words[url] == count  # and its page is kept
+    (raw,) = rows(db, "SELECT raw FROM not_articles WHERE url LIKE '%/news/3.html'")[0]
+    assert zlib.decompress(raw) == herald.pages["/news/3.html"]
+
+    result = run_cli("reprocess", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert "4 pages once judged not articles archived now" in result.stdout
+    # The print version is the same text: an alias of article 2, as in a crawl.
+    assert rows(db, "SELECT count(*) FROM articles") == [(3,)]
+    assert rows(db, "SELECT count(*) FROM not_articles") == [(0,)]
+    url = f"{herald.origin}/news/3.html"
+    (body,) = rows(db, "SELECT body FROM articles WHERE canonical_url = ?", url)[0]
+    assert body == "\n\n".join(STORIES["ru-bank-a"]["paragraphs"])
 
 
 def test_raw_retention_can_be_turned_off(tmp_path, sites):

@@ -37,7 +37,10 @@ class Progress:
     def show(self) -> None:
         stats = self.crawler.stats
         pages = stats.get_value("response_received_count", 0)
-        articles = stats.get_value("item_scraped_count", 0)
+        # Pages judged not articles pass the pipelines too, to be kept as pages.
+        articles = stats.get_value("item_scraped_count", 0) - stats.get_value(
+            "newsarchive/not_article", 0
+        )
         rate = pages / max(time.monotonic() - self.started, 1e-6)
         sys.stderr.write(
             f"\r{pages} pages, {articles} articles, {rate:.1f} pages/s, now {self.source}\033[K"

@@ -130,7 +130,18 @@ def run_crawl(
         summary["sources"] = list(db["crawl_sources"].rows_where("crawl_id = ?", [crawl_id]))
         summary["failures"] = list(
             db["crawl_errors"].rows_where(
-                "crawl_id = ?", [crawl_id], select="source, kind, url, count", order_by="rowid"
+                "crawl_id = ? AND kind != 'not_article'",
+                [crawl_id],
+                select="source, kind, url, count",
+                order_by="rowid",
+            )
+        )
+        summary["not_articles"] = list(
+            db["crawl_errors"].rows_where(
+                "crawl_id = ? AND kind = 'not_article'",
+                [crawl_id],
+                select="source, url, reason, words",
+                order_by="rowid",
             )
         )
     finally:
