@@ -57,6 +57,20 @@ def test_article_streamed_into_a_hidden_container_is_kept():
     assert _body_paragraphs(_page(article)) == SHORT
 
 
+def test_article_streamed_in_hidden_chunks_keeps_every_chunk():
+    # React's streamed chunks (<div hidden id="S:n">), none holding most of the text.
+    chunks = (
+        f'<div class="story"><div hidden id="S:0"><div>{_paras(SHORT[:4])}</div></div>'
+        f'<div hidden id="S:1"><div>{_paras(SHORT[4:])}</div></div></div>'
+    )
+    assert _body_paragraphs(_page(chunks)) == SHORT
+
+
+def test_hidden_box_of_a_few_lines_stays_hidden():
+    hidden = '<div hidden id="modal"><p>Sign in to read this story and all our archive.</p></div>'
+    assert _body_paragraphs(_page(f"<main>{_paras(SHORT)}</main>{hidden}")) == SHORT
+
+
 SECTIONS = {
     "Why the bridge is needed": [
         "Traffic on the old crossing doubled in ten years, and the council says it cannot wait.",

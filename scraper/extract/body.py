@@ -172,6 +172,7 @@ def _is_hidden(tag: Tag) -> bool:
     style = tag.get("style")
     return (
         tag.has_attr("hidden")
+        and not rules.STREAMED_CHUNK_ID.match(str(tag.get("id") or ""))
         or tag.get("aria-hidden") == "true"
         or (isinstance(style, str) and bool(_HIDDEN_STYLE.search(style)))
     )

@@ -27,6 +27,10 @@ def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# The id of a hidden chunk of a page streamed by React (`<div hidden id="S:3">`), which the
+# page's script moves into place: its content is the page's, not hidden.
+STREAMED_CHUNK_ID = re.compile(r"S:\d+$")
+
 # Tags that never hold visible text, dropped wherever they are.
 NEVER_TEXT = words("script style noscript template svg canvas head")
 
