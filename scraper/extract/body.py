@@ -51,8 +51,9 @@ HINT_WEIGHT = {1: 1.25, 0: 1.0, -1: 0.5}  # class/id hints scale a container's s
 # Share of a paragraph's score credited to its container, the container's parent, and so on.
 ANCESTOR_SHARE = (1, 1 / 2, 1 / 6, 1 / 9, 1 / 12)
 REAL_PARAGRAPH_CHARS = 120
+LAYOUT_CELLS = {"td", "th"}
 WIDEN_LEVELS = 6  # how far above the best-scored container an article's sections may part
-WIDEN_GAIN = 0.3  # share of prose an ancestor must add to be taken
+WIDEN_GAIN = 0.6  # share of prose an ancestor must add to be taken
 WIDEN_MAX_LINKS = 0.3  # ... of which at most this share in links
 WIDEN_MIN_PROSE = 0.6  # ... and which must be this share of all the text it adds
 SIBLING_BOX_MAX_CHARS = 500  # a paragraph this long, mostly not links, is prose
@@ -198,7 +199,7 @@ def _prune(root: Tag, *, heuristics: bool) -> None:
     articles in a `<header>` or `<nav>`, and templates put `category-*`, `meta` or
     `hidden` on the element that wraps the article."""
     holders = _article_body_holders(root)
-    keep = _text_holders(root) if heuristics else set()
+    keep, real = _text_holders(root) if heuristics else (set(), set())
     for tag in root.find_all(True):
         if _gone(tag):  # inside something already dropped
             continue
@@ -209,25 +210,33 @@ def _prune(root: Tag, *, heuristics: bool) -> None:
                 or _is_hidden(tag)
                 or heuristics
                 and (_hint(tag) < 0 or tag.name == "header")
-                and not _holds_article_text(tag, holders)
+                and not _holds_article_text(tag, holders, real)
             )
             and (id(tag) not in keep or tag.name in rules.NEVER_HOLDS_ARTICLE)
         ):
             tag.decompose()
 
 
-def _text_holders(root: Tag) -> set[int]:
-    """ids of the tags that hold most (over half) of the text in the page's `<p>`s."""
+def _text_holders(root: Tag) -> tuple[set[int], set[int]]:
+    """ids of the tags that hold most (over half) of the text in the page's `<p>`s, and of
+    those that hold at least one real paragraph (long, few links), in one pass."""
     held: dict[int, int] = {}
+    real: set[int] = set()
     total = 0
     for para in root.find_all("p"):
         length = _text_len(para)
-        if length < MIN_PARAGRAPH_CHARS or _link_density(para, length) >= 0.5:
+        if length < MIN_PARAGRAPH_CHARS:
+            continue
+        density = _link_density(para, length)
+        if density >= 0.5:
             continue
         total += length
-        for parent in para.parents:
+        is_real = length >= REAL_PARAGRAPH_CHARS and density < 0.3
+        for parent in (para, *para.parents):
             held[id(parent)] = held.get(id(parent), 0) + length
-    return {key for key, length in held.items() if length > total / 2}
+            if is_real:
+                real.add(id(parent))
+    return {key for key, length in held.items() if length > total / 2}, real
 
 
 def _article_body_holders(root: Tag) -> set[int]:
@@ -243,16 +252,14 @@ def _article_body_holders(root: Tag) -> set[int]:
     return holders
 
 
-def _holds_article_text(tag: Tag, holders: set[int]) -> bool:
-    if tag.name in ("html", "body") or tag.get("itemprop") == "articleBody":
-        return True
-    if id(tag) in holders:
-        return True
-    for para in tag.find_all("p"):
-        length = _text_len(para)
-        if length >= REAL_PARAGRAPH_CHARS and _link_density(para, length) < 0.3:
-            return True
-    return False
+def _holds_article_text(tag: Tag, holders: set[int], real: set[int]) -> bool:
+    """Whether `tag` holds the marked article body or a real paragraph (see _text_holders)."""
+    return (
+        tag.name in ("html", "body")
+        or tag.get("itemprop") == "articleBody"
+        or id(tag) in holders
+        or id(tag) in real
+    )
 
 
 # --- 2. choose ---------------------------------------------------------------------------
@@ -278,13 +285,14 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> tuple[list[Tag], Tag | None]:
     best-scored container, which may be inside the first when the article spans sections."""
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
-    # [characters in paragraphs, of them in links, all characters] of each tag
+    # [characters in paragraphs, of them in links, all characters, of them in links]
     prose: dict[int, list[int]] = {}
     for block, chars, link_chars, commas in _text_blocks(soup):
         long = chars >= MIN_PARAGRAPH_CHARS
         for ancestor in (block, *block.parents):
-            entry = prose.setdefault(id(ancestor), [0, 0, 0])
+            entry = prose.setdefault(id(ancestor), [0, 0, 0, 0])
             entry[2] += chars
+            entry[3] += link_chars
             if long:
                 entry[0] += chars
                 entry[1] += link_chars
@@ -300,7 +308,8 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> tuple[list[Tag], Tag | None]:
             scores[key] = scores.get(key, 0.0) + score * share
     if ld_body:
         start = _WS.sub(" ", ld_body).strip()[:40]
-        for node in soup.find_all(string=lambda s: start in _WS.sub(" ", s)):
+        probe = max(start.split(), key=len, default="")  # a cheap test before normalising
+        for node in soup.find_all(string=lambda s: probe in s and start in _WS.sub(" ", s)):
             for ancestor in _ancestors(node, 2):
                 nodes[id(ancestor)] = ancestor
                 scores[id(ancestor)] = scores.get(id(ancestor), 0.0) + 30
@@ -312,8 +321,9 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> tuple[list[Tag], Tag | None]:
         return [], None
     weighted = {}
     for key, score in sorted(scores.items(), key=lambda kv: -kv[1])[:8]:
-        tag = nodes[key]
-        weighted[key] = score * HINT_WEIGHT[_hint(tag)] * (1 - _link_density(tag, _text_len(tag)))
+        _, _, chars, links = prose.get(key, (0, 0, 0, 0))
+        density = min(1.0, links / chars) if chars else 0.0
+        weighted[key] = score * HINT_WEIGHT[_hint(nodes[key])] * (1 - density)
     best = nodes[max(weighted, key=weighted.__getitem__)]
     top = weighted[id(best)]
     core, best = best, _widen(best, prose)
@@ -365,14 +375,16 @@ def _widen(best: Tag, prose: dict[int, list[int]]) -> Tag:
     (page builders, h2 sections, one div per paragraph) is won by one block. Climb while an
     ancestor adds prose (long blocks, few links, little short text such as buttons and
     teasers) and take the highest one that added a real share."""
-    none = (0, 0, 0)
+    none = (0, 0, 0, 0)
     node = widest = best
     for _ in range(WIDEN_LEVELS):
         parent = node.parent
         if not isinstance(parent, Tag) or parent.name in ("[document]", "html"):
             break
-        chars, links, everything = prose.get(id(parent), none)
-        mine, my_links, my_everything = prose.get(id(node), none)
+        if node.name in LAYOUT_CELLS:
+            break  # the other cells of a layout table are columns of the page, not sections
+        chars, links, everything, _ = prose.get(id(parent), none)
+        mine, my_links, my_everything, _ = prose.get(id(node), none)
         added, added_links = chars - mine, links - my_links
         if added > WIDEN_GAIN * prose.get(id(widest), none)[0]:
             if (
@@ -433,27 +445,51 @@ def _clean(root: Tag, core: Tag | None) -> None:
             and _text_len(tag) < 0.5 * total  # a wrapper of most of the text is no box
         ):
             tag.decompose()
-    doomed: list[Tag] = []
+    chars, links = _measure(root)
+    doomed: dict[int, Tag] = {}
     for tag in root.find_all(["ul", "ol", "div", "section", "table", "p", "dl"]):
-        length = _text_len(tag)
-        if length and _link_density(tag, length) > 0.5:
-            doomed.append(tag)
+        length = chars.get(id(tag), 0)
+        if length and links.get(id(tag), 0) > 0.5 * length:
+            doomed[id(tag)] = tag
     for label in root.find_all(["h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "div", "p"]):
-        if _gone(label) or label in doomed:
-            continue
+        if _gone(label) or id(label) in doomed or chars.get(id(label), 0) >= 80:
+            continue  # a label is short
         text = label.get_text(" ", strip=True).lower().rstrip(":")
         if text and len(text) < 40 and _starts_with_phrase(text):
             box = label.parent
-            if isinstance(box, Tag) and box is not root and _text_len(box) < 400:
-                doomed.append(box)
+            if isinstance(box, Tag) and box is not root and chars.get(id(box), 0) < 400:
+                doomed[id(box)] = box
             else:
-                doomed.append(label)
+                doomed[id(label)] = label
                 nxt = label.find_next_sibling(True)
                 if nxt is not None and nxt.name in ("ul", "ol"):
-                    doomed.append(nxt)
-    for tag in doomed:
+                    doomed[id(nxt)] = nxt
+    for tag in doomed.values():
         if not _gone(tag):
             tag.decompose()
+
+
+def _measure(root: Tag) -> tuple[dict[int, int], dict[int, int]]:
+    """Characters of text, and of text in links, under each tag of `root`: one pass over
+    its strings instead of one per tag asked about."""
+    chars: dict[int, int] = {}
+    links: dict[int, int] = {}
+    for string in _strings(root):
+        length = len(string.strip())
+        if not length:
+            continue
+        in_link = False
+        node = string.parent
+        while node is not None:
+            key = id(node)
+            in_link = in_link or node.name == "a"
+            chars[key] = chars.get(key, 0) + length
+            if in_link:
+                links[key] = links.get(key, 0) + length
+            if node is root:
+                break
+            node = node.parent
+    return chars, links
 
 
 def _drop_ticker_tail(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ of this; use them when one site needs something no other site does.
 
 from __future__ import annotations
 
+import functools
 import re
 
 
@@ -327,7 +328,8 @@ BOILERPLATE_MARKERS: tuple[str, ...] = (
 _TOKEN_SPLIT = re.compile(r"[\s_\-:.]+|(?<=[a-z])(?=[A-Z])")
 
 
-def hint_tokens(value: str) -> list[str]:
+@functools.lru_cache(maxsize=8192)  # class names repeat across a page and a site
+def hint_tokens(value: str) -> tuple[str, ...]:
     """Lowercase tokens of a class or id, plurals folded: "shareButtons" -> share, buttons."""
     tokens = []
     for token in _TOKEN_SPLIT.split(value):
@@ -336,7 +338,7 @@ def hint_tokens(value: str) -> list[str]:
             token = token[:-1]
         if token:
             tokens.append(token)
-    return tokens
+    return tuple(tokens)
 
 
 ALL_PHRASES: tuple[str, ...] = tuple(
