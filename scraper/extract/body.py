@@ -61,6 +61,8 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _WS = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
 _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
+_LINK_LIST_TAGS = rules.words("ul ol div section table p dl")  # boxes that may be link lists
+_LABEL_TAGS = rules.words("h2 h3 h4 h5 h6 strong b span div p")  # "Read also:" and the like
 _LD_ARTICLE_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.){40,})"')
 
 
@@ -198,9 +200,10 @@ def _prune(root: Tag, *, heuristics: bool) -> None:
     ancestors stay (their other children are still judged): broken markup nests whole
     articles in a `<header>` or `<nav>`, and templates put `category-*`, `meta` or
     `hidden` on the element that wraps the article."""
-    holders = _article_body_holders(root)
-    keep, real = _text_holders(root) if heuristics else (set(), set())
-    for tag in root.find_all(True):
+    tags = root.find_all(True)  # once: bs4's find_all is the slow part of every pass
+    holders = _article_body_holders(tags)
+    keep, real = _text_holders(tags) if heuristics else (set(), set())
+    for tag in tags:
         if _gone(tag):  # inside something already dropped
             continue
         if (
@@ -217,13 +220,15 @@ def _prune(root: Tag, *, heuristics: bool) -> None:
             tag.decompose()
 
 
-def _text_holders(root: Tag) -> tuple[set[int], set[int]]:
+def _text_holders(tags: list[Tag]) -> tuple[set[int], set[int]]:
     """ids of the tags that hold most (over half) of the text in the page's `<p>`s, and of
     those that hold at least one real paragraph (long, few links), in one pass."""
     held: dict[int, int] = {}
     real: set[int] = set()
     total = 0
-    for para in root.find_all("p"):
+    for para in tags:
+        if para.name != "p":
+            continue
         length = _text_len(para)
         if length < MIN_PARAGRAPH_CHARS:
             continue
@@ -239,14 +244,14 @@ def _text_holders(root: Tag) -> tuple[set[int], set[int]]:
     return {key for key, length in held.items() if length > total / 2}, real
 
 
-def _article_body_holders(root: Tag) -> set[int]:
+def _article_body_holders(tags: list[Tag]) -> set[int]:
     """ids of the tags that contain an `itemprop=articleBody` element, found in one pass.
 
     Computed before a pass that decomposes tags in document order: a holder comes before
     the element it holds, so the answer cannot change for any tag the pass still reads.
     """
     holders: set[int] = set()
-    for tag in root.find_all(True):
+    for tag in tags:
         if tag.get("itemprop") == "articleBody":
             holders.update(id(parent) for parent in tag.parents)
     return holders
@@ -434,10 +439,11 @@ def _clean(root: Tag, core: Tag | None) -> None:
     """Drop link lists and labelled boilerplate boxes inside the chosen container, but not
     a box that holds `core`, the best-scored container."""
     total = _text_len(root)
-    holders = _article_body_holders(root)
+    tags = root.find_all(True)
+    holders = _article_body_holders(tags)
     if core is not None:
         holders.update(id(tag) for tag in (core, *core.parents))
-    for tag in root.find_all(True):
+    for tag in tags:
         if (
             not _gone(tag)
             and _hint(tag) < 0
@@ -446,13 +452,16 @@ def _clean(root: Tag, core: Tag | None) -> None:
         ):
             tag.decompose()
     chars, links = _measure(root)
+    tags = [tag for tag in tags if not _gone(tag)]
     doomed: dict[int, Tag] = {}
-    for tag in root.find_all(["ul", "ol", "div", "section", "table", "p", "dl"]):
+    for tag in tags:
+        if tag.name not in _LINK_LIST_TAGS:
+            continue
         length = chars.get(id(tag), 0)
         if length and links.get(id(tag), 0) > 0.5 * length:
             doomed[id(tag)] = tag
-    for label in root.find_all(["h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "div", "p"]):
-        if _gone(label) or id(label) in doomed or chars.get(id(label), 0) >= 80:
+    for label in tags:
+        if label.name not in _LABEL_TAGS or id(label) in doomed or chars.get(id(label), 0) >= 80:
             continue  # a label is short
         text = label.get_text(" ", strip=True).lower().rstrip(":")
         if text and len(text) < 40 and _starts_with_phrase(text):
