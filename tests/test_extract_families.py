@@ -52,7 +52,7 @@ def test_article_left_inside_an_unclosed_nav_by_broken_markup_is_kept():
 
 
 def test_article_streamed_into_a_hidden_container_is_kept():
-    # Frameworks that stream HTML send the page into <div hidden> and move it with script.
+    # React streams the page into <div hidden id="S:0"> and moves it into place by script.
     article = f'<div hidden id="S:0"><main>{_paras(SHORT)}</main></div>'
     assert _body_paragraphs(_page(article)) == SHORT
 

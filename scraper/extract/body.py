@@ -196,10 +196,10 @@ def _prune(root: Tag, *, heuristics: bool) -> None:
     """Drop what is never content; with `heuristics`, also boxes hinted as boilerplate that
     hold no real paragraph (those that do are left to scoring and to `_clean`).
 
-    Whatever the reason, the container of most of the page's paragraph text and its
-    ancestors stay (their other children are still judged): broken markup nests whole
-    articles in a `<header>` or `<nav>`, and templates put `category-*`, `meta` or
-    `hidden` on the element that wraps the article."""
+    Unless hidden, the container of most of the page's paragraph text and its ancestors
+    stay (their other children are still judged): broken markup nests whole articles in a
+    `<header>` or `<nav>`, and templates put `category-*` or `meta` on the element that
+    wraps the article. (Streamed chunks are not hidden: see rules.STREAMED_CHUNK_ID.)"""
     tags = root.find_all(True)  # once: bs4's find_all is the slow part of every pass
     holders = _article_body_holders(tags)
     keep, real = _text_holders(tags) if heuristics else (set(), set())
@@ -208,9 +208,9 @@ def _prune(root: Tag, *, heuristics: bool) -> None:
             continue
         if (
             tag.name in rules.NEVER_TEXT
+            or _is_hidden(tag)
             or (
                 tag.name in rules.NEVER_CONTENT
-                or _is_hidden(tag)
                 or heuristics
                 and (_hint(tag) < 0 or tag.name == "header")
                 and not _holds_article_text(tag, holders, real)
@@ -237,7 +237,8 @@ def _text_holders(tags: list[Tag]) -> tuple[set[int], set[int]]:
             continue
         total += length
         is_real = length >= REAL_PARAGRAPH_CHARS and density < 0.3
-        for parent in (para, *para.parents):
+        held[id(para)] = held.get(id(para), 0) + length
+        for parent in para.parents:  # a paragraph named like boilerplate is no holder
             held[id(parent)] = held.get(id(parent), 0) + length
             if is_real:
                 real.add(id(parent))
