@@ -128,22 +128,25 @@ def run_crawl(
         # Extraction workers replaced after dying (pipelines.extract): said, not stored.
         summary["extract_restarts"] = crawler.stats.get_value(RESTARTS_STAT, 0)
         summary["sources"] = list(db["crawl_sources"].rows_where("crawl_id = ?", [crawl_id]))
-        summary["failures"] = list(
+        errors = list(
             db["crawl_errors"].rows_where(
-                "crawl_id = ? AND kind != 'not_article'",
+                "crawl_id = ?",
                 [crawl_id],
-                select="source, kind, url, count",
+                select="source, kind, url, count, reason, words",
                 order_by="rowid",
             )
         )
-        summary["not_articles"] = list(
-            db["crawl_errors"].rows_where(
-                "crawl_id = ? AND kind = 'not_article'",
-                [crawl_id],
-                select="source, url, reason, words",
-                order_by="rowid",
-            )
-        )
+        # Failed requests, and apart from them the pages judged not articles.
+        summary["failures"] = [
+            {k: e[k] for k in ("source", "kind", "url", "count")}
+            for e in errors
+            if e["kind"] != "not_article"
+        ]
+        summary["not_articles"] = [
+            {k: e[k] for k in ("source", "url", "reason", "words")}
+            for e in errors
+            if e["kind"] == "not_article"
+        ]
     finally:
         db.close()
     return summary
