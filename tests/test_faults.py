@@ -206,10 +206,16 @@ def test_each_fault_is_recorded_by_url_and_kind(hostile):
         source = name.replace("_", "-")
         assert recorded[(source, hostile[name].url("/news/"))] == "robots_unavailable"
     # The same failures are in the archive's crawl_errors, counted once per URL and kind.
-    table = rows(hostile["db"], "SELECT source, url, kind, count FROM crawl_errors")
+    table = rows(
+        hostile["db"],
+        "SELECT source, url, kind, count FROM crawl_errors WHERE kind != 'not_article'",
+    )
     assert {(s, u): k for s, u, k, _ in table} == recorded
     assert all(count == 1 for *_, count in table)
     assert summary["errors"] == len(table)
+    # Pages judged not articles are listed too, apart from the failed requests.
+    judged = rows(hostile["db"], "SELECT source, url FROM crawl_errors WHERE kind = 'not_article'")
+    assert set(judged) == {(n["source"], n["url"]) for n in summary["not_articles"]}
 
 
 def test_hostile_pages_cost_bounded_requests(hostile):
