@@ -8,6 +8,7 @@ import base64
 import csv
 import io
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,18 @@ def test_big_result_sets_are_ranked_among_the_newest_and_say_so(tmp_path, monkey
     # The API and the CSV are not cut to that depth.
     data = get(db_path, "/news/articles.json?_search=беспилотники&_size=100").json()
     assert len(data["rows"]) == 30
+
+
+def test_serve_on_a_taken_port_is_one_error_line(tmp_path, seed_article):
+    db_path = tmp_path / "news.db"
+    store(db_path, [seed_article])
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--db", str(db_path), "--port", str(port), timeout=60)
+    assert result.returncode == 2
+    assert result.stdout == ""  # no "Datasette on http://…" before the error
+    assert result.stderr.strip().splitlines() == [
+        f"Error: cannot listen on 127.0.0.1:{port} (Address already in use); choose another --port"
+    ]
