@@ -14,13 +14,17 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+import zlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
+from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from pipelines.textsearch import (
@@ -30,6 +34,7 @@ from pipelines.textsearch import (
     register_functions,
     snippet,
 )
+from scraper.serve.diff import compare, edit_summary, paragraphs
 
 TABLE = "articles"
 SEARCH_DEPTH = 1000  # matches an HTML search page ranks and facets
@@ -47,6 +52,8 @@ HITS_FUNCTION = "newsarchive_newest_hits"
 def prepare_connection(conn: sqlite3.Connection) -> None:
     register_functions(conn)
     conn.create_function(HITS_FUNCTION, 1, _newest_hits(conn))
+    # (old title, old body, new title, new body) -> "headline changed, 2 paragraphs changed"
+    conn.create_function("newsarchive_edit_summary", 4, edit_summary, deterministic=True)
 
 
 def _newest_hits(conn: sqlite3.Connection) -> Callable[[str], str]:
@@ -224,10 +231,110 @@ def _article_vars(request: Any, database: str, datasette: Any) -> Any:
         article = dict(row)
         article["authors"] = _names(article["authors"])
         article["tags"] = _names(article["tags"])
-        article["paragraphs"] = [p for p in (article["body"] or "").split("\n\n") if p.strip()]
-        return {"article": article}
+        article["paragraphs"] = paragraphs(article["body"])
+        related = "SELECT id, source, title, published FROM articles WHERE "
+        original = None
+        if article["duplicate_of"] is not None:
+            original = (await db.execute(related + "id = ?", [article["duplicate_of"]])).first()
+        copies = (await db.execute(related + "duplicate_of = ? ORDER BY id", [pk])).rows
+        return {
+            "article": article,
+            "original": original,
+            "copies": copies,
+            "versions": await _versions(db, article),
+            "article_path": lambda id_: datasette.urls.row(database, TABLE, id_),
+            "raw_path": lambda page: datasette.urls.path(f"/-/raw/{database}/{page}"),
+        }
 
     return article_vars
+
+
+async def _versions(db: Any, article: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every text the crawler saw, oldest first, each with what changed from the one before
+    and the raw page it came from (its `pages` id, when kept)."""
+    sql = """
+        SELECT v.version, v.fetched_at, v.title, v.body,
+          (SELECT id FROM pages p WHERE p.article_id = v.article_id AND p.raw_hash = v.raw_hash)
+            AS page
+        FROM article_versions v WHERE v.article_id = ? ORDER BY v.version
+    """
+    older = [dict(r) for r in (await db.execute(sql, [article["id"]])).rows]
+    page = await db.execute(
+        "SELECT id FROM pages WHERE article_id = ? AND raw_hash = ?",
+        [article["id"], article["raw_hash"]],
+    )
+    current = {key: article[key] for key in ("version", "fetched_at", "title", "body")}
+    versions = [*older, {**current, "page": (page.first() or [None])[0]}]
+    for before, after in zip(versions, versions[1:], strict=False):
+        after["change"] = compare(before["title"], before["body"], after["title"], after["body"])
+    return versions
+
+
+def human_date(value: str | None) -> str:
+    """ISO 8601 as people read it: "5 Dec 2023, 14:37 (UTC+2)"; other text unchanged."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    text = f"{moment.day} {moment:%b %Y}"
+    if "T" in value or " " in value.strip():
+        text += f", {moment:%H:%M}"
+    if (offset := moment.utcoffset()) is not None:
+        minutes = int(offset.total_seconds() // 60)
+        sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+        zone = f"{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+        text += f" (UTC{zone if minutes else ''})"
+    return text
+
+
+@hookimpl
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Any:
+    """In query results about articles (they carry canonical_url), ids link to the article."""
+    # keys(): `in` on an sqlite3.Row looks at its values
+    article_row = table is None and "canonical_url" in row.keys()  # noqa: SIM118
+    if article_row and column in ("id", "article_id") and isinstance(value, int):
+        href = datasette.urls.row(database, TABLE, value)
+        return Markup('<a href="{}">{}</a>').format(href, value)
+    return None
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    env.filters["human_date"] = human_date
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Callable]]:
+    return [(r"^/-/raw/(?P<database>[^/]+)/(?P<page>[0-9]+)$", raw_page)]
+
+
+async def raw_page(datasette: Any, request: Any) -> Response:
+    """A captured page exactly as the site served it, as a download: never rendered here,
+    since its scripts would run on the archive's origin."""
+    database, page = request.url_vars["database"], request.url_vars["page"]
+    try:
+        db = datasette.get_database(database)
+    except KeyError:
+        return Response.text("No such archive", status=404)
+    sql = "SELECT article_id, fetched_at, raw FROM pages WHERE id = ?"
+    row = (await db.execute(sql, [int(page)])).first()
+    if row is None or row["raw"] is None:
+        return Response.text("No such captured page", status=404)
+    stamp = re.sub(r"[^0-9T]", "", row["fetched_at"] or "")[:15]
+    name = f"article-{row['article_id']}-{stamp or 'page'}.html"
+    return Response(
+        zlib.decompress(row["raw"]),
+        content_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+        },
+    )
 
 
 @hookimpl
