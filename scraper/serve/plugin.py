@@ -166,6 +166,7 @@ def extra_template_vars(
             search_total_capped=total > COUNT_LIMIT,
             search_depth=SEARCH_DEPTH,
             search_snippet=lambda text: Markup(snippet(text, search)),
+            article_authors=lambda row: _names(row["authors"]) if "authors" in row else [],
             article_path=lambda pk: datasette.urls.row(database, TABLE, pk),
             csv_url=_csv_url(request, datasette, database, bom=False),
             excel_url=_csv_url(request, datasette, database, bom=True),
@@ -173,12 +174,32 @@ def extra_template_vars(
         if total > SEARCH_DEPTH:  # Datasette's count covers the newest matches only
             values["filtered_table_rows_count"] = None
         if not explicit_sort and not _filtered(request) and query:
-            values["ranked_rows"] = await _ranked(db, search)
-            values["next_url"] = None  # Datasette's pager walks the date order, not ranks
+            page = _page(request)
+            values["ranked_rows"], more = await _ranked(db, search, page)
+            # Datasette's pager walks the date order; ranked pages have their own.
+            values["next_url"] = None
+            values["ranked_pages"] = {
+                "number": page + 1,
+                "previous": _page_url(request, page - 1) if page else None,
+                "next": _page_url(request, page + 1) if more else None,
+            }
             values["human_description_en"] = f'where search matches "{search}", by relevance'
         return values
 
     return search_vars
+
+
+RANK_PAGE = "_rank_page"  # which page of ranked results, from 0
+
+
+def _page(request: Any) -> int:
+    value = request.args.get(RANK_PAGE, "")
+    return min(int(value), SEARCH_DEPTH // RANKED_RESULTS) if value.isdigit() else 0
+
+
+def _page_url(request: Any, page: int) -> str:
+    args = [(k, v) for k in request.args if k != RANK_PAGE for v in request.args.getlist(k)]
+    return request.path + "?" + urlencode(args + ([(RANK_PAGE, str(page))] if page else []))
 
 
 def _filtered(request: Any) -> bool:
@@ -186,21 +207,38 @@ def _filtered(request: Any) -> bool:
     return any(not key.startswith("_") for key in request.args)
 
 
-async def _ranked(db: Any, search: str) -> list[dict[str, Any]]:
+# bm25 weights of the FTS columns (title, body): a word in the headline counts ten times.
+RANK = "bm25(10.0, 1.0)"
+
+
+async def _ranked(db: Any, search: str, page: int) -> tuple[list[dict[str, Any]], bool]:
+    """One page of ranked results and whether another follows.
+
+    A syndicated copy never outranks its original: matches are grouped by original
+    (duplicate_of, else the article itself), and each group shows the original, at the
+    rank of its best match, with the other sources that published it.
+    """
     # bm25 only over the newest SEARCH_DEPTH matches: the rowid bound is pushed into FTS5,
     # so a word in 30% of a million articles costs SEARCH_DEPTH rank computations, not 300k.
     sql = f"""
-        WITH ranked AS (
-            SELECT rowid, rank FROM {FTS_TABLE}
-            WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search)
+        WITH ranked AS MATERIALIZED (
+            SELECT rowid, rank AS score FROM {FTS_TABLE}
+            WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search) AND rank MATCH '{RANK}'
               AND rowid >= (SELECT min(value) FROM ({NEWEST_HITS}))
-            ORDER BY rank LIMIT {RANKED_RESULTS}
+        ), groups AS (
+            SELECT coalesce(a.duplicate_of, a.id) AS root, min(ranked.score) AS best
+            FROM ranked JOIN articles a ON a.id = ranked.rowid
+            GROUP BY root ORDER BY best, root LIMIT :limit OFFSET :offset
         )
-        SELECT a.id, a.title, a.source, a.published, a.language, a.authors, a.body
-        FROM ranked JOIN articles a ON a.id = ranked.rowid ORDER BY ranked.rank
+        SELECT a.id, a.title, a.source, a.published, a.language, a.authors, a.body,
+          (SELECT group_concat(c.source, ', ') FROM articles c WHERE c.duplicate_of = a.id)
+            AS also_in
+        FROM groups JOIN articles a ON a.id = groups.root ORDER BY groups.best, groups.root
     """
-    rows = (await db.execute(sql, {"search": search})).rows
-    return [{**dict(row), "authors": _names(row["authors"])} for row in rows]
+    params = {"search": search, "limit": RANKED_RESULTS + 1, "offset": page * RANKED_RESULTS}
+    rows = (await db.execute(sql, params)).rows
+    results = [dict(row) for row in rows]
+    return results[:RANKED_RESULTS], len(results) > RANKED_RESULTS
 
 
 def _names(value: str | None) -> list[str]:
