@@ -35,6 +35,7 @@ from pipelines.textsearch import (
     snippet,
 )
 from scraper.serve.diff import compare, edit_summary, paragraphs
+from scraper.serve.feed import render_atom
 
 TABLE = "articles"
 SEARCH_DEPTH = 1000  # matches an HTML search page ranks and facets
@@ -170,6 +171,7 @@ def extra_template_vars(
             article_path=lambda pk: datasette.urls.row(database, TABLE, pk),
             csv_url=_csv_url(request, datasette, database, bom=False),
             excel_url=_csv_url(request, datasette, database, bom=True),
+            feed_url=_feed_url(request, datasette, database),
         )
         if total > SEARCH_DEPTH:  # Datasette's count covers the newest matches only
             values["filtered_table_rows_count"] = None
@@ -259,6 +261,14 @@ def _csv_url(request: Any, datasette: Any, database: str, *, bom: bool) -> str:
     return datasette.urls.table(database, TABLE, format="csv") + "?" + urlencode(args)
 
 
+def _feed_url(request: Any, datasette: Any, database: str) -> str:
+    """This search as an Atom feed: the same query, filters and dates, newest first."""
+    dropped = {"_next", "_size", "_sort", "_sort_desc", RANK_PAGE}
+    args = [(k, v) for k in request.args if k not in dropped for v in request.args.getlist(k)]
+    path = datasette.urls.table(database, TABLE, format="atom") + "?" + urlencode(args)
+    return datasette.absolute_url(request, path)
+
+
 def _article_vars(request: Any, database: str, datasette: Any) -> Any:
     async def article_vars() -> dict[str, Any]:
         pk = request.url_vars.get("pks")
@@ -343,6 +353,15 @@ def render_cell(
 @hookimpl
 def prepare_jinja2_environment(env: Any) -> None:
     env.filters["human_date"] = human_date
+
+
+@hookimpl
+def register_output_renderer() -> dict[str, Any]:
+    return {
+        "extension": "atom",
+        "render": render_atom,
+        "can_render": lambda table: table == TABLE,
+    }
 
 
 @hookimpl
