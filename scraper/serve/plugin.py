@@ -41,7 +41,6 @@ TABLE = "articles"
 SEARCH_DEPTH = 1000  # matches an HTML search page ranks and facets
 RANKED_RESULTS = 50  # shown on the ranked page; "sort by date" pages through the rest
 MANY_MATCHES = 10_000  # from here an API or CSV search walks the date index, not the matches
-COUNT_LIMIT = 10_000  # a total beyond this is shown as "more than 10,000"
 BOM = b"\xef\xbb\xbf"
 SORT_ARGS = ("_sort", "_sort_desc")
 
@@ -140,12 +139,24 @@ def extra_template_vars(
 ) -> Any:
     if view_name == "row" and table == TABLE:
         return _article_vars(request, database, datasette)
-    if view_name != "table" or table != TABLE:
+    if view_name != "table":
         return None
+    # Datasette's own "CSV" link, on every table page: every row, streamed.
+    csv_args = [(k, v) for k in request.args if k not in ("_next", "_size", "_stream")
+                for v in request.args.getlist(k)]  # fmt: skip
+    csv_args += [("_stream", "on"), ("_size", "max")]
+    url_csv = f"{request.path}.csv?{urlencode(csv_args)}"
+    if table != TABLE:
+        return {"url_csv": url_csv}
     explicit_sort = any(request.args.get(a) for a in SORT_ARGS)
     # The default date order is not shown as chosen in the sort form: submitting the search
     # box would otherwise send it back as an explicit sort, and the search would not rank.
     values: dict[str, Any] = {} if explicit_sort else {"sort": None, "sort_desc": None}
+    values.update(
+        url_csv=url_csv,
+        csv_url=_csv_url(request, datasette, database, bom=False),
+        excel_url=_csv_url(request, datasette, database, bom=True),
+    )
     search = _searching(request, table)
     if search is None:
         return values
@@ -156,21 +167,19 @@ def extra_template_vars(
         total = 0
         if query:
             # The newest matches are found for the page anyway; only when they fill
-            # SEARCH_DEPTH must FTS5 walk on to count the rest.
+            # SEARCH_DEPTH must FTS5 walk on to count the rest (all of them: the heading
+            # always gives the total).
             sql = f"SELECT count(*) FROM ({NEWEST_HITS})"
             total = (await db.execute(sql, {"search": search})).first()[0]
             if total >= SEARCH_DEPTH:
-                sql = f"SELECT count(*) FROM ({_matches_sql(COUNT_LIMIT + 1)})"
+                sql = f"SELECT count(*) FROM ({_matches_sql(None)})"
                 total = (await db.execute(sql, {"search": search})).first()[0]
         values.update(
             search_total=total,
-            search_total_capped=total > COUNT_LIMIT,
             search_depth=SEARCH_DEPTH,
             search_snippet=lambda text: Markup(snippet(text, search)),
             article_authors=lambda row: _names(row["authors"]) if "authors" in row else [],
             article_path=lambda pk: datasette.urls.row(database, TABLE, pk),
-            csv_url=_csv_url(request, datasette, database, bom=False),
-            excel_url=_csv_url(request, datasette, database, bom=True),
             feed_url=_feed_url(request, datasette, database),
         )
         if total > SEARCH_DEPTH:  # Datasette's count covers the newest matches only
