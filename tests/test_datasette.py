@@ -293,3 +293,14 @@ def test_every_csv_link_of_a_table_page_delivers_every_row(tmp_path):
         assert body.startswith(b"\xef\xbb\xbf") == (name == "excel")
         rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
         assert len(rows) == 1200 and {r["source"] for r in rows} == {"wire"}, name
+
+
+def test_home_page_leads_to_the_articles_search(tmp_path, seed_article):
+    db_path = tmp_path / "news.db"
+    store(db_path, [seed_article])
+    page = get(db_path, "/").text
+    form = re.search(r'<form class="home-search" action="([^"]+)".*?name="([^"]+)"', page, re.S)
+    assert form.groups() == ("/news/articles", "_search")
+    assert page.index("home-search") < page.index("article_urls")  # first thing on the page
+    found = get(db_path, f"{form[1]}?{form[2]}=Казахстан").text
+    assert result_titles(found) == [seed_article.title]
