@@ -7,6 +7,7 @@ archived article and to the original, with authors, dates and the matching snipp
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -17,6 +18,15 @@ from pipelines.textsearch import snippet
 
 ATOM = "http://www.w3.org/2005/Atom"
 FIELDS = "id, title, source, canonical_url, authors, published, modified, first_seen, body"
+
+
+def names(value: str | None) -> list[str]:
+    """The people in an authors (or tags) column: a JSON list, or nothing if it is not one."""
+    try:
+        found = json.loads(value or "[]")
+    except ValueError:
+        return []
+    return [str(n) for n in found] if isinstance(found, list) else []
 
 
 def _moment(*values: str | None) -> datetime:
@@ -33,8 +43,6 @@ def _moment(*values: str | None) -> datetime:
 async def render_atom(
     datasette: Any, rows: list[Any], database: str, table: str, request: Any
 ) -> Response:
-    from scraper.serve.plugin import _names  # the plugin imports this module
-
     search = request.args.get("_search") or ""
     ids = [row["id"] for row in rows]
     db = datasette.get_database(database)
@@ -65,7 +73,7 @@ async def render_atom(
         _element(entry, "published", published.isoformat())
         updated = _moment(article["modified"], article["published"], article["first_seen"])
         _element(entry, "updated", max(updated, published).isoformat())
-        for name in _names(article["authors"]) or [article["source"]]:
+        for name in names(article["authors"]) or [article["source"]]:
             _element(_element(entry, "author"), "name", name)
         # <b>, not <mark>: feed readers sanitise the HTML, and <mark> is not on their lists.
         summary = snippet(article["body"], search, mark="b")

@@ -35,7 +35,7 @@ from pipelines.textsearch import (
     snippet,
 )
 from scraper.serve.diff import compare, edit_summary, paragraphs
-from scraper.serve.feed import render_atom
+from scraper.serve.feed import names, render_atom
 
 TABLE = "articles"
 SEARCH_DEPTH = 1000  # matches an HTML search page ranks and facets
@@ -178,7 +178,7 @@ def extra_template_vars(
             search_total=total,
             search_depth=SEARCH_DEPTH,
             search_snippet=lambda text: Markup(snippet(text, search)),
-            article_authors=lambda row: _names(row["authors"]) if "authors" in row else [],
+            article_authors=lambda row: names(row["authors"]) if "authors" in row else [],
             article_path=lambda pk: datasette.urls.row(database, TABLE, pk),
             feed_url=_feed_url(request, datasette, database),
         )
@@ -256,14 +256,6 @@ async def _ranked(db: Any, search: str, page: int) -> tuple[list[dict[str, Any]]
     return results[:RANKED_RESULTS], len(results) > RANKED_RESULTS
 
 
-def _names(value: str | None) -> list[str]:
-    try:
-        names = json.loads(value or "[]")
-    except ValueError:
-        return []
-    return [str(n) for n in names] if isinstance(names, list) else []
-
-
 def _csv_url(request: Any, datasette: Any, database: str, *, bom: bool) -> str:
     """Every match as CSV (streamed, in date order), optionally with a BOM for Excel."""
     dropped = {"_next", "_size", "_sort", "_sort_desc", "_stream"}
@@ -290,8 +282,8 @@ def _article_vars(request: Any, database: str, datasette: Any) -> Any:
         if row is None:
             return {}
         article = dict(row)
-        article["authors"] = _names(article["authors"])
-        article["tags"] = _names(article["tags"])
+        article["authors"] = names(article["authors"])
+        article["tags"] = names(article["tags"])
         article["paragraphs"] = paragraphs(article["body"])
         related = "SELECT id, source, title, published FROM "
         original = None
