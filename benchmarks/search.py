@@ -37,6 +37,7 @@ ENDINGS = ["", "а", "ы", "ов", "ам", "ами", "ах", "ом", "е", "у"]
 COMMON = ["беспилотник", "переговоры", "министерство", "правительство", "заявление"]
 RARE = [f"редкослов{c}" for c in "абвгдежзиклмнопрстуф"]
 BODY_WORDS = 170  # ~2 KB of UTF-8 Cyrillic
+START = time.mktime((2020, 1, 1, 0, 0, 0, 0, 0, 0))  # article i is published START + i * 150 s
 
 
 def vocabulary(rng: random.Random, size: int = 50_000) -> list[str]:
@@ -50,7 +51,6 @@ def generate(rng: random.Random, rows: int):
     vocab = vocabulary(rng)
     weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocab))))
     sources = [f"source{i:02d}" for i in range(40)]
-    start = time.mktime((2020, 1, 1, 0, 0, 0, 0, 0, 0))
     for i in range(1, rows + 1):
         words = rng.choices(vocab, cum_weights=weights, k=BODY_WORDS)
         for word in COMMON:
@@ -58,7 +58,7 @@ def generate(rng: random.Random, rows: int):
                 words[rng.randrange(BODY_WORDS)] = word + rng.choice(ENDINGS)
         if rng.random() < 100 * len(RARE) / rows:
             words[rng.randrange(BODY_WORDS)] = rng.choice(RARE) + rng.choice(ENDINGS)
-        day = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(start + i * 150))
+        day = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(START + i * 150))
         yield (
             f"https://{sources[i % 40]}.example/news/{i}",
             sources[i % 40],
@@ -105,22 +105,42 @@ def queries(rng: random.Random, vocab: list[str]) -> dict[str, list[str]]:
     }
 
 
-def measure(base: str, database: str, kinds: dict[str, list[str]], repeat: int, extra: str) -> None:
-    with httpx.Client(base_url=base, timeout=60) as client:
-        for kind, words in kinds.items():
-            times, statuses, hits = [], set(), []
-            for query in itertools.islice(itertools.cycle(words), repeat):
-                started = time.perf_counter()
-                response = client.get(f"/{database}/articles", params={"_search": query} | extra)
-                times.append((time.perf_counter() - started) * 1000)
-                statuses.add(response.status_code)
-                hits.append(response.text.count('class="search-result"'))
-            times.sort()
-            p95 = times[int(len(times) * 0.95) - 1]
-            print(
-                f"{kind:20} median {statistics.median(times):6.0f} ms   p95 {p95:6.0f} ms   "
-                f"HTTP {sorted(statuses)}   results shown {min(hits)}-{max(hits)}"
-            )
+def timed(client: httpx.Client, label: str, requests: list[tuple[str, dict]], repeat: int) -> None:
+    """GET each (path, params) in turn, `repeat` times in all; print median and p95."""
+    times, statuses, hits = [], set(), []
+    for path, params in itertools.islice(itertools.cycle(requests), repeat):
+        started = time.perf_counter()
+        response = client.get(path, params=params)
+        times.append((time.perf_counter() - started) * 1000)
+        statuses.add(response.status_code)
+        hits.append(response.text.count('class="search-result"') or response.text.count("<entry>"))
+    times.sort()
+    p95 = times[int(len(times) * 0.95) - 1]
+    print(
+        f"{label:20} median {statistics.median(times):6.0f} ms   p95 {p95:6.0f} ms   "
+        f"HTTP {sorted(statuses)}   results shown {min(hits)}-{max(hits)}"
+    )
+
+
+def measure(client: httpx.Client, database: str, kinds: dict[str, list[str]], repeat: int,
+            extra: dict, fmt: str = "") -> None:  # fmt: skip
+    for kind, words in kinds.items():
+        path = f"/{database}/articles{fmt}"
+        timed(client, kind, [(path, {"_search": w} | extra) for w in words], repeat)
+
+
+def stream_csv(client: httpx.Client, database: str, rows: int) -> None:
+    """The first `rows` articles (by date) as CSV, streamed: seconds until the last byte."""
+    last = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(START + rows * 150))
+    params = {"published_utc__lte": last, "_stream": "on", "_size": "max"}
+    started = time.perf_counter()
+    lines = 0
+    with client.stream("GET", f"/{database}/articles.csv", params=params) as response:
+        for chunk in response.iter_lines():
+            lines += bool(chunk)
+    seconds = time.perf_counter() - started
+    print(f"CSV of {lines - 1:,} rows streamed in {seconds:.1f} s (target < 10 s), "
+          f"HTTP {response.status_code}")  # fmt: skip
 
 
 def main() -> None:
@@ -147,10 +167,25 @@ def main() -> None:
         kinds = queries(random.Random(7), vocabulary(random.Random(6)))
         database = args.db.stem
         httpx.get(f"{base}/{database}/articles", params={"_search": "прогрев"}, timeout=60)
-        print(f"search page, {args.repeat} requests per kind, ranked by relevance (default):")
-        measure(base, database, kinds, args.repeat, {})
-        print("sorted by date (?_sort_desc=published_utc):")
-        measure(base, database, kinds, args.repeat, {"_sort_desc": "published_utc"})
+        with httpx.Client(base_url=base, timeout=120) as client:
+            print(f"search page, {args.repeat} requests per kind, ranked by relevance (default),"
+                  " with every facet and the total count:")  # fmt: skip
+            measure(client, database, kinds, args.repeat, {})
+            print("the same, second page of ranked results (?_rank_page=1):")
+            measure(client, database, kinds, args.repeat, {"_rank_page": "1"})
+            print("sorted by date (?_sort_desc=published_utc):")
+            measure(client, database, kinds, args.repeat, {"_sort_desc": "published_utc"})
+            print("the search as an Atom feed (articles.atom?_search=…, 50 newest):")
+            measure(client, database, kinds, args.repeat, {}, fmt=".atom")
+            print("a facet selection (?source=…, every facet counted):")
+            sources = [(f"/{database}/articles", {"source": f"source{i:02d}"}) for i in range(40)]
+            timed(client, "source facet", sources, args.repeat)
+            searched = [
+                (p, q | {"_search": w})
+                for (p, q), w in zip(sources, kinds["common word (30%)"] * 4, strict=False)
+            ]
+            timed(client, "source + common word", searched, args.repeat)
+            stream_csv(client, database, 100_000)
     finally:
         server.terminate()
         server.wait()

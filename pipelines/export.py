@@ -40,7 +40,7 @@ LISTS = ("authors", "organizations", "tags")  # JSON arrays in the archive
 class Filters:
     sources: list[str] = field(default_factory=list)
     since: str | None = None  # compared with published_utc, ISO 8601
-    until: str | None = None
+    until: str | None = None  # exclusive: the CLI passes the moment after its --until
     language: str | None = None
     # The same stemmed full-text search as Datasette's search box.
     search: str | None = None

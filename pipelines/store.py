@@ -227,7 +227,9 @@ class Archive:
             ],
         )
 
-    def _insert(self, article: Article, row: dict[str, Any], seen: str) -> int:
+    def _insert(self, article: Article, row: dict[str, Any], seen: str) -> tuple[int, bool]:
+        """The new article's id, and whether it made a pair of copies (duplicate_of set on
+        it, or on the archived article it turned out to predate)."""
         keys = bands_of(article)
         original = self._copied_from(article.body, keys)
         article_id = _insert_row(
@@ -246,7 +248,7 @@ class Archive:
                     "UPDATE articles SET duplicate_of = ? WHERE id = ?", [original_id, article_id]
                 )
         set_bands(self.db, article_id, keys)
-        return article_id
+        return article_id, original is not None
 
     def _update(self, existing: dict[str, Any], article: Article, row: dict[str, Any]) -> str:
         """A refetch with other text: an edit, unless the page itself is the same."""
@@ -319,7 +321,8 @@ class Archive:
             article_id, outcome = alias_of, "duplicate"
             self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [seen, article_id])
         elif existing is None:
-            article_id, outcome = self._insert(article, row, seen), "new"
+            article_id, copy = self._insert(article, row, seen)
+            outcome = "copy" if copy else "new"
         elif existing["content_hash"] == article.content_hash:
             article_id, outcome = existing["id"], "unchanged"
             # The page this text now comes from, so a later extractor change
@@ -439,9 +442,10 @@ class StorePipeline:
                     "source": name,
                     "status": "failed" if errors and not pages else "ok",
                     "pages": pages,
-                    "articles_new": outcomes[(name, "new")],
+                    # A copy from another source is a new row too, with duplicate_of set.
+                    "articles_new": outcomes[(name, "new")] + outcomes[(name, "copy")],
                     "articles_updated": outcomes[(name, "updated")],
-                    "duplicates": outcomes[(name, "duplicate")],
+                    "duplicates": outcomes[(name, "duplicate")] + outcomes[(name, "copy")],
                     "errors": errors,
                 }
             )

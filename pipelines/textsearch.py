@@ -186,14 +186,15 @@ def snippet(text: str | None, query: str | None, *, words: int = 30, mark: str =
         and _matches(term(text[s:e]), exact, prefixes)
     ]
     first = 0
-    if hits:
+    whole = len(spans) <= words  # a text that fits (a headline) is shown whole
+    if hits and not whole:
         # The window starting at a hit that covers the most hits.
         first = max(hits, key=lambda h: sum(1 for x in hits if h <= x < h + words))
         first = max(0, first - 3)
     window = spans[first : first + words]
     if not window:
         return ""
-    start, end = window[0][0], window[-1][1]
+    start, end = (0, len(text)) if whole else (window[0][0], window[-1][1])
     out = ["…" if start else ""]
     cursor = start
     for i, (s, e) in enumerate(window, start=first):
@@ -203,7 +204,7 @@ def snippet(text: str | None, query: str | None, *, words: int = 30, mark: str =
             word = f"<{mark}>{word}</{mark}>" if mark else f"[{word}]"
         out.append(word)
         cursor = e
-    out.append("…" if end < len(text) else "")
+    out.append(_escape(text[cursor:end], mark) + ("…" if end < len(text) else ""))
     return "".join(out)
 
 

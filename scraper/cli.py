@@ -11,10 +11,12 @@ import gzip
 import ipaddress
 import json
 import logging
+import socket
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -82,6 +84,14 @@ def cli() -> None:
 def utc_iso(moment: datetime | None) -> str | None:
     """A command-line date (taken as UTC) in the form of the archive's *_utc columns."""
     return moment.replace(tzinfo=UTC).isoformat(timespec="seconds") if moment else None
+
+
+def day_end(moment: datetime | None) -> datetime | None:
+    """The exclusive bound that makes `--until` include its end: the whole day of a date,
+    the whole second of a time."""
+    if moment is None:
+        return None
+    return moment + (timedelta(days=1) if moment.time() == dt_time() else timedelta(seconds=1))
 
 
 def print_summary(summary: dict[str, Any], *, per_source: bool = True) -> None:
@@ -216,6 +226,13 @@ def run_datasette(
     from scraper.serve.runner import make_datasette, serve
 
     existing_archive(db_path).close()
+    # Checked before the greeting: uvicorn would log a traceback-like error and exit 1.
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port")
     click.echo(f"Datasette on http://{host}:{port}/ (Ctrl+C stops it)")
     serve(make_datasette(db_path, password=password, allow_sql=allow_sql), host=host, port=port)
 
@@ -267,8 +284,12 @@ def serve(
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
-@click.option("--since", type=click.DateTime(DATE_FORMATS), help="Published on or after.")
-@click.option("--until", type=click.DateTime(DATE_FORMATS), help="Published before.")
+@click.option("--since", type=click.DateTime(DATE_FORMATS), help="Published on or after (UTC).")
+@click.option(
+    "--until",
+    type=click.DateTime(DATE_FORMATS),
+    help="Published on or before (UTC; a date includes that whole day).",
+)
 @click.option("--language", help="ISO 639-1 code, e.g. ru, uk, en.")
 @click.option("--search", help="Only articles matching this search (as in Datasette).")
 @click.option("--include-duplicates", is_flag=True, help="Also syndicated copies.")
@@ -285,13 +306,19 @@ def export(
     include_duplicates: bool,
     excel: bool,
 ) -> None:
-    """Stream articles as CSV or JSON lines (authors and tags joined by '; ' in CSV)."""
+    """Stream articles as CSV or JSON lines (authors and tags joined by '; ' in CSV).
+
+    --since and --until include both ends: --since D --until D is day D.
+    """
     from pipelines import export as exporter
+
+    if excel and fmt != "csv":
+        fail(f"--excel makes a CSV for Excel; it does not apply to --format {fmt}")
 
     filters = exporter.Filters(
         sources=list(sources),
         since=utc_iso(since),
-        until=utc_iso(until),
+        until=utc_iso(day_end(until)),
         language=language,
         search=search,
         include_duplicates=include_duplicates,
@@ -333,10 +360,15 @@ EXTRACT_FIELDS = [
 @click.option("--url", help="The URL the page was fetched from (resolves relative links).")
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "text"]), default="json")
 def extract(paths: tuple[str, ...], url: str | None, fmt: str) -> None:
-    """Extract the article from saved pages (.html, .html.gz, or folders of them)."""
+    """Extract the article from saved pages (.html, .html.gz, or folders of them).
+
+    With --format text, a page without an article is named on stderr with the reason,
+    and the exit status is 1.
+    """
     from scraper.extract import extract as extract_article
 
     results = []
+    not_articles = 0
     for path in html_files(paths):
         data = path.read_bytes()
         if path.suffix == ".gz":
@@ -348,12 +380,18 @@ def extract(paths: tuple[str, ...], url: str | None, fmt: str) -> None:
         result = {"file": str(path), "id": page_id(path)} | {f: article[f] for f in EXTRACT_FIELDS}
         if fmt == "jsonl":
             click.echo(json.dumps(result, ensure_ascii=False))
+        elif fmt == "text" and not result["body"]:
+            # Plain text has no field to carry the reason: say it, and fail the command.
+            click.echo(f"{path}: not an article ({result['reason'] or 'no text'})", err=True)
+            not_articles += 1
         elif fmt == "text":
             click.echo(f"# {result['title'] or ''}\n\n{result['body']}\n")
         else:
             results.append(result)
     if fmt == "json":
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+    if not_articles:
+        sys.exit(EXIT_SOURCE_FAILED)
 
 
 @cli.command()

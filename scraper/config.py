@@ -67,6 +67,20 @@ class Config:
     def source(self, name: str) -> Source:
         return next(s for s in self.sources if s.name == name)
 
+    def scrapy_settings(self) -> dict[str, Any]:
+        """The Scrapy settings this config's [crawl] table sets, for every way of crawling
+        (`newsarchive crawl` and `scrapy crawl news`)."""
+        crawl = self.crawl
+        return {
+            "USER_AGENT": crawl.user_agent,
+            "CONCURRENT_REQUESTS": crawl.concurrency,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.per_domain_concurrency,
+            "DOWNLOAD_DELAY": crawl.download_delay,
+            "AUTOTHROTTLE_START_DELAY": crawl.download_delay,
+            "DOWNLOAD_TIMEOUT": crawl.download_timeout,
+            "NEWSARCHIVE_LOCAL_HOSTS": self.local_hosts(),
+        }
+
     def local_hosts(self) -> list[str]:
         """The hosts (without port) of sources configured `local = true`: the only names
         that may resolve to loopback or private addresses (see `scraper.crawl.resolver`)."""

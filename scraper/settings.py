@@ -6,6 +6,8 @@ import os
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
+# `scrapy crawl` applies sources.toml's [crawl] table and takes the writer lock first.
+COMMANDS_MODULE = "scraper.crawl.commands"
 
 NEWSARCHIVE_CONFIG = os.environ.get("NEWSARCHIVE_CONFIG", "sources.toml")
 NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "archive.db")

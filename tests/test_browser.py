@@ -5,16 +5,20 @@ Debian's chromium and chromedriver (.ci/run installs them); no browser is downlo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from conftest import REPO, store
+from test_demo_history import EXPECTED, two_editions  # noqa: F401  (a fixture)
 from test_search import NEWS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,11 +36,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path, seed_article):
-    """`newsarchive serve` on 127.0.0.1 over an archive with the seed and an XSS article."""
-    db_path = tmp_path / "news.db"
-    store(db_path, [seed_article, *NEWS])
+@contextlib.contextmanager
+def serving(db_path: Path) -> Iterator[str]:
+    """`newsarchive serve` on 127.0.0.1 over `db_path`; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "scraper.cli", "serve", "--db", str(db_path), "--port", str(port)],
@@ -54,6 +56,35 @@ def server(tmp_path, seed_article):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path, seed_article):
+    """`newsarchive serve` over an archive with the seed and an XSS article."""
+    db_path = tmp_path / "news.db"
+    store(db_path, [seed_article, *NEWS])
+    with serving(db_path) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def demo_server(two_editions):  # noqa: F811  (the fixture imported above)
+    """`newsarchive serve` over the demo sites crawled twice: an edit and a copy."""
+    origins, db_path, _ = two_editions
+    with serving(db_path) as base:
+        yield base, origins, db_path
+
+
+def screenshot(browser, name: str) -> None:
+    """Saved under $NEWSARCHIVE_SCREENSHOTS when set, for people to look at."""
+    if shots := os.environ.get("NEWSARCHIVE_SCREENSHOTS"):
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(Path(shots) / name))
+
+
+def article_id(db_path: Path, url: str) -> int:
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        return conn.execute("SELECT id FROM articles WHERE canonical_url = ?", [url]).fetchone()[0]
 
 
 @pytest.fixture
@@ -105,8 +136,7 @@ def test_reporter_searches_reads_and_downloads(server, browser, seed_article):
     assert [r.text for r in results] == [seed_article.title]
     marks = browser.find_elements(By.CSS_SELECTOR, ".search-snippet mark")
     assert marks and all(m.text.lower().startswith("казахстан") for m in marks)
-    if shots := os.environ.get("NEWSARCHIVE_SCREENSHOTS"):
-        browser.save_screenshot(str(Path(shots) / "search.png"))
+    screenshot(browser, "search.png")
 
     browser.find_element(By.CSS_SELECTOR, "a.csv-link").click()
     csv_file = wait_for(lambda: list(browser.downloads.glob("*.csv")))[0]
@@ -117,7 +147,12 @@ def test_reporter_searches_reads_and_downloads(server, browser, seed_article):
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "article h1"))
     assert browser.find_element(By.CSS_SELECTOR, "article h1").text == seed_article.title
     paragraphs = [p.text for p in browser.find_elements(By.CSS_SELECTOR, ".article-body p")]
-    assert paragraphs == seed_article.body.split("\n\n")
+    # The seed page's lead is also its description: shown once, above the text.
+    lead, *rest = seed_article.body.split("\n\n")
+    assert lead == seed_article.description
+    assert browser.find_element(By.CSS_SELECTOR, ".article-description").text == lead
+    assert paragraphs == rest
+    assert browser.find_element(By.TAG_NAME, "article").text.count(lead) == 1
 
 
 def test_stored_xss_runs_no_script(server, browser):
@@ -131,3 +166,75 @@ def test_stored_xss_runs_no_script(server, browser):
             link.click()  # would run a javascript: URL if one were a link
         assert browser.execute_script("return window.xssRan === undefined")
         assert "Взлом" in browser.page_source
+
+
+def test_article_page_shows_its_edits_word_by_word_and_the_captured_page(demo_server, browser):
+    from selenium.webdriver.common.by import By
+
+    base, origins, db_path = demo_server
+    (changed,) = EXPECTED["sources"]["novosti"]["edition2"]["changed"]
+    edited = article_id(db_path, origins["novosti"] + changed["path"])
+    browser.get(f"{base}/{db_path.stem}/articles/{edited}")
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "article h1"))
+    history = browser.find_element(By.CSS_SELECTOR, "section.versions")
+    assert history.find_element(By.TAG_NAME, "h2").text == "Edit history: 2 versions"
+    versions = history.find_elements(By.CSS_SELECTOR, "li.version")
+    assert [v.text.split(",")[0] for v in versions] == ["Version 1", "Version 2"]
+    assert all("fetched" in v.text and "(UTC)" in v.text for v in versions)
+    summary = versions[1].find_element(By.CSS_SELECTOR, ".change-summary").text
+    assert summary == "headline changed, 1 paragraph changed"
+    title_diff = versions[1].find_element(By.CSS_SELECTOR, ".diff-title")
+    deleted = " ".join(d.text for d in title_diff.find_elements(By.TAG_NAME, "del"))
+    inserted = " ".join(i.text for i in title_diff.find_elements(By.TAG_NAME, "ins"))
+    old_words, new_words = set(changed["before"]["title"].split()), set(changed["title"].split())
+    assert deleted and set(deleted.split()) <= old_words
+    assert inserted and set(inserted.split()) <= new_words
+    # Struck-out and inserted words are told apart by colour, not only by the markup.
+    colours = {
+        browser.execute_script("return getComputedStyle(arguments[0]).backgroundColor", e)
+        for e in title_diff.find_elements(By.CSS_SELECTOR, "del, ins")
+    }
+    assert len(colours) == 2
+    screenshot(browser, "article-diff.png")
+
+    versions[0].find_element(By.CSS_SELECTOR, "a.raw-page").click()
+    page = wait_for(lambda: list(browser.downloads.glob("*.html")))[0]
+    raw = wait_for(lambda: page.read_bytes())
+    assert changed["before"]["title"] in raw.decode("utf-8")  # what the site served first
+
+
+def test_a_copy_and_its_original_point_at_each_other(demo_server, browser):
+    from selenium.webdriver.common.by import By
+
+    base, origins, db_path = demo_server
+    (pair,) = EXPECTED["syndicated"]
+    copy_url = origins[pair["copy"]["source"]] + pair["copy"]["path"]
+    browser.get(f"{base}/{db_path.stem}/articles/{article_id(db_path, copy_url)}")
+    notice = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".copy-of"))[0]
+    original_title = notice.find_element(By.TAG_NAME, "a").text
+    assert notice.text.startswith(f"Copy of {original_title} ({pair['original']['source']}")
+    screenshot(browser, "copy.png")
+    notice.find_element(By.TAG_NAME, "a").click()
+    also = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".also-published"))[0]
+    assert browser.find_element(By.CSS_SELECTOR, "article h1").text == original_title
+    assert also.text.startswith(f"Also published by {pair['copy']['source']}")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".copy-of")
+    screenshot(browser, "original.png")
+
+
+def test_edited_after_publication_says_what_changed(demo_server, browser):
+    from selenium.webdriver.common.by import By
+
+    base, origins, db_path = demo_server
+    (changed,) = EXPECTED["sources"]["novosti"]["edition2"]["changed"]
+    browser.get(f"{base}/{db_path.stem}/edited_after_publication")
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns"))
+    row = next(
+        r
+        for r in browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+        if changed["title"] in r.text
+    )
+    assert "headline changed, 1 paragraph changed" in row.text
+    row.find_element(By.CSS_SELECTOR, "td.col-id a").click()  # ids are links
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "article h1"))
+    assert browser.find_element(By.CSS_SELECTOR, "article h1").text == changed["title"]

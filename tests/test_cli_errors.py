@@ -55,6 +55,7 @@ def command(name: str, tmp_path: Path, db: Path) -> list[str]:
         (["crawl", "--config", "missing.toml"], "missing.toml: cannot read config"),
         (["export", "--format", "xml"], "Invalid value for '--format'"),
         (["export", "--since", "2024-13-45"], "Invalid value for '--since'"),
+        (["export", "--format", "jsonl", "--excel"], "--excel makes a CSV for Excel"),
         (["serve", "--port", "http"], "Invalid value for '--port'"),
         (["demo", "--port", "-"], "Invalid value for '--port'"),
         (["extract"], "Missing argument 'PATHS...'"),
@@ -131,3 +132,17 @@ def test_an_unusable_archive_is_refused_and_left_untouched(name, make, message, 
     assert message in line
     assert db.read_bytes() == before
     assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
+
+
+def test_extract_as_text_names_a_page_that_is_no_article(tmp_path):
+    page = tmp_path / "index.html"
+    page.write_text(
+        "<html><head><title>Sections</title></head><body><nav><a href='/a'>News</a> "
+        "<a href='/b'>Sport</a></nav></body></html>",
+        encoding="utf-8",
+    )
+    result = run_cli("extract", "--format", "text", str(page), timeout=120)
+    assert result.returncode == 1
+    assert result.stdout == ""  # no "# " header and blank lines
+    assert result.stderr.strip() == f"{page}: not an article (no article text found)"
+    assert "Traceback" not in result.stderr

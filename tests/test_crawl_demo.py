@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import http.server
 import json
 import os
 import re
@@ -10,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -221,6 +223,36 @@ def test_scrapy_crawl_news_uses_the_same_config(site, tmp_path):
     assert stored == expected_urls(site.origins)
 
 
+def test_scrapy_crawl_news_sends_the_configured_user_agent(tmp_path):
+    """[crawl] user_agent reaches the sites whichever way the crawl is started."""
+    agents: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            agents.append(self.headers.get("User-Agent", ""))
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    config = tmp_path / "sources.toml"
+    config.write_text(
+        f'[crawl]\nuser_agent = "DeskBot/2.0 (+mailto:desk@example.org)"\n\n'
+        f'[[source]]\nname = "one"\nstart_urls = ["{origin}/"]\nlocal = true\n',
+        encoding="utf-8",
+    )
+    try:
+        scrapy_crawl(config, tmp_path / "archive.db")
+        run_cli("crawl", "--config", str(config), "--db", str(tmp_path / "cli.db"))
+    finally:
+        server.shutdown()
+    assert agents and set(agents) == {"DeskBot/2.0 (+mailto:desk@example.org)"}
+
+
 def start_slow_crawl(config: Path, db_path: Path) -> subprocess.Popen:
     """A CLI crawl with half a second between requests, returned once it holds the lock."""
     slow = config.with_name("slow.toml")
@@ -276,7 +308,10 @@ def test_scrapy_crawl_news_is_refused_while_the_cli_crawls(site, tmp_path):
             time.sleep(0.1)
         second = scrapy_crawl(config, db_path)
         assert second.returncode == 1
-        assert f"{db_path} is being written by pid {first.pid}" in second.stderr
+        # One line, not asyncio's "Task exception was never retrieved" and a traceback.
+        assert second.stderr.strip().splitlines() == [
+            f"Error: {db_path} is being written by pid {first.pid}; try again when it has finished"
+        ]
         crawls = rows(db_path, "SELECT status FROM crawls")
         assert [row["status"] for row in crawls] == ["running"]  # the first one's, untouched
     finally:

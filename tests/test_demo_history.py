@@ -31,11 +31,11 @@ def two_editions(tmp_path_factory):
         site.edition = 2
         second = run_cli("crawl", "--config", str(config), "--db", str(db_path))
         assert second.returncode == 0, second.stderr
-        yield site.origins, db_path
+        yield site.origins, db_path, first.stdout
 
 
 def test_silent_edit_becomes_a_version(two_editions):
-    origins, db_path = two_editions
+    origins, db_path, _ = two_editions
     (changed,) = EXPECTED["sources"]["novosti"]["edition2"]["changed"]
     (article,) = query(
         db_path,
@@ -55,12 +55,12 @@ def test_silent_edit_becomes_a_version(two_editions):
 
 def test_only_the_real_edit_is_a_version(two_editions):
     # Edition 2 also changes sidebars of other pages: that is not an edit of their text.
-    _, db_path = two_editions
+    _, db_path, _ = two_editions
     assert query(db_path, "SELECT count(*) FROM article_versions")[0][0] == 1
 
 
 def test_new_article_of_edition_two_is_added(two_editions):
-    origins, db_path = two_editions
+    origins, db_path, _ = two_editions
     (added,) = EXPECTED["sources"]["novosti"]["edition2"]["added"]
     rows = query(
         db_path,
@@ -71,7 +71,7 @@ def test_new_article_of_edition_two_is_added(two_editions):
 
 
 def test_syndicated_copy_points_at_the_original(two_editions):
-    origins, db_path = two_editions
+    origins, db_path, _ = two_editions
     (pair,) = EXPECTED["syndicated"]
     original = origins[pair["original"]["source"]] + pair["original"]["path"]
     copy = origins[pair["copy"]["source"]] + pair["copy"]["path"]
@@ -90,7 +90,7 @@ def test_datasette_lists_the_edit_with_its_old_headline(two_editions):
 
     from scraper.serve.runner import make_datasette
 
-    origins, db_path = two_editions
+    origins, db_path, _ = two_editions
     (changed,) = EXPECTED["sources"]["novosti"]["edition2"]["changed"]
     response = asyncio.run(
         make_datasette(db_path).client.get(f"/{db_path.stem}/edit_history.json?_shape=objects")
@@ -99,3 +99,44 @@ def test_datasette_lists_the_edit_with_its_old_headline(two_editions):
     assert [(r["title"], r["old_title"]) for r in rows] == [
         (changed["title"], changed["before"]["title"])
     ]
+
+
+def test_the_copy_is_counted_where_the_crawl_is_reported(two_editions):
+    _, db_path, summary = two_editions
+    (pair,) = EXPECTED["syndicated"]
+    assert ", 1 duplicates," in summary.splitlines()[0]
+    # Counted for whichever side of the pair the crawl stored second (fetch order varies).
+    counted = [line for line in summary.splitlines()[1:] if "1 duplicates" in line]
+    assert len(counted) == 1
+    source = counted[0].split(":")[0].strip()
+    assert source in (pair["copy"]["source"], pair["original"]["source"])
+    first = query(db_path, "SELECT * FROM crawls ORDER BY id LIMIT 1")[0]
+    assert first["duplicates"] == 1
+    per_source = query(
+        db_path, "SELECT source, duplicates FROM crawl_sources WHERE crawl_id = ?", [first["id"]]
+    )
+    assert {r["source"]: r["duplicates"] for r in per_source if r["duplicates"]} == {source: 1}
+
+
+def test_syndicated_copies_query_finds_either_side_of_the_pair(two_editions):
+    import asyncio
+
+    from scraper.serve.runner import make_datasette
+
+    origins, db_path, _ = two_editions
+    (pair,) = EXPECTED["syndicated"]
+    ids = {
+        side: query(
+            db_path,
+            "SELECT id FROM articles WHERE canonical_url = ?",
+            [origins[pair[side]["source"]] + pair[side]["path"]],
+        )[0]["id"]
+        for side in ("original", "copy")
+    }
+    client = make_datasette(db_path).client
+    for side, other, match in (("original", "copy", "copy"), ("copy", "original", "original")):
+        path = f"/{db_path.stem}/syndicated_copies.json?_shape=objects&id={ids[side]}"
+        rows = asyncio.run(client.get(path)).json()["rows"]
+        assert [(r["id"], r["source"], r["match"]) for r in rows] == [
+            (ids[other], pair[other]["source"], match)
+        ]

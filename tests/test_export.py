@@ -81,6 +81,15 @@ def test_filters_by_source_language_and_date(archive):
     assert [r["published"] for r in since] == ["2023-12-05T14:37:00+02:00"]
 
 
+def test_since_and_until_include_both_ends(archive):
+    # Published 2023-11-01T10:00 UTC: that day is its own range, with a date or to the second.
+    day = export(archive, "--since", "2023-11-01", "--until", "2023-11-01")
+    assert [r["source"] for r in day] == ["dailywire"]
+    exact = ["--since", "2023-11-01T10:00:00", "--until", "2023-11-01T10:00:00"]
+    assert [r["source"] for r in export(archive, *exact)] == ["dailywire"]
+    assert export(archive, "--since", "2023-11-02", "--until", "2023-11-02") == []
+
+
 def test_search_uses_the_stemmed_index(archive):
     # "Турции" is not in the text; "Турцией" is: the same word, another case.
     assert [r["source"] for r in export(archive, "--search", "Турции")] == ["novosti"]

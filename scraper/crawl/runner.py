@@ -50,17 +50,10 @@ def crawl_settings(config: Config, db_path: str | Path, **overrides: Any) -> Set
     """Scrapy settings for a run: the project defaults, the config's [crawl] table, overrides."""
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
-    crawl = config.crawl
     settings.setdict(
         {
             "NEWSARCHIVE_DB": str(db_path),
-            "USER_AGENT": crawl.user_agent,
-            "CONCURRENT_REQUESTS": crawl.concurrency,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.per_domain_concurrency,
-            "DOWNLOAD_DELAY": crawl.download_delay,
-            "AUTOTHROTTLE_START_DELAY": crawl.download_delay,
-            "DOWNLOAD_TIMEOUT": crawl.download_timeout,
-            "NEWSARCHIVE_LOCAL_HOSTS": config.local_hosts(),
+            **config.scrapy_settings(),
             # Handlers are ours (see `configure_logging`), not Scrapy's.
             "LOG_INSTALL_ROOT_HANDLER": False,
             **overrides,

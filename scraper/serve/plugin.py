@@ -14,13 +14,17 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+import zlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
+from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from pipelines.textsearch import (
@@ -30,12 +34,13 @@ from pipelines.textsearch import (
     register_functions,
     snippet,
 )
+from scraper.serve.diff import compare, edit_summary, paragraphs
+from scraper.serve.feed import names, render_atom
 
 TABLE = "articles"
 SEARCH_DEPTH = 1000  # matches an HTML search page ranks and facets
 RANKED_RESULTS = 50  # shown on the ranked page; "sort by date" pages through the rest
 MANY_MATCHES = 10_000  # from here an API or CSV search walks the date index, not the matches
-COUNT_LIMIT = 10_000  # a total beyond this is shown as "more than 10,000"
 BOM = b"\xef\xbb\xbf"
 SORT_ARGS = ("_sort", "_sort_desc")
 
@@ -47,6 +52,8 @@ HITS_FUNCTION = "newsarchive_newest_hits"
 def prepare_connection(conn: sqlite3.Connection) -> None:
     register_functions(conn)
     conn.create_function(HITS_FUNCTION, 1, _newest_hits(conn))
+    # (old title, old body, new title, new body) -> "headline changed, 2 paragraphs changed"
+    conn.create_function("newsarchive_edit_summary", 4, edit_summary, deterministic=True)
 
 
 def _newest_hits(conn: sqlite3.Connection) -> Callable[[str], str]:
@@ -132,12 +139,24 @@ def extra_template_vars(
 ) -> Any:
     if view_name == "row" and table == TABLE:
         return _article_vars(request, database, datasette)
-    if view_name != "table" or table != TABLE:
+    if view_name != "table":
         return None
+    # Datasette's own "CSV" link, on every table page: every row, streamed.
+    csv_args = [(k, v) for k in request.args if k not in ("_next", "_size", "_stream")
+                for v in request.args.getlist(k)]  # fmt: skip
+    csv_args += [("_stream", "on"), ("_size", "max")]
+    url_csv = f"{request.path}.csv?{urlencode(csv_args)}"
+    if table != TABLE:
+        return {"url_csv": url_csv}
     explicit_sort = any(request.args.get(a) for a in SORT_ARGS)
     # The default date order is not shown as chosen in the sort form: submitting the search
     # box would otherwise send it back as an explicit sort, and the search would not rank.
     values: dict[str, Any] = {} if explicit_sort else {"sort": None, "sort_desc": None}
+    values.update(
+        url_csv=url_csv,
+        csv_url=_csv_url(request, datasette, database, bom=False),
+        excel_url=_csv_url(request, datasette, database, bom=True),
+    )
     search = _searching(request, table)
     if search is None:
         return values
@@ -148,30 +167,50 @@ def extra_template_vars(
         total = 0
         if query:
             # The newest matches are found for the page anyway; only when they fill
-            # SEARCH_DEPTH must FTS5 walk on to count the rest.
+            # SEARCH_DEPTH must FTS5 walk on to count the rest (all of them: the heading
+            # always gives the total).
             sql = f"SELECT count(*) FROM ({NEWEST_HITS})"
             total = (await db.execute(sql, {"search": search})).first()[0]
             if total >= SEARCH_DEPTH:
-                sql = f"SELECT count(*) FROM ({_matches_sql(COUNT_LIMIT + 1)})"
+                sql = f"SELECT count(*) FROM ({_matches_sql(None)})"
                 total = (await db.execute(sql, {"search": search})).first()[0]
         values.update(
             search_total=total,
-            search_total_capped=total > COUNT_LIMIT,
             search_depth=SEARCH_DEPTH,
             search_snippet=lambda text: Markup(snippet(text, search)),
+            article_authors=lambda row: names(row["authors"]) if "authors" in row else [],
             article_path=lambda pk: datasette.urls.row(database, TABLE, pk),
-            csv_url=_csv_url(request, datasette, database, bom=False),
-            excel_url=_csv_url(request, datasette, database, bom=True),
+            feed_url=_feed_url(request, datasette, database),
         )
         if total > SEARCH_DEPTH:  # Datasette's count covers the newest matches only
             values["filtered_table_rows_count"] = None
         if not explicit_sort and not _filtered(request) and query:
-            values["ranked_rows"] = await _ranked(db, search)
-            values["next_url"] = None  # Datasette's pager walks the date order, not ranks
+            page = _page(request)
+            values["ranked_rows"], more = await _ranked(db, search, page)
+            # Datasette's pager walks the date order; ranked pages have their own.
+            values["next_url"] = None
+            values["ranked_pages"] = {
+                "number": page + 1,
+                "previous": _page_url(request, page - 1) if page else None,
+                "next": _page_url(request, page + 1) if more else None,
+            }
             values["human_description_en"] = f'where search matches "{search}", by relevance'
         return values
 
     return search_vars
+
+
+RANK_PAGE = "_rank_page"  # which page of ranked results, from 0
+
+
+def _page(request: Any) -> int:
+    value = request.args.get(RANK_PAGE, "")
+    return min(int(value), SEARCH_DEPTH // RANKED_RESULTS) if value.isdigit() else 0
+
+
+def _page_url(request: Any, page: int) -> str:
+    args = [(k, v) for k in request.args if k != RANK_PAGE for v in request.args.getlist(k)]
+    return request.path + "?" + urlencode(args + ([(RANK_PAGE, str(page))] if page else []))
 
 
 def _filtered(request: Any) -> bool:
@@ -179,29 +218,42 @@ def _filtered(request: Any) -> bool:
     return any(not key.startswith("_") for key in request.args)
 
 
-async def _ranked(db: Any, search: str) -> list[dict[str, Any]]:
+# An article's copies. Where no article has a copy yet (every duplicate_of NULL), SQLite's
+# statistics make the index look useless and it would scan the table for each result.
+COPIES = "articles c INDEXED BY idx_articles_duplicate_of"
+
+# bm25 weights of the FTS columns (title, body): a word in the headline counts ten times.
+RANK = "bm25(10.0, 1.0)"
+
+
+async def _ranked(db: Any, search: str, page: int) -> tuple[list[dict[str, Any]], bool]:
+    """One page of ranked results and whether another follows.
+
+    A syndicated copy never outranks its original: matches are grouped by original
+    (duplicate_of, else the article itself), and each group shows the original, at the
+    rank of its best match, with the other sources that published it.
+    """
     # bm25 only over the newest SEARCH_DEPTH matches: the rowid bound is pushed into FTS5,
     # so a word in 30% of a million articles costs SEARCH_DEPTH rank computations, not 300k.
     sql = f"""
-        WITH ranked AS (
-            SELECT rowid, rank FROM {FTS_TABLE}
-            WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search)
+        WITH ranked AS MATERIALIZED (
+            SELECT rowid, rank AS score FROM {FTS_TABLE}
+            WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search) AND rank MATCH '{RANK}'
               AND rowid >= (SELECT min(value) FROM ({NEWEST_HITS}))
-            ORDER BY rank LIMIT {RANKED_RESULTS}
+        ), groups AS (
+            SELECT coalesce(a.duplicate_of, a.id) AS root, min(ranked.score) AS best
+            FROM ranked JOIN articles a ON a.id = ranked.rowid
+            GROUP BY root ORDER BY best, root LIMIT :limit OFFSET :offset
         )
-        SELECT a.id, a.title, a.source, a.published, a.language, a.authors, a.body
-        FROM ranked JOIN articles a ON a.id = ranked.rowid ORDER BY ranked.rank
+        SELECT a.id, a.title, a.source, a.published, a.language, a.authors, a.body,
+          (SELECT group_concat(c.source, ', ') FROM {COPIES} WHERE c.duplicate_of = a.id)
+            AS also_in
+        FROM groups JOIN articles a ON a.id = groups.root ORDER BY groups.best, groups.root
     """
-    rows = (await db.execute(sql, {"search": search})).rows
-    return [{**dict(row), "authors": _names(row["authors"])} for row in rows]
-
-
-def _names(value: str | None) -> list[str]:
-    try:
-        names = json.loads(value or "[]")
-    except ValueError:
-        return []
-    return [str(n) for n in names] if isinstance(names, list) else []
+    params = {"search": search, "limit": RANKED_RESULTS + 1, "offset": page * RANKED_RESULTS}
+    rows = (await db.execute(sql, params)).rows
+    results = [dict(row) for row in rows]
+    return results[:RANKED_RESULTS], len(results) > RANKED_RESULTS
 
 
 def _csv_url(request: Any, datasette: Any, database: str, *, bom: bool) -> str:
@@ -214,6 +266,14 @@ def _csv_url(request: Any, datasette: Any, database: str, *, bom: bool) -> str:
     return datasette.urls.table(database, TABLE, format="csv") + "?" + urlencode(args)
 
 
+def _feed_url(request: Any, datasette: Any, database: str) -> str:
+    """This search as an Atom feed: the same query, filters and dates, newest first."""
+    dropped = {"_next", "_size", "_sort", "_sort_desc", RANK_PAGE}
+    args = [(k, v) for k in request.args if k not in dropped for v in request.args.getlist(k)]
+    path = datasette.urls.table(database, TABLE, format="atom") + "?" + urlencode(args)
+    return datasette.absolute_url(request, path)
+
+
 def _article_vars(request: Any, database: str, datasette: Any) -> Any:
     async def article_vars() -> dict[str, Any]:
         pk = request.url_vars.get("pks")
@@ -222,12 +282,123 @@ def _article_vars(request: Any, database: str, datasette: Any) -> Any:
         if row is None:
             return {}
         article = dict(row)
-        article["authors"] = _names(article["authors"])
-        article["tags"] = _names(article["tags"])
-        article["paragraphs"] = [p for p in (article["body"] or "").split("\n\n") if p.strip()]
-        return {"article": article}
+        article["authors"] = names(article["authors"])
+        article["tags"] = names(article["tags"])
+        article["paragraphs"] = paragraphs(article["body"])
+        related = "SELECT id, source, title, published FROM "
+        original = None
+        if article["duplicate_of"] is not None:
+            sql = related + "articles WHERE id = ?"
+            original = (await db.execute(sql, [article["duplicate_of"]])).first()
+        sql = related + f"{COPIES} WHERE c.duplicate_of = ? ORDER BY c.id"
+        copies = (await db.execute(sql, [pk])).rows
+        return {
+            "article": article,
+            "original": original,
+            "copies": copies,
+            "versions": await _versions(db, article),
+            "article_path": lambda id_: datasette.urls.row(database, TABLE, id_),
+            "raw_path": lambda page: datasette.urls.path(f"/-/raw/{database}/{page}"),
+        }
 
     return article_vars
+
+
+async def _versions(db: Any, article: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every text the crawler saw, oldest first, each with what changed from the one before
+    and the raw page it came from (its `pages` id, when kept)."""
+    sql = """
+        SELECT v.version, v.fetched_at, v.title, v.body,
+          (SELECT id FROM pages p WHERE p.article_id = v.article_id AND p.raw_hash = v.raw_hash)
+            AS page
+        FROM article_versions v WHERE v.article_id = ? ORDER BY v.version
+    """
+    older = [dict(r) for r in (await db.execute(sql, [article["id"]])).rows]
+    page = await db.execute(
+        "SELECT id FROM pages WHERE article_id = ? AND raw_hash = ?",
+        [article["id"], article["raw_hash"]],
+    )
+    current = {key: article[key] for key in ("version", "fetched_at", "title", "body")}
+    versions = [*older, {**current, "page": (page.first() or [None])[0]}]
+    for before, after in zip(versions, versions[1:], strict=False):
+        after["change"] = compare(before["title"], before["body"], after["title"], after["body"])
+    return versions
+
+
+def human_date(value: str | None) -> str:
+    """ISO 8601 as people read it: "5 Dec 2023, 14:37 (UTC+2)"; other text unchanged."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    text = f"{moment.day} {moment:%b %Y}"
+    if "T" in value or " " in value.strip():
+        text += f", {moment:%H:%M}"
+    if (offset := moment.utcoffset()) is not None:
+        minutes = int(offset.total_seconds() // 60)
+        sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+        zone = f"{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+        text += f" (UTC{zone if minutes else ''})"
+    return text
+
+
+@hookimpl
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Any:
+    """In query results about articles (they carry canonical_url), ids link to the article."""
+    # keys(): `in` on an sqlite3.Row looks at its values
+    article_row = table is None and "canonical_url" in row.keys()  # noqa: SIM118
+    if article_row and column in ("id", "article_id") and isinstance(value, int):
+        href = datasette.urls.row(database, TABLE, value)
+        return Markup('<a href="{}">{}</a>').format(href, value)
+    return None
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    env.filters["human_date"] = human_date
+
+
+@hookimpl
+def register_output_renderer() -> dict[str, Any]:
+    return {
+        "extension": "atom",
+        "render": render_atom,
+        "can_render": lambda table: table == TABLE,
+    }
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Callable]]:
+    return [(r"^/-/raw/(?P<database>[^/]+)/(?P<page>[0-9]+)$", raw_page)]
+
+
+async def raw_page(datasette: Any, request: Any) -> Response:
+    """A captured page exactly as the site served it, as a download: never rendered here,
+    since its scripts would run on the archive's origin."""
+    database, page = request.url_vars["database"], request.url_vars["page"]
+    try:
+        db = datasette.get_database(database)
+    except KeyError:
+        return Response.text("No such archive", status=404)
+    sql = "SELECT article_id, fetched_at, raw FROM pages WHERE id = ?"
+    row = (await db.execute(sql, [int(page)])).first()
+    if row is None or row["raw"] is None:
+        return Response.text("No such captured page", status=404)
+    stamp = re.sub(r"[^0-9T]", "", row["fetched_at"] or "")[:15]
+    name = f"article-{row['article_id']}-{stamp or 'page'}.html"
+    return Response(
+        zlib.decompress(row["raw"]),
+        content_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+        },
+    )
 
 
 @hookimpl
