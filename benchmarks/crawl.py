@@ -1,26 +1,32 @@
 """End-to-end crawl throughput: `newsarchive crawl` against a large local site on nginx.
 
-    python benchmarks/crawl.py --pages 20000 [--profile]
+    python benchmarks/crawl.py --pages 20000 [--profile] [--runs bare,baseline,end-to-end]
 
 Generates (once, then reused) a site of PAGES article pages with benchmarks/sitegen.py,
 serves it with nginx (Debian's `nginx` package; started here with its own config in a temp
-folder, `daemon off`, on 127.0.0.1 only) and crawls it twice through the CLI into fresh
-archives, discovering articles through the sitemaps, 64 requests at a time and without
-AutoThrottle (NEWSARCHIVE_AUTOTHROTTLE=0; `--autothrottle` keeps it, and it then holds
-about two requests in flight, which is what limits both runs):
+folder, `daemon off`, on 127.0.0.1 only) and crawls it three times, discovering articles
+through the sitemaps, 64 requests at a time and without AutoThrottle
+(NEWSARCHIVE_AUTOTHROTTLE=0; `--autothrottle` keeps it, and it then holds about two
+requests in flight, which is what limits every run):
 
-1. baseline: the same spider with NEWSARCHIVE_DISCARD_PAGES=1, which drops every article
-   page before extraction (fetching, link discovery and the crawl record are unchanged);
-2. end to end: extraction in the worker pool, validation, dedupe, store with FTS.
+1. bare Scrapy: benchmarks/barespider.py, a SitemapSpider whose callback does nothing, the
+   peer the crawling process is measured against;
+2. baseline: `newsarchive crawl` with NEWSARCHIVE_DISCARD_PAGES=1, which drops every
+   article page before extraction (fetching, link discovery and the crawl record are
+   unchanged);
+3. end to end: extraction in the worker pool, validation, dedupe, store with FTS.
 
-Both crawl the whole site (`--max-pages PAGES`, above the default per-run cap). For each
-run it prints pages/s, articles stored/s, CPU per page (the crawl's whole process tree:
-crawler, forkserver, resource tracker and extraction workers), the tree's peak RSS and PSS
-(summed over its processes) and both when 5k, 10k and 20k pages had been served, the
-largest single process and the tree by role at the PSS peak, nginx's CPU, and the ratio of
-the two runs. `--workers N` sets NEWSARCHIVE_EXTRACT_WORKERS. With `--profile`, py-spy
-samples the end-to-end run (workers included) and the top functions by own time are
-printed. Needs: nginx on PATH, psutil (and py-spy for --profile).
+The two crawls through the CLI take the whole site (`--max-pages PAGES`, above the default
+per-run cap). For each run it prints pages/s, articles stored/s, CPU per page of the whole
+process tree (crawler, forkserver, resource tracker and extraction workers) and of the
+crawling process alone, the tree's peak RSS and PSS (summed over its processes) and both
+when 5k, 10k and 20k pages had been served, the largest single process and the tree by
+role at the PSS peak, and nginx's CPU; then the crawling process's CPU per page with
+extraction off against bare Scrapy's, and the end-to-end pages/s against the baseline's.
+CPU time is what to compare on a shared machine: pages/s moves with the other jobs.
+`--workers N` sets NEWSARCHIVE_EXTRACT_WORKERS. With `--profile`, py-spy samples the
+crawls through the CLI (workers included) and the top functions by own time are printed
+for each. Needs: nginx on PATH, psutil (and py-spy for --profile).
 """
 
 from __future__ import annotations
@@ -86,6 +92,7 @@ class Run:
     pages: int = 0
     articles: int = 0
     cpu: float = 0.0  # seconds, user + system, whole process tree
+    crawler_cpu: float = 0.0  # the same, the crawling process alone
     nginx_cpu: float = 0.0
     # Memory of the crawl's process tree, summed: RSS counts pages shared between the
     # processes (libraries, the language model the workers inherit) once per process;
@@ -107,7 +114,8 @@ class Run:
             f"== {self.name}: {self.pages} pages in {self.seconds:.1f} s = "
             f"{self.pages / self.seconds:.1f} pages/s, {self.articles} articles stored = "
             f"{self.articles / self.seconds:.1f} articles/s\n"
-            f"   CPU {self.cpu:.1f} s = {self.cpu / self.pages * 1000:.1f} ms/page; "
+            f"   CPU {self.cpu:.1f} s = {self.cpu / self.pages * 1000:.1f} ms/page, "
+            f"crawling process {self.crawler_ms:.2f} ms/page; "
             f"peak RSS {self.peak_rss / mb:.0f} MB, PSS {self.peak_pss / mb:.0f} MB "
             f"(RSS/PSS at {marks or 'n/a'}); "
             f"nginx CPU {self.nginx_cpu:.1f} s = {100 * self.nginx_cpu / self.seconds:.0f}% "
@@ -119,6 +127,15 @@ class Run:
                 for role, (n, rss, pss) in self.roles_at_peak.items()
             )
         )
+
+    @property
+    def crawler_ms(self) -> float:
+        """CPU milliseconds per page of the crawling process alone."""
+        return self.crawler_cpu / self.pages * 1000
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.seconds
 
 
 def free_port() -> int:
@@ -182,29 +199,43 @@ def served(log: Path, offset: int, count: int) -> tuple[int, int]:
     return offset + end, count + chunk[:end].count(b"\n")
 
 
+def cli_crawl(config: Path, db: Path, pages: int) -> list[str]:
+    """`newsarchive crawl` of the whole site (the default cap is 1000 articles per run)."""
+    command = [sys.executable, "-m", "scraper.cli", "crawl", "--config", str(config)]
+    return [*command, "--db", str(db), "--max-pages", str(pages), "--json", "-q"]
+
+
+def profiler(output: Path) -> list[str]:
+    """py-spy in front of a command: 50 Hz costs the crawl little; --subprocesses follows
+    the workers."""
+    command = [shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")]
+    command += ["record", "--subprocesses", "--rate", "50", "--format", "raw"]
+    return [*command, "--output", str(output), "--"]
+
+
 def crawl(
     name: str,
-    config: Path,
-    db: Path,
+    command: list[str],
     log: Path,
     nginx: psutil.Process,
     env: dict[str, str],
-    pages: int,
     wrapper: list[str] = [],  # noqa: B006 - read only
 ) -> Run:
+    """Run `command` (a crawl that prints a JSON summary with "pages") while polling its
+    process tree for CPU and memory."""
     run = Run(name)
     offset = log.stat().st_size
     count = 0
     nginx_before = sum(sum(p.cpu_times()[:2]) for p in tree(nginx))
-    command = [*wrapper, sys.executable, "-m", "scraper.cli", "crawl", "--config", str(config)]
-    # --max-pages: the whole site in one run (the default cap is 1000 articles per run).
-    command += ["--db", str(db), "--max-pages", str(pages), "--json", "-q"]
     started = time.monotonic()
-    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*wrapper, *command], cwd=REPO, env=env, stdout=subprocess.PIPE, text=True
+    )
     root = psutil.Process(proc.pid)
     seen: dict[int, psutil.Process] = {}
     cpu: dict[int, float] = {}
     marks = list(MILESTONES)
+    crawler_pid = root.pid
     while proc.poll() is None:
         rss = pss = 0
         roles: dict[str, tuple[int, int, int]] = {}
@@ -212,6 +243,7 @@ def crawl(
         if wrapper:  # the profiler is not the crawl; the crawler is its child
             processes = processes[1:]
         crawler = processes[0] if processes else root
+        crawler_pid = crawler.pid
         for process in processes:
             seen.setdefault(process.pid, process)
             with contextlib.suppress(psutil.NoSuchProcess):
@@ -235,10 +267,11 @@ def crawl(
         sys.exit(f"{name}: crawl failed with status {proc.returncode}")
     # Last CPU reading of every process the crawl ran (each at most one poll short).
     run.cpu = sum(cpu.values())
-    # The CLI's --json summary is the line that is a JSON object (py-spy prints too).
+    run.crawler_cpu = cpu.get(crawler_pid, 0.0)
+    # The --json summary is the line that is a JSON object (py-spy prints too).
     summary = json.loads(next(line for line in output.splitlines() if line.startswith("{")))
     run.pages = summary["pages"]
-    run.articles = summary["articles_new"]
+    run.articles = summary.get("articles_new", 0)
     run.nginx_cpu = sum(sum(p.cpu_times()[:2]) for p in tree(nginx)) - nginx_before
     return run
 
@@ -275,7 +308,7 @@ def prepare_site(folder: Path, pages: int, origin: str) -> None:
     sitegen.write_sitemaps(folder, pages, origin)
 
 
-def top_functions(raw: Path, limit: int = 15) -> None:
+def top_functions(run: str, raw: Path, limit: int = 15) -> None:
     """Print py-spy's raw samples as the functions with the most own (leaf) time, for the
     crawling process and for the extraction workers apart."""
     own: dict[str, Counter[str]] = {"crawler": Counter(), "workers": Counter()}
@@ -291,9 +324,15 @@ def top_functions(raw: Path, limit: int = 15) -> None:
         own[role][f"{name} ({where.rsplit(':', 1)[0]})"] += int(count)
     for role, counter in own.items():
         share = 100 * sum(counter.values()) / max(total, 1)
-        print(f"== profile, {role} ({share:.0f}% of {total} samples): top functions by own time")
+        print(
+            f"== profile of the {run} run, {role} ({share:.0f}% of {total} samples): "
+            "top functions by own time"
+        )
         for frame, n in counter.most_common(limit):
             print(f"{100 * n / total:5.1f}%  {frame}")
+
+
+RUNS = ("bare", "baseline", "end-to-end")
 
 
 def main() -> None:
@@ -301,8 +340,12 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=20000, help="article pages in the site")
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--workdir", type=Path, help="keep the site here (default: a temp folder)")
-    ap.add_argument("--profile", action="store_true", help="py-spy the end-to-end run")
-    ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--profile", action="store_true", help="py-spy the crawls through the CLI")
+    ap.add_argument(
+        "--runs",
+        default=",".join(RUNS),
+        help=f"which runs, comma-separated, of {', '.join(RUNS)} (default: all)",
+    )
     ap.add_argument(
         "--workers", type=int, help="NEWSARCHIVE_EXTRACT_WORKERS (default: the crawl's own)"
     )
@@ -312,6 +355,9 @@ def main() -> None:
         help="keep AutoThrottle on (it holds ~2 requests in flight whatever the concurrency)",
     )
     args = ap.parse_args()
+    chosen = set(args.runs.split(","))
+    if not chosen <= set(RUNS):
+        ap.error(f"--runs: unknown {', '.join(sorted(chosen - set(RUNS)))}")
     sys.stdout.reconfigure(line_buffering=True)  # progress shows when redirected
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="newsarchive-crawl-"))
@@ -337,34 +383,45 @@ def main() -> None:
         f"extraction workers {env.get('NEWSARCHIVE_EXTRACT_WORKERS', 'default')}, "
         f"load average {os.getloadavg()[0]:.1f}, python {sys.version.split()[0]}"
     )
-    runs = []
+    runs: dict[str, Run] = {}
+    profiles: dict[str, Path] = {}
     try:
-        if not args.skip_baseline:
-            db = work / "baseline.db"
-            db.unlink(missing_ok=True)
-            runs.append(
-                crawl("baseline (no parse)", config, db, log, nginx, {**env, **DISCARD}, args.pages)
-            )
-            runs[-1].show()
-        db = work / "archive.db"
-        for stale in work.glob("archive.db*"):
-            stale.unlink()
-        wrapper = []
-        if args.profile:
-            # Sampling at 50 Hz costs the crawl little; --subprocesses follows the workers.
-            wrapper = [shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")]
-            wrapper += ["record", "--subprocesses", "--rate", "50", "--format", "raw"]
-            wrapper += ["--output", str(work / "profile.txt"), "--"]
-        runs.append(crawl("end to end", config, db, log, nginx, env, args.pages, wrapper))
-        runs[-1].show()
+        if "bare" in chosen:
+            command = [sys.executable, str(REPO / "benchmarks" / "barespider.py"), origin]
+            command += ["--concurrency", str(args.concurrency)]
+            command += ["--autothrottle"] if args.autothrottle else []
+            runs["bare"] = crawl("bare Scrapy", command, log, nginx, env)
+            runs["bare"].show()
+        for key, name, extra in (
+            ("baseline", "baseline (no parse)", DISCARD),
+            ("end-to-end", "end to end", {}),
+        ):
+            if key not in chosen:
+                continue
+            db = work / f"{key}.db"
+            for stale in work.glob(f"{key}.db*"):
+                stale.unlink()
+            wrapper = []
+            if args.profile:
+                profiles[name] = work / f"profile-{key}.txt"
+                wrapper = profiler(profiles[name])
+            command = cli_crawl(config, db, args.pages)
+            runs[key] = crawl(name, command, log, nginx, {**env, **extra}, wrapper)
+            runs[key].show()
     finally:
         server.terminate()
         server.wait(timeout=10)
-    if len(runs) == 2:
-        ratio = runs[1].pages / runs[1].seconds / (runs[0].pages / runs[0].seconds)
+    if "bare" in runs and "baseline" in runs:
+        bare, lean = runs["bare"].crawler_ms, runs["baseline"].crawler_ms
+        print(
+            f"== crawling process with extraction off / bare Scrapy, CPU per page: "
+            f"{lean:.2f} / {bare:.2f} ms = {lean / bare:.2f} (target: at most 4 ms)"
+        )
+    if "baseline" in runs and "end-to-end" in runs:
+        ratio = runs["end-to-end"].pages_per_second / runs["baseline"].pages_per_second
         print(f"== end to end / baseline pages/s: {ratio:.2f} (target >= 0.25)")
-    if args.profile:
-        top_functions(work / "profile.txt")
+    for name, raw in profiles.items():
+        top_functions(name, raw)
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
 

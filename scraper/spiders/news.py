@@ -15,6 +15,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,7 +32,6 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.http import Request, Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from twisted.internet.error import ConnectionDone, ConnectionLost
@@ -40,6 +40,7 @@ from twisted.python.failure import Failure
 from pipelines.archive import WRITE_FAILED
 from scraper.config import Config, Source, load_config
 from scraper.crawl.frontier import Frontier, Known, needs_fetch, parse_date
+from scraper.crawl.links import LinkFinder
 from scraper.extract.document import looks_binary
 from scraper.items import Article
 from scraper.urls import allowed, normalize_url
@@ -120,7 +121,10 @@ class NewsSpider(scrapy.Spider):
         self.config = config
         self.max_pages = max_pages  # article pages per source per run
         self.since = since  # skip sitemap/feed entries older than this
-        self.links = LinkExtractor()
+        self.links = LinkFinder()
+        # A page links the same navigation as the one before: what a link's URL is, and
+        # whether its source admits it, is worked out once per (source, link) at most.
+        self._candidate = lru_cache(LinkFinder.REMEMBERED)(self._candidate_uncached)
         self._patterns: dict[str, tuple[list[re.Pattern], list[re.Pattern]]] = {}
         # (source, "article" | "page") -> URLs requested this run, for the per-source caps.
         self._requested: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
@@ -199,14 +203,12 @@ class NewsSpider(scrapy.Spider):
         self, url: str, source: Source, depth: int, lastmod: datetime | None = None
     ) -> scrapy.Request | None:
         """A request for a discovered link, or None when the source's rules exclude it."""
-        try:
-            link, url = url, self.normalize(url)  # tracking parameters must not hide an article
-        except ValueError:  # "http://[broken/": not a URL anyone can fetch
+        link, candidate = url, self._candidate(source.name, url)
+        if candidate is None:
             return None
-        if not allowed(url, source.allowed_domains):
-            return None
+        url, matches = candidate
         known = self.frontier.lookup(url)  # also catches redirecting URLs of an article
-        is_article = known is not None or self.is_article_url(url, source)
+        is_article = known is not None or matches
         # Articles linked from the deepest listing pages are still worth a fetch.
         if depth > source.max_depth + is_article:
             return None
@@ -215,6 +217,19 @@ class NewsSpider(scrapy.Spider):
         if not self._admit(url, source, "page"):
             return None
         return self._request(url, source, "page", depth, link)
+
+    def _candidate_uncached(self, name: str, link: str) -> tuple[str, bool] | None:
+        """The archive key of a link inside source `name`'s domains, and whether its
+        article patterns admit it; None for a link outside them or no URL at all."""
+        assert self.config is not None
+        source = self.config.source(name)
+        try:
+            url = self.normalize(link)  # tracking parameters must not hide an article
+        except ValueError:  # "http://[broken/": not a URL anyone can fetch
+            return None
+        if not allowed(url, source.allowed_domains):
+            return None
+        return url, self.is_article_url(url, source)
 
     def _admit(self, url: str, source: Source, kind: str) -> bool:
         """Count `url` as a `kind` request of `source` this run; False when it was requested
@@ -302,8 +317,8 @@ class NewsSpider(scrapy.Spider):
         depth = response.meta["depth"]
         if response.meta["kind"] == "article" or self.is_article_url(response.url, source):
             yield self.article(response, source)
-        for link in self.links.extract_links(response):
-            if request := self._follow(link.url, source, depth + 1):
+        for link in self.links.links(response):
+            if request := self._follow(link, source, depth + 1):
                 yield request
 
     def _settle(self, exchange: Request | Response) -> None:
