@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import gzip
 import io
+import random
 import sqlite3
+import subprocess
+import sys
+import time
 import zlib
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import REPO, run_cli
 from test_demo_history import two_editions  # noqa: F401 (a fixture: two crawls of the demo)
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
@@ -381,6 +385,51 @@ def test_a_busy_archive_is_exit_3(tmp_path, config, archived):
     assert result.returncode == 3
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
     assert rows(archived, "SELECT count(*) FROM articles")[0][0] == 1
+
+
+def many_pages(path: Path, count: int) -> Path:
+    """`count` different articles (random sentences over the stories' words), gzipped."""
+    words = " ".join(STORIES).replace(",", "").replace(".", "").split()
+    rng = random.Random(17)
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for n in range(count):
+            text = " ".join(rng.choice(words) for _ in range(90))
+            title = " ".join(rng.choice(words) for _ in range(6)).capitalize()
+            html = (
+                f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+                f"<p>{text}.</p></article></body></html>"
+            ).encode()
+            when = f"2024-03-{1 + n // 100:02d}T10:{n % 60:02d}:{n % 100 // 60:02d}Z"
+            response(writer, f"{SITE}/n/{n}.html", html, when)
+    return path
+
+
+def test_an_import_killed_midway_is_completed_by_the_next(tmp_path, config):
+    warc = many_pages(tmp_path / "many.warc.gz", 400)
+    db_path = tmp_path / "archive.db"
+    command = [sys.executable, "-m", "scraper.cli", "import-warc", str(warc)]
+    options = ["--config", str(config), "--db", str(db_path)]
+    child = subprocess.Popen([*command, *options], cwd=REPO, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    stored = 0
+    while child.poll() is None and not stored and time.monotonic() < deadline:
+        time.sleep(0.05)
+        if db_path.exists():
+            stored = rows(db_path, "SELECT count(*) FROM articles")[0][0]
+    child.kill()  # SIGKILL, after the first batch
+    child.wait()
+    assert 0 < rows(db_path, "SELECT count(*) FROM articles")[0][0] < 400
+    again = import_warc(config, db_path, warc)
+    assert again.returncode == 0, again.stderr
+    assert "crawl 1 never finished (killed or crashed): marked interrupted" in again.stderr
+    clean = tmp_path / "clean.db"
+    assert import_warc(config, clean, warc).returncode == 0
+    assert archive_state(db_path) == archive_state(clean)
+    assert rows(db_path, "SELECT kind, status FROM crawls ORDER BY id") == [
+        ("import", "interrupted"),
+        ("import", "finished"),
+    ]
 
 
 # -- round trip: crawl, export, import ----------------------------------------------------
