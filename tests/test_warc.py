@@ -387,6 +387,45 @@ def test_a_busy_archive_is_exit_3(tmp_path, config, archived):
     assert rows(archived, "SELECT count(*) FROM articles")[0][0] == 1
 
 
+def exported(db_path: Path, tmp_path: Path) -> dict[str, tuple]:
+    """`export --format warc` of the archive: (HTTP headers, body, metadata) by URL."""
+    warc = tmp_path / "out.warc"
+    result = run_cli("export", "--db", str(db_path), "--format", "warc", "-o", str(warc))
+    assert result.returncode == 0, result.stderr
+    found: dict[str, list] = {}
+    with warc.open("rb") as stream:
+        for record in ArchiveIterator(stream, check_digests=True):
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            if record.rec_type == "response":
+                found[url] = [record.http_headers, record.content_stream().read()]
+            elif record.rec_type == "metadata":
+                found[url].append(record.content_stream().read().decode())
+            assert record.digest_checker.passed is not False
+    return {url: tuple(value) for url, value in found.items()}
+
+
+def test_export_renames_the_wire_headers_of_decoded_bodies(tmp_path, config):
+    db_path = tmp_path / "archive.db"
+    assert (
+        import_warc(config, db_path, foreign_warc(tmp_path / "in.warc.gz", gz=True)).returncode == 0
+    )
+    with sqlite3.connect(db_path) as conn:  # as a page stored without its headers
+        conn.execute("UPDATE pages SET headers = NULL WHERE url LIKE '%/0.html'")
+    pages = exported(db_path, tmp_path)
+    http, body, metadata = pages[f"{SITE}/news/2.html"]  # served gzip-encoded
+    assert body == page(2)
+    assert http.get_header("Content-Encoding") is None
+    assert http.get_header("X-Archive-Orig-Content-Encoding") == "gzip"
+    assert http.get_header("Content-Length") == str(len(page(2)))
+    assert "http-headers: as fetched, body decoded" in metadata
+    http, body, metadata = pages[f"{SITE}/news/1.html"]  # served chunked
+    assert body == page(1) and http.get_header("Transfer-Encoding") is None
+    assert http.get_header("X-Archive-Orig-Transfer-Encoding") == "chunked"
+    http, body, metadata = pages[f"{SITE}/news/0.html"]
+    assert http.headers == [("Content-Type", "text/html"), ("Content-Length", str(len(body)))]
+    assert "http-headers: synthesised" in metadata
+
+
 def many_pages(path: Path, count: int) -> Path:
     """`count` different articles (random sentences over the stories' words), gzipped."""
     words = " ".join(STORIES).replace(",", "").replace(".", "").split()
