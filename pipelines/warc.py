@@ -12,7 +12,7 @@ import json
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -183,7 +183,8 @@ def _capture(record: Any, max_size: int) -> Article | Skipped | None:
         return None
     if record.rec_headers.get_header("WARC-Truncated"):
         return Skipped("truncated", url)  # cut short by the crawler that wrote it
-    status = int(record.http_headers.get_statuscode() or 0)
+    code = record.http_headers.get_statuscode() or ""
+    status = int(code) if code.isdigit() else 0
     if status != 200:
         return Skipped(f"http_{status}", url)
     media = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
@@ -293,7 +294,7 @@ class WarcImport:
             return None
         return identify(article, self.config)
 
-    def run(self, paths: list[Path], warn: Any = print) -> dict[str, Any]:
+    def run(self, paths: list[Path], warn: Callable[[str], None] = print) -> dict[str, Any]:
         """Import every file; `warn` gets one line per damaged file. Returns the summary
         (the crawls row, its sources and failures). Check the paths with `check_warc`
         first: a file that is not a WARC counts as one damaged at its start."""

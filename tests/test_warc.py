@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import random
 import sqlite3
 import subprocess
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_cli
 from test_demo_history import two_editions  # noqa: F401 (a fixture: two crawls of the demo)
+from test_export import peak_rss_kb
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -469,6 +471,37 @@ def test_an_import_killed_midway_is_completed_by_the_next(tmp_path, config):
         ("import", "interrupted"),
         ("import", "finished"),
     ]
+
+
+def fill_pages(db_path: Path, count: int) -> None:
+    """`count` articles with a 190 KB stored page each, straight into the archive schema."""
+    text = os.urandom(95_000).hex().encode()  # compresses to half: 95 KB a row in the file
+    raw = zlib.compress(b"<html><body><p>" + text + b"</p></body></html>")
+    db = open_archive(db_path)
+    with db.conn:
+        for n in range(count):
+            article_id = db.conn.execute(
+                "INSERT INTO articles (canonical_url, source, first_seen, last_seen) "
+                "VALUES (?, 's', '2024-03-01', '2024-03-01')",
+                [f"{SITE}/{n}.html"],
+            ).lastrowid
+            db.conn.execute(
+                "INSERT INTO pages (article_id, raw_hash, url, status, headers, fetched_at, raw) "
+                "VALUES (?, ?, ?, 200, '{}', '2024-03-01T10:00:00+00:00', ?)",
+                [article_id, str(n), f"{SITE}/{n}.html", raw],
+            )
+    db.close()
+
+
+@pytest.mark.slow
+def test_warc_export_memory_stays_flat(tmp_path):
+    small, large = tmp_path / "small.db", tmp_path / "large.db"
+    fill_pages(small, 10)
+    fill_pages(large, 2_000)  # 380 MB of pages
+    small_rss = peak_rss_kb(small, tmp_path / "small.warc", "--format", "warc")
+    large_rss = peak_rss_kb(large, tmp_path / "large.warc", "--format", "warc")
+    assert (tmp_path / "large.warc").stat().st_size > 380_000_000
+    assert large_rss - small_rss < 20_000, (small_rss, large_rss)
 
 
 # -- round trip: crawl, export, import ----------------------------------------------------
