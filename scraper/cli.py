@@ -366,7 +366,7 @@ def import_warc(paths: tuple[str, ...], source: str | None, config_path: str, db
             "written is intact: free some space and run it again"
         )
     print_summary(summary)
-    skipped = Counter()
+    skipped: Counter[str] = Counter()
     for row in summary["failures"]:
         skipped[row["kind"]] += row["count"]
     if skipped:
