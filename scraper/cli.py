@@ -93,7 +93,7 @@ def print_summary(summary: dict[str, Any], *, per_source: bool = True) -> None:
         f"{summary['articles_new']} articles new, {summary['articles_updated']} updated, "
         f"{summary['duplicates']} duplicates, {summary['errors']} errors, "
         f"{summary['seconds']:.1f} s"
-        + (f", {n} extraction workers replaced" if (n := summary["extract_restarts"]) else "")
+        + (f", {n} extraction workers replaced" if (n := summary.get("extract_restarts")) else "")
     )
     for row in summary["sources"] if per_source else ():
         click.echo(
