@@ -18,7 +18,7 @@ import sqlite_utils
 from pipelines.textsearch import create_search_index, register_functions
 from scraper.extract.fingerprint import band_keys, body_hash
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 log = logging.getLogger(__name__)
 
 
@@ -255,8 +255,15 @@ def _not_articles(db: sqlite_utils.Database) -> None:
     )
 
 
+def _run_kinds(db: sqlite_utils.Database) -> None:
+    """Schema 5: what a `crawls` row records, a `crawl` or a WARC `import`. Skipped where
+    the column is there already, so the step can move in the sequence."""
+    if "kind" not in db["crawls"].columns_dict:
+        db["crawls"].add_column("kind", str, not_null_default="crawl")
+
+
 # MIGRATIONS[n] brings schema n to n + 1.
-MIGRATIONS = [_create, _history, _lookup_keys, _not_articles]
+MIGRATIONS = [_create, _history, _lookup_keys, _not_articles, _run_kinds]
 
 
 def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:

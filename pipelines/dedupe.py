@@ -61,13 +61,17 @@ class DedupePipeline:
         return cls(crawler)
 
     def process_item(self, item: Article) -> Article:
-        config: Config = self.crawler.spider.config
-        source = config.source(item.source or "")
-        extra = config.crawl.tracking_params
-        item.canonical_url = canonical_key(item, source.allowed_domains, extra)
-        # As reached (tracking links included, for the record) and as normalised (for lookups).
-        item.urls_seen = sorted(
-            {*item.urls_seen, *(normalize_url(url, extra) for url in item.urls_seen)}
-        )
-        item.content_hash = content_hash(item.title, item.body)
-        return item
+        return identify(item, self.crawler.spider.config)
+
+
+def identify(item: Article, config: Config) -> Article:
+    """Set the URLs the store looks the article up by, and its content hash."""
+    source = config.source(item.source or "")
+    extra = config.crawl.tracking_params
+    item.canonical_url = canonical_key(item, source.allowed_domains, extra)
+    # As reached (tracking links included, for the record) and as normalised (for lookups).
+    item.urls_seen = sorted(
+        {*item.urls_seen, *(normalize_url(url, extra) for url in item.urls_seen)}
+    )
+    item.content_hash = content_hash(item.title, item.body)
+    return item

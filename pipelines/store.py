@@ -7,12 +7,16 @@ The rules for an incoming article, in order:
     is updated in place;
   - changed text from a changed page: an edit; the archived text goes to
     `article_versions` and `version` counts up;
+  - a page fetched before the archived text (a WARC import of older captures): it takes
+    its place in the history by date (`Archive._backdate`);
 - the same body is archived under another URL of the same source: the URL becomes an
   alias of that article (a duplicate);
 - otherwise it is a new article; when its text is a near copy of archived articles (LSH
   candidates, then `near_duplicate`), `duplicate_of` names the earliest of them.
 Every fetched page is kept compressed in `pages` unless raw retention is off; a page judged
 not an article is kept in `not_articles` and recorded in crawl_errors (kind `not_article`).
+A crawl sees its pages now; an import (`captured`) saw each at its capture time, and
+first_seen, last_seen and the pages' fetch times follow that.
 A batch is all-or-nothing, so a killed crawl never leaves half an article behind.
 """
 
@@ -120,9 +124,12 @@ def set_bands(
 class Archive:
     """The archive seen from a crawl: upserts articles and records the run."""
 
-    def __init__(self, db: sqlite_utils.Database, *, keep_raw: bool = True) -> None:
+    def __init__(
+        self, db: sqlite_utils.Database, *, keep_raw: bool = True, captured: bool = False
+    ) -> None:
         self.db = db
         self.keep_raw = keep_raw
+        self.captured = captured  # articles were seen at their fetched_at, not now
         self.outcomes: Counter[tuple[str, str]] = Counter()  # (source, new|updated|...) -> n
         # (source, url) -> (reason, words) of the pages judged not articles, for crawl_errors
         self.not_articles: dict[tuple[str, str], tuple[str, int]] = {}
@@ -189,7 +196,9 @@ class Archive:
         self.db.execute(
             "INSERT INTO pages (article_id, raw_hash, url, status, headers, fetched_at, "
             "last_fetched, size, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (article_id, raw_hash) DO UPDATE SET last_fetched = excluded.last_fetched",
+            "ON CONFLICT (article_id, raw_hash) DO UPDATE SET "
+            "fetched_at = min(fetched_at, excluded.fetched_at), "
+            "last_fetched = max(last_fetched, excluded.last_fetched)",
             [
                 article_id,
                 row["raw_hash"],
@@ -253,6 +262,7 @@ class Archive:
     def _update(self, existing: dict[str, Any], article: Article, row: dict[str, Any]) -> str:
         """A refetch with other text: an edit, unless the page itself is the same."""
         article_id = existing["id"]
+        row = {k: v for k, v in row.items() if k != "last_seen"}  # see `write`
         edited = row["raw_hash"] is None or row["raw_hash"] != existing["raw_hash"]
         if edited:
             self.db["article_versions"].insert(
@@ -273,6 +283,73 @@ class Archive:
         self.db["articles"].update(article_id, row)
         set_bands(self.db, article_id, bands_of(article), old_body=existing["body"])
         return "updated" if edited else "reextracted"
+
+    def _backdate(self, existing: dict[str, Any], article: Article, fetched: str) -> str:
+        """A page fetched before the archived text: put its text into the history by date.
+
+        Versions are numbered in fetch order, each superseded when the next was fetched.
+        The text live at `fetched` already saying the same, or the same page, changes
+        nothing; the text of the next version means that version was live earlier; any
+        other text is a version of its own, and the later ones are numbered up.
+        """
+        article_id = existing["id"]
+        history = self.db.execute(
+            "SELECT version, fetched_at, content_hash, raw_hash FROM article_versions "
+            "WHERE article_id = ? ORDER BY version",
+            [article_id],
+        ).fetchall()
+        current = (existing["version"], existing["fetched_at"], existing["content_hash"])
+        history.append((*current, existing["raw_hash"]))
+        earlier = 0  # how many versions were fetched no later than this page
+        while (history[earlier][1] or "") <= fetched:
+            earlier += 1
+        previous = history[earlier - 1] if earlier else None
+        following = history[earlier]
+        page = raw_hash(article)
+        same_page = page is not None and page in {h[3] for h in history}
+        if same_page or (previous and previous[2] == article.content_hash):
+            return "unchanged"
+        one_version = "WHERE article_id = ? AND version = ?"
+        if previous:
+            self.db.execute(
+                f"UPDATE article_versions SET superseded_at = ? {one_version}",
+                [fetched, article_id, previous[0]],
+            )
+        if following[2] == article.content_hash:  # that text was live earlier than known
+            if following[0] == existing["version"]:
+                self.db.execute(
+                    "UPDATE articles SET fetched_at = ? WHERE id = ?", [fetched, article_id]
+                )
+            else:
+                self.db.execute(
+                    f"UPDATE article_versions SET fetched_at = ? {one_version}",
+                    [fetched, article_id, following[0]],
+                )
+            return "unchanged"
+        # Numbered up by way of negative numbers: the primary key is checked row by row.
+        self.db.execute(
+            "UPDATE article_versions SET version = -(version + 1) "
+            "WHERE article_id = ? AND version >= ?",
+            [article_id, following[0]],
+        )
+        self.db.execute(
+            "UPDATE article_versions SET version = -version WHERE article_id = ? AND version < 0",
+            [article_id],
+        )
+        self.db.execute("UPDATE articles SET version = version + 1 WHERE id = ?", [article_id])
+        self.db["article_versions"].insert(
+            {
+                "article_id": article_id,
+                "version": following[0],
+                "fetched_at": fetched,
+                "superseded_at": following[1],
+                "title": article.title,
+                "body": article.body,
+                "content_hash": article.content_hash,
+                "raw_hash": page,
+            }
+        )
+        return "updated"
 
     def touch(self, urls: list[str]) -> None:
         """Archived articles that answered 304 Not Modified: seen again, unchanged."""
@@ -300,9 +377,10 @@ class Archive:
         `atomic()`, not `with conn:`: sqlite-utils' insert and update commit on their own
         unless a transaction is already open (BEGIN), which would split an article.
         """
-        seen = now()
+        batch_seen = now()
         with self.db.atomic():
             for article in articles:
+                seen = article.fetched_at if self.captured and article.fetched_at else batch_seen
                 if not article.not_article:
                     self._write_article(article, seen)
                 else:
@@ -313,30 +391,140 @@ class Archive:
                 )
 
     def _write_article(self, article: Article, seen: str) -> None:
-        """Insert, update or alias one article (the rules in this module's docstring)."""
+        """Insert, update, back-date or alias one article (the rules in this module's
+        docstring)."""
         row = article_row(article, seen)
         existing = self._find(article)
         alias_of = None if existing else self._same_body(row["source"], row["body_hash"])
-        if alias_of is not None:
-            article_id, outcome = alias_of, "duplicate"
-            self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [seen, article_id])
-        elif existing is None:
+        if existing is None and alias_of is None:
             article_id, copy = self._insert(article, row, seen)
             outcome = "copy" if copy else "new"
-        elif existing["content_hash"] == article.content_hash:
-            article_id, outcome = existing["id"], "unchanged"
-            # The page this text now comes from, so a later extractor change
-            # on the same page is not taken for an edit.
-            self.db.execute(
-                "UPDATE articles SET last_seen = ?, raw_hash = coalesce(?, raw_hash) WHERE id = ?",
-                [seen, row["raw_hash"], article_id],
-            )
         else:
-            article_id = existing["id"]
-            outcome = self._update(existing, article, row)
+            page = None
+            if alias_of is not None:
+                article_id, outcome = alias_of, "duplicate"
+            elif existing["fetched_at"] and row["fetched_at"] < existing["fetched_at"]:
+                article_id = existing["id"]
+                outcome = self._backdate(existing, article, row["fetched_at"])
+            elif existing["content_hash"] == article.content_hash:
+                article_id, outcome = existing["id"], "unchanged"
+                # The page this text now comes from, so a later extractor change
+                # on the same page is not taken for an edit.
+                page = row["raw_hash"]
+            else:
+                article_id = existing["id"]
+                outcome = self._update(existing, article, row)
+            self.db.execute(
+                "UPDATE articles SET first_seen = min(first_seen, ?), "
+                "last_seen = max(last_seen, ?), raw_hash = coalesce(?, raw_hash) "
+                "WHERE id = ?",
+                [seen, seen, page, article_id],
+            )
         self._record_urls(article_id, article, seen)
         self._keep_page(article_id, article, row)
         self.outcomes[(article.source or "", outcome)] += 1
+
+    def start_run(self, kind: str) -> int:
+        """A new `crawls` row, running, of this kind (crawl, import); its id."""
+        crawls = self.db["crawls"]
+        with self.db.atomic():
+            # Runs hold the archive's writer lock, so a row still "running" is a run that was
+            # killed; when it died is unknown, so its `finished` stays empty.
+            killed = [row["id"] for row in crawls.rows_where("status = 'running'", select="id")]
+            for crawl_id in killed:
+                crawls.update(crawl_id, {"status": "interrupted"})
+            run = crawls.insert({"started": now(), "status": "running", "kind": kind}).last_pk
+        if killed:
+            logger.warning(
+                "crawl %s never finished (killed or crashed): marked interrupted",
+                ", ".join(map(str, killed)),
+            )
+        return run
+
+    def record_run(
+        self,
+        crawl_id: int,
+        pages: dict[str, int],
+        failures: Counter[tuple[str | None, str, str]],
+        *,
+        failed: bool,
+        seconds: float,
+    ) -> None:
+        """The crawls row (totals) and one crawl_sources row per source of `pages`
+        (source -> pages fetched); a source whose every request failed has failed."""
+        outcomes = self.outcomes
+        per_source = []
+        for name, fetched in pages.items():
+            errors = sum(n for (s, _, _), n in failures.items() if s == name)
+            per_source.append(
+                {
+                    "crawl_id": crawl_id,
+                    "source": name,
+                    "status": "failed" if errors and not fetched else "ok",
+                    "pages": fetched,
+                    # A copy from another source is a new row too, with duplicate_of set.
+                    "articles_new": outcomes[(name, "new")] + outcomes[(name, "copy")],
+                    "articles_updated": outcomes[(name, "updated")],
+                    "duplicates": outcomes[(name, "duplicate")] + outcomes[(name, "copy")],
+                    "errors": errors,
+                }
+            )
+        failed = failed or any(row["status"] == "failed" for row in per_source)
+        totals = {
+            key: sum(row[key] for row in per_source)
+            for key in ("pages", "articles_new", "articles_updated", "duplicates")
+        }
+        totals["errors"] = sum(failures.values())  # those of no source too (imports)
+        db = self.db
+        with db.atomic():
+            db["crawl_sources"].insert_all(per_source)
+            db["crawl_errors"].insert_all(
+                {"crawl_id": crawl_id, "source": s, "kind": k, "url": u, "count": n}
+                for (s, k, u), n in failures.items()
+            )
+            db["crawl_errors"].insert_all(
+                {
+                    **{"crawl_id": crawl_id, "source": s, "kind": "not_article", "url": u},
+                    **{"count": 1, "reason": reason, "words": words},
+                }
+                for (s, u), (reason, words) in self.not_articles.items()
+            )
+            db["crawls"].update(
+                crawl_id,
+                {
+                    **totals,
+                    "finished": now(),
+                    "status": "failed" if failed else "finished",
+                    "seconds": round(seconds, 2),
+                },
+            )
+
+
+def run_summary(db: sqlite_utils.Database, crawl_id: int) -> dict[str, Any]:
+    """A run's `crawls` row, with its `crawl_sources` rows under "sources", its failed
+    requests (`crawl_errors`) under "failures" and apart from them the pages judged not
+    articles under "not_articles"."""
+    summary = dict(db["crawls"].get(crawl_id))
+    summary["sources"] = list(db["crawl_sources"].rows_where("crawl_id = ?", [crawl_id]))
+    errors = list(
+        db["crawl_errors"].rows_where(
+            "crawl_id = ?",
+            [crawl_id],
+            select="source, kind, url, count, reason, words",
+            order_by="rowid",
+        )
+    )
+    summary["failures"] = [
+        {k: e[k] for k in ("source", "kind", "url", "count")}
+        for e in errors
+        if e["kind"] != "not_article"
+    ]
+    summary["not_articles"] = [
+        {k: e[k] for k in ("source", "url", "reason", "words")}
+        for e in errors
+        if e["kind"] == "not_article"
+    ]
+    return summary
 
 
 class StorePipeline:
@@ -368,21 +556,8 @@ class StorePipeline:
         # Either the Scrapy setting or sources.toml's [crawl] keep_raw turns retention off.
         keep_raw = self.keep_raw and self.crawler.spider.config.crawl.keep_raw
         self.archive = Archive(open_archive(self.db_path), keep_raw=keep_raw)
-        self.started = now()
         self.clock = time.monotonic()
-        crawls = self.archive.db["crawls"]
-        with self.archive.db.atomic():
-            # Runs hold the archive's writer lock, so a row still "running" is a run that was
-            # killed; when it died is unknown, so its `finished` stays empty.
-            killed = [row["id"] for row in crawls.rows_where("status = 'running'", select="id")]
-            for crawl_id in killed:
-                crawls.update(crawl_id, {"status": "interrupted"})
-            self.crawl_id = crawls.insert({"started": self.started, "status": "running"}).last_pk
-        if killed:
-            self.crawler.spider.logger.warning(
-                "crawl %s never finished (killed or crashed): marked interrupted",
-                ", ".join(map(str, killed)),
-            )
+        self.crawl_id = self.archive.start_run("crawl")
         self.crawler.spider.crawl_id = self.crawl_id
 
     def process_item(self, item: Article) -> Article:
@@ -426,54 +601,15 @@ class StorePipeline:
             self.archive.db.close()
 
     def record_crawl(self) -> None:
-        """The crawls row (totals) and one crawl_sources row per source."""
         spider = self.crawler.spider
-        stats = self.crawler.stats
-        outcomes = self.archive.outcomes
-        failures = spider.failures
-        per_source = []
-        for source in spider.config.sources:
-            name = source.name
-            pages = stats.get_value(f"newsarchive/pages/{name}", 0)
-            errors = sum(n for (s, _, _), n in failures.items() if s == name)
-            per_source.append(
-                {
-                    "crawl_id": self.crawl_id,
-                    "source": name,
-                    "status": "failed" if errors and not pages else "ok",
-                    "pages": pages,
-                    # A copy from another source is a new row too, with duplicate_of set.
-                    "articles_new": outcomes[(name, "new")] + outcomes[(name, "copy")],
-                    "articles_updated": outcomes[(name, "updated")],
-                    "duplicates": outcomes[(name, "duplicate")] + outcomes[(name, "copy")],
-                    "errors": errors,
-                }
-            )
-        failed = self.failed is not None or any(row["status"] == "failed" for row in per_source)
-        totals = {
-            key: sum(row[key] for row in per_source)
-            for key in ("pages", "articles_new", "articles_updated", "duplicates", "errors")
+        pages = {
+            source.name: self.crawler.stats.get_value(f"newsarchive/pages/{source.name}", 0)
+            for source in spider.config.sources
         }
-        db = self.archive.db
-        with db.atomic():
-            db["crawl_sources"].insert_all(per_source)
-            db["crawl_errors"].insert_all(
-                {"crawl_id": self.crawl_id, "source": s, "kind": k, "url": u, "count": n}
-                for (s, k, u), n in failures.items()
-            )
-            db["crawl_errors"].insert_all(
-                {
-                    **{"crawl_id": self.crawl_id, "source": s, "kind": "not_article", "url": u},
-                    **{"count": 1, "reason": reason, "words": words},
-                }
-                for (s, u), (reason, words) in self.archive.not_articles.items()
-            )
-            db["crawls"].update(
-                self.crawl_id,
-                {
-                    **totals,
-                    "finished": now(),
-                    "status": "failed" if failed else "finished",
-                    "seconds": round(time.monotonic() - self.clock, 2),
-                },
-            )
+        self.archive.record_run(
+            self.crawl_id,
+            pages,
+            spider.failures,
+            failed=self.failed is not None,
+            seconds=time.monotonic() - self.clock,
+        )

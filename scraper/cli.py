@@ -1,4 +1,4 @@
-"""The newsarchive command line: crawl, demo, serve, export, extract, reprocess.
+"""The newsarchive command line: crawl, demo, serve, export, import-warc, extract, reprocess.
 
 Exit status: 0 success; 1 a source failed completely; 2 bad arguments, config or archive
 (one line says which); 3 another process is writing the archive.
@@ -13,6 +13,7 @@ import json
 import logging
 import socket
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -95,12 +96,14 @@ def day_end(moment: datetime | None) -> datetime | None:
 
 
 def print_summary(summary: dict[str, Any], *, per_source: bool = True) -> None:
+    kind = summary.get("kind", "crawl")
     click.echo(
-        f"crawl {summary['id']} {summary['status']}: {summary['pages']} pages fetched, "
+        f"{kind} {summary['id']} {summary['status']}: {summary['pages']} pages "
+        f"{'read' if kind == 'import' else 'fetched'}, "
         f"{summary['articles_new']} articles new, {summary['articles_updated']} updated, "
         f"{summary['duplicates']} duplicates, {summary['errors']} errors, "
         f"{summary['seconds']:.1f} s"
-        + (f", {n} extraction workers replaced" if (n := summary["extract_restarts"]) else "")
+        + (f", {n} extraction workers replaced" if (n := summary.get("extract_restarts")) else "")
     )
     if not_articles := summary.get("not_articles"):
         click.echo(
@@ -281,7 +284,7 @@ def serve(
 
 @cli.command()
 @DB_OPTION
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "warc"]), default="csv")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option("--since", type=click.DateTime(DATE_FORMATS), help="Published on or after (UTC).")
@@ -306,7 +309,8 @@ def export(
     include_duplicates: bool,
     excel: bool,
 ) -> None:
-    """Stream articles as CSV or JSON lines (authors and tags joined by '; ' in CSV).
+    """Stream articles as CSV or JSON lines (authors and tags joined by '; ' in CSV), or
+    their stored raw pages as WARC (gzipped per record unless --output ends in .warc).
 
     --since and --until include both ends: --since D --until D is day D.
     """
@@ -324,11 +328,81 @@ def export(
         include_duplicates=include_duplicates,
     )
     db = existing_archive(db_path)
+    if fmt == "warc":
+        from pipelines.warc import write_warc
+
+        if output.name == "-":
+            write_warc(db, filters, sys.stdout.buffer, "-")
+        else:  # binary: the text file click made for the other formats stays unopened
+            with open(output.name, "wb") as binary:
+                write_warc(db, filters, binary, output.name)
+        return
     rows = exporter.articles(db, filters)
     if fmt == "jsonl":
         exporter.write_jsonl(rows, output)
     else:
         exporter.write_csv(rows, output, excel=excel)
+
+
+@cli.command("import-warc")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--source", help="Attribute every capture to this source, whatever its host.")
+@config_option("The sources; each capture goes to the one whose allowed_domains hold its host.")
+@DB_OPTION
+def import_warc(paths: tuple[str, ...], source: str | None, config_path: str, db_path: str) -> None:
+    """Import the HTML captures of WARC files (.warc, .warc.gz) as a crawl would store them.
+
+    Exit status: 0 imported (skipped records are counted); 2 bad arguments, config,
+    archive or a file that is not a WARC; 3 another process is writing this archive.
+    """
+    from pipelines.archive import ArchiveError, is_write_error, open_archive
+    from pipelines.warc import NotWarc, WarcImport, check_warc
+    from scraper.settings import DOWNLOAD_MAXSIZE, NEWSARCHIVE_MIN_WORDS
+
+    try:
+        config = load_config(config_path)
+        for path in paths:
+            check_warc(Path(path))
+    except (ConfigError, NotWarc) as exc:
+        fail(str(exc))
+    forced = next((s for s in config.sources if s.name == source), None)
+    if source and forced is None:
+        fail(f"--source {source}: no such source in {config_path}")
+    logging.basicConfig(level=logging.WARNING, format="Warning: %(message)s")
+    try:
+        with writer_lock(db_path):
+            db = open_archive(db_path)
+            try:
+                importer = WarcImport(
+                    db,
+                    config,
+                    source=forced,
+                    min_words=NEWSARCHIVE_MIN_WORDS,
+                    max_size=DOWNLOAD_MAXSIZE,
+                )
+                summary = importer.run(
+                    [Path(p) for p in paths],
+                    warn=lambda line: click.echo(f"Warning: {line}", err=True),
+                )
+            finally:
+                db.close()
+    except ArchiveBusy as exc:
+        fail(str(exc), EXIT_BUSY)
+    except ArchiveError as exc:
+        fail(str(exc))
+    except Exception as exc:
+        if not is_write_error(exc):
+            raise
+        fail(
+            f"{db_path}: the import could not write to the archive ({exc}); what it had "
+            "written is intact: free some space and run it again"
+        )
+    print_summary(summary)
+    skipped: Counter[str] = Counter()
+    for row in summary["failures"]:
+        skipped[row["kind"]] += row["count"]
+    if skipped:
+        click.echo("  skipped: " + ", ".join(f"{k} {n}" for k, n in skipped.most_common()))
 
 
 def html_files(paths: tuple[str, ...]) -> Iterator[Path]:

@@ -134,13 +134,14 @@ def fill(db_path, count: int) -> None:
     db.close()
 
 
-def peak_rss_kb(db_path, out) -> int:
+def peak_rss_kb(db_path, out, *options: str) -> int:
     """Peak RSS of an export run, polled from outside (a child's own ru_maxrss would
     start from this test process's size at fork time)."""
     process = psutil.Popen(
-        [sys.executable, "-m", "scraper.cli", "export", "--db", str(db_path), "--output", str(out)],
+        [sys.executable, "-m", "scraper.cli", "export", "--db", str(db_path), "--output", str(out),
+         *options],
         cwd=REPO,
-    )
+    )  # fmt: skip
     peak = 0
     while process.poll() is None:
         with contextlib.suppress(psutil.NoSuchProcess):

@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 
 from pipelines.archive import WRITE_FAILED, ArchiveError, is_write_error, open_archive
 from pipelines.extract import RESTARTS_STAT
+from pipelines.store import run_summary
 from scraper import settings as default_settings
 from scraper.config import Config
 from scraper.spiders.news import NewsSpider
@@ -110,7 +111,7 @@ def run_crawl(
     crawl_id = getattr(crawler.spider, "crawl_id", None)
     db = open_archive(db_path, create=False)
     try:
-        summary = dict(db["crawls"].get(crawl_id)) if crawl_id is not None else {}
+        summary = run_summary(db, crawl_id) if crawl_id is not None else {}
         # Stopped by a failed write, or its record never written: not a finished run.
         if guard.error or summary.get("status") in (None, "running"):
             cause = f" ({guard.error})" if guard.error else " (see the log)"
@@ -120,26 +121,6 @@ def run_crawl(
             )
         # Extraction workers replaced after dying (pipelines.extract): said, not stored.
         summary["extract_restarts"] = crawler.stats.get_value(RESTARTS_STAT, 0)
-        summary["sources"] = list(db["crawl_sources"].rows_where("crawl_id = ?", [crawl_id]))
-        errors = list(
-            db["crawl_errors"].rows_where(
-                "crawl_id = ?",
-                [crawl_id],
-                select="source, kind, url, count, reason, words",
-                order_by="rowid",
-            )
-        )
-        # Failed requests, and apart from them the pages judged not articles.
-        summary["failures"] = [
-            {k: e[k] for k in ("source", "kind", "url", "count")}
-            for e in errors
-            if e["kind"] != "not_article"
-        ]
-        summary["not_articles"] = [
-            {k: e[k] for k in ("source", "url", "reason", "words")}
-            for e in errors
-            if e["kind"] == "not_article"
-        ]
     finally:
         db.close()
     return summary
