@@ -393,27 +393,17 @@ class StorePipeline:
 
     def record_crawl(self) -> None:
         """The crawls row (totals) and one crawl_sources row per source."""
-        spider = self.crawler.spider
-        stats = self.crawler.stats
         outcomes = self.archive.outcomes
-        failures = spider.failures
-        per_source = []
-        for source in spider.config.sources:
-            name = source.name
-            pages = stats.get_value(f"newsarchive/pages/{name}", 0)
-            errors = sum(n for (s, _, _), n in failures.items() if s == name)
-            per_source.append(
-                {
-                    "crawl_id": self.crawl_id,
-                    "source": name,
-                    "status": "failed" if errors and not pages else "ok",
-                    "pages": pages,
-                    "articles_new": outcomes[(name, "new")],
-                    "articles_updated": outcomes[(name, "updated")],
-                    "duplicates": outcomes[(name, "duplicate")],
-                    "errors": errors,
-                }
-            )
+        per_source = [
+            {
+                "crawl_id": self.crawl_id,
+                **row,
+                "articles_new": outcomes[(row["source"], "new")],
+                "articles_updated": outcomes[(row["source"], "updated")],
+                "duplicates": outcomes[(row["source"], "duplicate")],
+            }
+            for row in source_rows(self.crawler.spider, self.crawler.stats)
+        ]
         failed = self.failed is not None or any(row["status"] == "failed" for row in per_source)
         totals = {
             key: sum(row[key] for row in per_source)
@@ -424,7 +414,7 @@ class StorePipeline:
             db["crawl_sources"].insert_all(per_source)
             db["crawl_errors"].insert_all(
                 {"crawl_id": self.crawl_id, "source": s, "kind": k, "url": u, "count": n}
-                for (s, k, u), n in failures.items()
+                for (s, k, u), n in self.crawler.spider.failures.items()
             )
             db["crawls"].update(
                 self.crawl_id,
@@ -435,3 +425,16 @@ class StorePipeline:
                     "seconds": round(time.monotonic() - self.clock, 2),
                 },
             )
+
+
+def source_rows(spider: Any, stats: Any) -> list[dict[str, Any]]:
+    """What the crawling process knows of each source's run: pages fetched, errors, and
+    "failed" when every request failed (a crawl node sends these to the writer)."""
+    rows = []
+    for source in spider.config.sources:
+        name = source.name
+        pages = stats.get_value(f"newsarchive/pages/{name}", 0)
+        errors = sum(n for (s, _, _), n in spider.failures.items() if s == name)
+        status = "failed" if errors and not pages else "ok"
+        rows.append({"source": name, "status": status, "pages": pages, "errors": errors})
+    return rows
