@@ -20,7 +20,9 @@ What the nodes share in Redis, and who provides it:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import threading
 import warnings
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
@@ -249,7 +251,7 @@ class ReleaseListings:
 
 
 class ClusterNode:
-    """Heartbeat, reclaiming dead nodes' requests, and when to stop."""
+    """Heartbeat, reclaiming dead nodes' requests (every half second), and when to stop."""
 
     def __init__(self, crawler: Any) -> None:
         settings = crawler.settings
@@ -258,6 +260,8 @@ class ClusterNode:
         self.keys = Keys(settings.get("NEWSARCHIVE_REDIS_PREFIX"))
         self.node = settings.get("NEWSARCHIVE_NODE")
         self.loop = task.LoopingCall(self.beat)
+        self.stopping = threading.Event()
+        self.heart = threading.Thread(target=self.heartbeat, name="heartbeat", daemon=True)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ClusterNode:
@@ -269,11 +273,20 @@ class ClusterNode:
         return node
 
     def opened(self) -> None:
-        self.beat()
-        self.loop.start(0.5, now=False)
+        self.client.set(self.keys.node(self.node), "1", px=HEARTBEAT_MS)
+        self.heart.start()
+        self.loop.start(0.5, now=True)
+
+    def heartbeat(self) -> None:
+        """In a thread of its own: a reactor busy for seconds (a sitemap of 50,000 URLs)
+        must not look like a dead node to the others."""
+        client = client_of(self.crawler.settings)
+        while not self.stopping.wait(HEARTBEAT_MS / 5000):
+            with contextlib.suppress(redis.RedisError):  # Redis restarting: try again
+                client.set(self.keys.node(self.node), "1", px=HEARTBEAT_MS)
+        client.close()
 
     def beat(self) -> None:
-        self.client.set(self.keys.node(self.node), "1", px=HEARTBEAT_MS)
         reclaim(self.client, self.keys)
         if self.client.zcard(self.keys.requests):
             self.wake()  # another node's links, or a dead node's requests
@@ -302,6 +315,9 @@ class ClusterNode:
     def closed(self) -> None:
         if self.loop.running:
             self.loop.stop()
+        self.stopping.set()
+        if self.heart.is_alive():
+            self.heart.join()
         self.client.delete(self.keys.node(self.node))
         if not self.busy() and not live_nodes(self.client, self.keys):
             self.client.delete(self.keys.dupefilter)  # the run is over: the next starts anew
