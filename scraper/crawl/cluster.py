@@ -181,6 +181,9 @@ class RedisFrontier:
         self.client = client
         self.keys = keys
         self.inflight = keys.inflight(node)
+        self.looked_up: dict[str, Known | None] = {}
+
+    MEMO = 200_000  # lookups remembered, at most
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RedisFrontier:
@@ -189,12 +192,20 @@ class RedisFrontier:
         return cls(client_of(settings), keys, settings.get("NEWSARCHIVE_NODE"))
 
     def lookup(self, url: str) -> Known | None:
+        # A link met again this run (site navigation, on every page) is answered from
+        # memory: whatever the first answer, the spider has requested or skipped it by then.
+        if url in self.looked_up:
+            return self.looked_up[url]
+        if len(self.looked_up) >= self.MEMO:
+            self.looked_up.clear()
         found = self.client.hget(self.keys.known, url)
-        if found is None:
-            return None
-        first, last, etag, last_modified = json.loads(found)
-        first, last = datetime.fromisoformat(first), datetime.fromisoformat(last)
-        return Known(first, last, etag, last_modified)
+        known = None
+        if found is not None:
+            first, last, etag, last_modified = json.loads(found)
+            first, last = datetime.fromisoformat(first), datetime.fromisoformat(last)
+            known = Known(first, last, etag, last_modified)
+        self.looked_up[url] = known
+        return known
 
     def pending(self, sources: list[str]) -> list[tuple[str, str, int, str, str | None]]:
         wanted = set(sources)
@@ -262,6 +273,10 @@ class ClusterNode:
         self.loop = task.LoopingCall(self.beat)
         self.stopping = threading.Event()
         self.heart = threading.Thread(target=self.heartbeat, name="heartbeat", daemon=True)
+        # Alive from now on: before the node's first entry reaches the writer (whose
+        # --until-idle waits for live nodes) and before it takes a request.
+        self.client.set(self.keys.node(self.node), "1", px=HEARTBEAT_MS)
+        self.heart.start()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ClusterNode:
@@ -273,8 +288,6 @@ class ClusterNode:
         return node
 
     def opened(self) -> None:
-        self.client.set(self.keys.node(self.node), "1", px=HEARTBEAT_MS)
-        self.heart.start()
         self.loop.start(0.5, now=True)
 
     def heartbeat(self) -> None:
