@@ -18,7 +18,7 @@ import sqlite_utils
 from pipelines.textsearch import create_search_index, register_functions
 from scraper.extract.fingerprint import band_keys, body_hash
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 log = logging.getLogger(__name__)
 
 
@@ -262,8 +262,15 @@ def _run_kinds(db: sqlite_utils.Database) -> None:
         db["crawls"].add_column("kind", str, not_null_default="crawl")
 
 
+def _crawl_nodes(db: sqlite_utils.Database) -> None:
+    """Schema 6: which crawl node a crawls row is (a cluster run has one row per node;
+    empty for a single-process crawl)."""
+    if "node" not in db["crawls"].columns_dict:  # safe to run again, wherever it lands
+        db["crawls"].add_column("node", str)
+
+
 # MIGRATIONS[n] brings schema n to n + 1.
-MIGRATIONS = [_create, _history, _lookup_keys, _not_articles, _run_kinds]
+MIGRATIONS = [_create, _history, _lookup_keys, _not_articles, _run_kinds, _crawl_nodes]
 
 
 def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:

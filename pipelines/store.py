@@ -28,7 +28,7 @@ import logging
 import sqlite3
 import time
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
@@ -441,6 +441,24 @@ class Archive:
             )
         return run
 
+    def source_counts(self) -> defaultdict[str, dict[str, int]]:
+        """Articles new, updated and duplicated per source, from this archive's outcomes.
+        A copy from another source is a new row too, with duplicate_of set: it counts in
+        both."""
+        counts: defaultdict[str, dict[str, int]] = defaultdict(
+            lambda: dict.fromkeys(("articles_new", "articles_updated", "duplicates"), 0)
+        )
+        columns = {
+            "new": ("articles_new",),
+            "updated": ("articles_updated",),
+            "duplicate": ("duplicates",),
+            "copy": ("articles_new", "duplicates"),
+        }
+        for (source, outcome), n in self.outcomes.items():
+            for column in columns.get(outcome, ()):
+                counts[source][column] += n
+        return counts
+
     def record_run(
         self,
         crawl_id: int,
@@ -452,32 +470,20 @@ class Archive:
     ) -> None:
         """The crawls row (totals) and one crawl_sources row per source of `pages`
         (source -> pages fetched); a source whose every request failed has failed."""
-        outcomes = self.outcomes
-        per_source = []
-        for name, fetched in pages.items():
-            errors = sum(n for (s, _, _), n in failures.items() if s == name)
-            per_source.append(
-                {
-                    "crawl_id": crawl_id,
-                    "source": name,
-                    "status": "failed" if errors and not fetched else "ok",
-                    "pages": fetched,
-                    # A copy from another source is a new row too, with duplicate_of set.
-                    "articles_new": outcomes[(name, "new")] + outcomes[(name, "copy")],
-                    "articles_updated": outcomes[(name, "updated")],
-                    "duplicates": outcomes[(name, "duplicate")] + outcomes[(name, "copy")],
-                    "errors": errors,
-                }
-            )
-        failed = failed or any(row["status"] == "failed" for row in per_source)
+        counts = self.source_counts()
+        sources = [
+            {"crawl_id": crawl_id, **row, **counts[row["source"]]}
+            for row in per_source(pages, failures)
+        ]
+        failed = failed or any(row["status"] == "failed" for row in sources)
         totals = {
-            key: sum(row[key] for row in per_source)
+            key: sum(row[key] for row in sources)
             for key in ("pages", "articles_new", "articles_updated", "duplicates")
         }
         totals["errors"] = sum(failures.values())  # those of no source too (imports)
         db = self.db
         with db.atomic():
-            db["crawl_sources"].insert_all(per_source)
+            db["crawl_sources"].insert_all(sources)
             db["crawl_errors"].insert_all(
                 {"crawl_id": crawl_id, "source": s, "kind": k, "url": u, "count": n}
                 for (s, k, u), n in failures.items()
@@ -602,14 +608,36 @@ class StorePipeline:
 
     def record_crawl(self) -> None:
         spider = self.crawler.spider
-        pages = {
-            source.name: self.crawler.stats.get_value(f"newsarchive/pages/{source.name}", 0)
-            for source in spider.config.sources
-        }
         self.archive.record_run(
             self.crawl_id,
-            pages,
+            crawl_pages(spider, self.crawler.stats),
             spider.failures,
             failed=self.failed is not None,
             seconds=time.monotonic() - self.clock,
         )
+
+
+def crawl_pages(spider: Any, stats: Any) -> dict[str, int]:
+    """Pages fetched per source in this crawling process's run."""
+    return {
+        source.name: stats.get_value(f"newsarchive/pages/{source.name}", 0)
+        for source in spider.config.sources
+    }
+
+
+def per_source(
+    pages: dict[str, int], failures: Counter[tuple[str | None, str, str]]
+) -> list[dict[str, Any]]:
+    """Each source's pages fetched and errors, and "failed" when every request failed."""
+    rows = []
+    for name, fetched in pages.items():
+        errors = sum(n for (s, _, _), n in failures.items() if s == name)
+        status = "failed" if errors and not fetched else "ok"
+        rows.append({"source": name, "status": status, "pages": fetched, "errors": errors})
+    return rows
+
+
+def source_rows(spider: Any, stats: Any) -> list[dict[str, Any]]:
+    """What a crawling process knows of each source's run (a crawl node sends these to the
+    writer)."""
+    return per_source(crawl_pages(spider, stats), spider.failures)

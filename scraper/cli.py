@@ -12,6 +12,7 @@ import ipaddress
 import json
 import logging
 import socket
+import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -51,6 +52,15 @@ def config_option(help_text: str) -> Any:
         help=help_text,
     )
 
+
+REDIS_OPTION = click.option(
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="Run as a crawl node of the cluster at this Redis (redis://HOST:6379/0).",
+)
+# Every Redis key of a cluster starts with this.
+REDIS_PREFIX = "newsarchive"
 
 # The demo sites' ports in sources.toml (and `python -m demo`).
 DEMO_PORTS = {"novosti": 8701, "vesti-ua": 8702, "dailywire": 8703, "agregator": 8704}
@@ -167,6 +177,7 @@ def crawl_and_report(
 @click.option("--quiet", "-q", is_flag=True, help="Only errors and the one-line summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Log to FILE (rotated by size).")
+@REDIS_OPTION
 def crawl(
     config_path: str,
     db_path: str,
@@ -175,16 +186,24 @@ def crawl(
     quiet: bool,
     as_json: bool,
     log_file: str | None,
+    redis_url: str | None,
 ) -> None:
     """Crawl the sources in CONFIG into the archive.
 
+    With --redis, run as one crawl node of a cluster: the archive is written by
+    `newsarchive ingest`, and --db is not used.
+
     Exit status: 0 every source crawled; 1 a source failed completely; 2 bad config,
-    arguments or archive; 3 another crawl is writing this archive.
+    arguments, archive or Redis; 3 another crawl is writing this archive.
     """
     try:
         config = load_config(config_path)
     except ConfigError as exc:
         fail(str(exc))
+    if redis_url:
+        options = {"max_pages": max_pages, "since": since.replace(tzinfo=UTC) if since else None}
+        crawl_node(config, redis_url, quiet=quiet, as_json=as_json, log_file=log_file, **options)
+        return
     summary = crawl_and_report(
         config,
         db_path,
@@ -196,6 +215,89 @@ def crawl(
     )
     if summary["status"] != "finished":
         sys.exit(EXIT_SOURCE_FAILED)
+
+
+def crawl_node(
+    config: Any, redis_url: str, *, quiet: bool, as_json: bool, log_file: str | None, **options: Any
+) -> None:
+    """Run this process as a crawl node; checks Redis before anything is fetched."""
+    from pipelines.stream import ClusterError, connect, node_name
+    from scraper.crawl.cluster import run_node
+    from scraper.crawl.runner import configure_logging
+
+    try:
+        connect(redis_url).close()
+    except ClusterError as exc:
+        fail(str(exc))
+    configure_logging(
+        stderr_level=logging.ERROR if quiet else logging.WARNING,
+        log_file=log_file,
+        max_bytes=10 * 1024 * 1024,
+    )
+    node = node_name()
+    summary = run_node(config, redis_url, node, REDIS_PREFIX, **options)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        click.echo(
+            f"node {node} {summary['status']}: {summary['pages']} pages fetched, "
+            f"{summary['sent']} articles sent to the writer, {summary['errors']} errors"
+        )
+    if summary["status"] != "finished":
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--redis", "redis_url", required=True, metavar="URL", help="The cluster's Redis.")
+@click.option(
+    "--until-idle",
+    is_flag=True,
+    help="Exit once no crawl node runs and the stream is drained (else run until stopped).",
+)
+@click.option(
+    "--batch-size",
+    default=200,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Stream entries written per transaction, at most.",
+)
+def ingest(db_path: str, redis_url: str, until_idle: bool, batch_size: int) -> None:
+    """Write what the crawl nodes of a cluster send into the archive: the one writer.
+
+    Exit status: 0 stopped (drained, or by a signal); 2 bad archive or Redis; 3 another
+    process writes this archive, or another ingest reads this Redis.
+    """
+    from pipelines.archive import ArchiveError, open_archive
+    from pipelines.stream import ClusterError, Ingest, Keys, WriterBusy, connect
+
+    try:
+        client = connect(redis_url)
+    except ClusterError as exc:
+        fail(str(exc))
+    try:
+        with writer_lock(db_path):
+            db = open_archive(db_path)
+            writer = Ingest(client, db, Keys(REDIS_PREFIX), batch_size=batch_size)
+            try:
+                with writer.lock():
+                    writer.run(until_idle=until_idle)
+            except KeyboardInterrupt:
+                pass
+            finally:
+                db.close()
+    except (ArchiveBusy, WriterBusy) as exc:
+        fail(str(exc), EXIT_BUSY)
+    except ArchiveError as exc:
+        fail(str(exc))
+    except ClusterError as exc:  # Redis gone for longer than the retries last
+        fail(str(exc))
+    except (sqlite3.Error, OSError) as exc:  # unacknowledged entries wait in the stream
+        fail(f"{db_path}: the archive refused a write ({exc}); nothing was acknowledged")
+    click.echo(
+        f"ingest stopped: {writer.stored} articles written, {writer.busy:.2f} s writing, "
+        f"{writer.cpu:.2f} s CPU"
+    )
 
 
 @cli.command()

@@ -47,7 +47,14 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "scraper.crawl.progress.Progress": 500,
 }
-NEWSARCHIVE_PROGRESS = False  # the CLI turns it on when stderr is a terminal
+NEWSARCHIVE_PROGRESS = False
+# Where the spider keeps discovered, unsettled article URLs: the archive's frontier table
+# (a crawl node uses scraper.crawl.cluster.RedisFrontier instead).
+NEWSARCHIVE_FRONTIER = "scraper.crawl.frontier.Frontier"
+# A crawl node pauses while the writer's stream holds this many entries or more
+# (pipelines.stream): Redis memory stays bounded when the writer falls behind.
+NEWSARCHIVE_STREAM_MAX = int(os.environ.get("NEWSARCHIVE_STREAM_MAX", 2000))
+NEWSARCHIVE_REDIS_PREFIX = "newsarchive"  # the CLI turns it on when stderr is a terminal
 # Processes that extract articles; 0 = none, extract in the crawling process. By default
 # one fewer than the cores (at least one): the crawling process needs most of a core itself.
 NEWSARCHIVE_EXTRACT_WORKERS = int(

@@ -42,7 +42,17 @@ def test_crontab_line_is_well_formed():
 
 def test_units_parse_and_point_at_the_crawl():
     found = units()
-    assert set(found) == {"newsarchive-crawl.service", "newsarchive-crawl.timer"}
+    assert set(found) == {
+        "newsarchive-crawl.service",
+        "newsarchive-crawl.timer",
+        "newsarchive-ingest.service",  # the cluster's writer (More than one machine)
+        "newsarchive-node.service",
+    }
+    for name, command in (("ingest", "ingest"), ("node", "crawl")):
+        unit = configparser.ConfigParser(strict=True, interpolation=None)
+        unit.read_string(found[f"newsarchive-{name}.service"])
+        assert unit["Service"]["ExecStart"].startswith(f"{APP} {command}")
+        assert "--redis redis://" in unit["Service"]["ExecStart"]
     service = configparser.ConfigParser(strict=True, interpolation=None)
     service.read_string(found["newsarchive-crawl.service"])
     assert service["Service"]["Type"] == "oneshot"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,10 @@ class Frontier:
         self.conn = sqlite3.connect(db_path, timeout=30, isolation_level=None)
         self.added: list[tuple[str, str, int, str, str | None, str]] = []
         self.settled: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Frontier:
+        return cls(crawler.settings.get("NEWSARCHIVE_DB"))
 
     def lookup(self, url: str) -> Known | None:
         row = self.conn.execute(

@@ -34,12 +34,13 @@ from scrapy.exceptions import (
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
+from scrapy.utils.misc import load_object
 from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
 from pipelines.archive import WRITE_FAILED
 from scraper.config import Config, Source, load_config
-from scraper.crawl.frontier import Frontier, Known, needs_fetch, parse_date
+from scraper.crawl.frontier import Known, needs_fetch, parse_date
 from scraper.crawl.links import LinkFinder
 from scraper.extract.document import looks_binary
 from scraper.items import Article
@@ -169,7 +170,10 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> Any:
         assert self.config is not None
-        self.frontier = Frontier(self.settings.get("NEWSARCHIVE_DB"))
+        # The archive's frontier, or a crawl node's twin of it in Redis.
+        self.frontier = load_object(self.settings.get("NEWSARCHIVE_FRONTIER")).from_crawler(
+            self.crawler
+        )
         # First what an interrupted run had discovered and not yet settled.
         names = [s.name for s in self.config.sources]
         for url, name, depth, found_as, lastmod in self.frontier.pending(names):
