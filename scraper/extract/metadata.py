@@ -668,9 +668,12 @@ def _published(
         yield _first_date(visible, **date_args)
 
     chosen = next((found for found in sources() if found is not None), None)
-    if chosen is not None and stated is not None and _day(stated) == _day(chosen):
-        return stated
-    return chosen
+    if chosen is None or stated is None:
+        return chosen or stated
+    # A day alone (a URL's, a visible date's) is in the site's own zone, which the page
+    # may not say: a stated time within a day of it agrees with it and gives the time.
+    slack = 0 if isinstance(chosen, datetime) else 1
+    return stated if abs((_day(stated) - _day(chosen)).days) <= slack else chosen
 
 
 def extract_metadata(
@@ -708,7 +711,8 @@ def extract_metadata(
 
     date_args = {"fetched_at": fetched_at, "timezone": timezone, "language": declared}
     modified = _first_date(_modified_candidates(ld, page, anchor), **date_args)
-    published = _published(ld, page, anchor, (url, canonical), **date_args)
+    # The canonical URL first: a page republished under a later-dated URL keeps its day.
+    published = _published(ld, page, anchor, (canonical, url), **date_args)
 
     authors, organizations = _authors(ld, page, anchor, site)
     section = (
