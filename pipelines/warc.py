@@ -279,7 +279,8 @@ class WarcImport:
         return next((s for s in self.config.sources if allowed(url, s.allowed_domains)), None)
 
     def _article(self, capture: Article) -> Article | None:
-        """The capture extracted and identified, or None (the reason counted)."""
+        """The capture extracted and identified; marked `not_article` when extraction found
+        none (the store keeps it); None for a host of no source (counted)."""
         url = capture.url or ""
         source = self.source_of(url)
         if source is None:
