@@ -117,12 +117,15 @@ class ExtractPipeline:
         self.workers = workers
         self.discard = discard
         self.pool: Workers | None = None
+        self.search_terms = False  # the workers compute the search terms too (cluster nodes)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
         settings = crawler.settings
         workers = settings.getint("NEWSARCHIVE_EXTRACT_WORKERS")
-        return cls(crawler, workers, settings.getbool("NEWSARCHIVE_DISCARD_PAGES"))
+        pipeline = cls(crawler, workers, settings.getbool("NEWSARCHIVE_DISCARD_PAGES"))
+        pipeline.search_terms = settings.getbool("NEWSARCHIVE_WORKER_TERMS")
+        return pipeline
 
     def open_spider(self) -> None:
         if self.workers > 0 and not self.discard:
@@ -140,7 +143,9 @@ class ExtractPipeline:
             return extract_page(item, source)
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return fill(item, await self.pool.extract(*fetched(item), source))
+                task = (*fetched(item), source, True, self.search_terms)
+                found = await self.pool.extract(*task)
+                return fill(item, found)
             except WorkerDied:
                 again = "trying the page again" if attempt < ATTEMPTS else "skipping the page"
                 logger.warning(
