@@ -118,6 +118,7 @@ class ExtractPipeline:
         self.discard = discard
         self.pool: Workers | None = None
         self.search_terms = False  # the workers compute the search terms too (cluster nodes)
+        self.pack = True
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
@@ -130,6 +131,9 @@ class ExtractPipeline:
     def open_spider(self) -> None:
         if self.workers > 0 and not self.discard:
             self.pool = Workers(self.workers, self.crawler.stats)
+        # The workers pack the raw page for the archive only if it keeps raw pages.
+        keep_raw = self.crawler.settings.getbool("NEWSARCHIVE_KEEP_RAW", True)
+        self.pack = keep_raw and self.crawler.spider.config.crawl.keep_raw
 
     def close_spider(self) -> None:
         if self.pool is not None:
@@ -143,7 +147,7 @@ class ExtractPipeline:
             return extract_page(item, source)
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                task = (*fetched(item), source, True, self.search_terms)
+                task = (*fetched(item), source, self.pack, self.search_terms)
                 found = await self.pool.extract(*task)
                 return fill(item, found)
             except WorkerDied:
