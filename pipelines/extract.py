@@ -117,16 +117,23 @@ class ExtractPipeline:
         self.workers = workers
         self.discard = discard
         self.pool: Workers | None = None
+        self.search_terms = False  # the workers compute the search terms too (cluster nodes)
+        self.pack = True
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
         settings = crawler.settings
         workers = settings.getint("NEWSARCHIVE_EXTRACT_WORKERS")
-        return cls(crawler, workers, settings.getbool("NEWSARCHIVE_DISCARD_PAGES"))
+        pipeline = cls(crawler, workers, settings.getbool("NEWSARCHIVE_DISCARD_PAGES"))
+        pipeline.search_terms = settings.getbool("NEWSARCHIVE_WORKER_TERMS")
+        return pipeline
 
     def open_spider(self) -> None:
         if self.workers > 0 and not self.discard:
             self.pool = Workers(self.workers, self.crawler.stats)
+        # The workers pack the raw page for the archive only if it keeps raw pages.
+        keep_raw = self.crawler.settings.getbool("NEWSARCHIVE_KEEP_RAW", True)
+        self.pack = keep_raw and self.crawler.spider.config.crawl.keep_raw
 
     def close_spider(self) -> None:
         if self.pool is not None:
@@ -140,7 +147,9 @@ class ExtractPipeline:
             return extract_page(item, source)
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return fill(item, await self.pool.extract(*fetched(item), source))
+                task = (*fetched(item), source, self.pack, self.search_terms)
+                found = await self.pool.extract(*task)
+                return fill(item, found)
             except WorkerDied:
                 again = "trying the page again" if attempt < ATTEMPTS else "skipping the page"
                 logger.warning(

@@ -27,7 +27,6 @@ import json
 import logging
 import sqlite3
 import time
-import zlib
 from collections import Counter, defaultdict
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -40,6 +39,7 @@ from scrapy.exceptions import DropItem
 from pipelines.archive import open_archive
 from pipelines.dedupe import bands_of, near_duplicate
 from pipelines.lock import writer_lock
+from pipelines.textsearch import terms_ready
 from scraper.extract.dates import to_utc
 from scraper.extract.fingerprint import band_keys, body_hash
 from scraper.items import Article
@@ -54,6 +54,8 @@ def now() -> str:
 
 
 def raw_hash(article: Article) -> str | None:
+    if article.packed is not None:
+        return article.packed.sha256
     return hashlib.sha256(article.raw_html).hexdigest() if article.raw_html else None
 
 
@@ -190,7 +192,7 @@ class Archive:
 
     def _keep_page(self, article_id: int, article: Article, row: dict[str, Any]) -> None:
         """The raw page, compressed, once per distinct page of the article."""
-        if not (self.keep_raw and article.raw_html):
+        if not (self.keep_raw and (page := article.packed_page())):
             return
         fetched = row["fetched_at"]
         self.db.execute(
@@ -207,8 +209,8 @@ class Archive:
                 json.dumps(article.headers, ensure_ascii=False),
                 fetched,
                 fetched,
-                len(article.raw_html),
-                zlib.compress(article.raw_html, 6),
+                page.size,
+                page.data,
             ],
         )
 
@@ -218,7 +220,7 @@ class Archive:
         source, url = article.source or "", article.url or ""
         self.not_articles[(source, url)] = (article.not_article or "", article.word_count)
         self.outcomes[(source, "not_article")] += 1
-        if not (self.keep_raw and article.raw_html):
+        if not (self.keep_raw and (page := article.packed_page())):
             return
         self.db.execute(
             "INSERT OR REPLACE INTO not_articles (url, source, reason, words, status, headers, "
@@ -231,8 +233,8 @@ class Archive:
                 article.status,
                 json.dumps(article.headers, ensure_ascii=False),
                 article.fetched_at or now(),
-                len(article.raw_html),
-                zlib.compress(article.raw_html, 6),
+                page.size,
+                page.data,
             ],
         )
 
@@ -378,7 +380,13 @@ class Archive:
         unless a transaction is already open (BEGIN), which would split an article.
         """
         batch_seen = now()
-        with self.db.atomic():
+        ready = [
+            pair
+            for a in articles
+            if a.search_terms
+            for pair in zip((a.title, a.body), a.search_terms, strict=True)
+        ]
+        with self.db.atomic(), terms_ready(ready):
             for article in articles:
                 seen = article.fetched_at if self.captured and article.fetched_at else batch_seen
                 if not article.not_article:
@@ -459,6 +467,16 @@ class Archive:
                 counts[source][column] += n
         return counts
 
+    def record_not_articles(self, crawl_id: int) -> None:
+        """List the pages judged not articles since the last call in crawl_errors (kind
+        `not_article`, with the reason and word count), under the run `crawl_id`."""
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO crawl_errors (crawl_id, source, kind, url, count, reason, "
+            "words) VALUES (?, ?, 'not_article', ?, 1, ?, ?)",
+            [(crawl_id, *key, *why) for key, why in self.not_articles.items()],
+        )
+        self.not_articles.clear()
+
     def record_run(
         self,
         crawl_id: int,
@@ -488,13 +506,7 @@ class Archive:
                 {"crawl_id": crawl_id, "source": s, "kind": k, "url": u, "count": n}
                 for (s, k, u), n in failures.items()
             )
-            db["crawl_errors"].insert_all(
-                {
-                    **{"crawl_id": crawl_id, "source": s, "kind": "not_article", "url": u},
-                    **{"count": 1, "reason": reason, "words": words},
-                }
-                for (s, u), (reason, words) in self.not_articles.items()
-            )
+            self.record_not_articles(crawl_id)
             db["crawls"].update(
                 crawl_id,
                 {

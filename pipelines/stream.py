@@ -23,10 +23,10 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
-import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
@@ -37,7 +37,7 @@ from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
 
 from pipelines.store import Archive, now, source_rows
-from scraper.items import Article
+from scraper.items import Article, PackedPage
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +48,8 @@ IDLE_WAIT = 30.0
 # The writer's lease in Redis, renewed every second; a writer dead on another machine
 # blocks a new one this long (on the same machine, its restart takes over at once).
 LEASE_MS = 15_000
-# How long Redis may be unreachable (a restart) before a node or the writer gives up.
-RETRY = {"retries": 40, "cap": 0.5}
-_ARTICLE_FIELDS = [f.name for f in fields(Article) if f.name != "raw_html"]
+_BACKOFF = {"base": 0.05, "cap": 0.5}  # seconds between tries while Redis is unreachable
+_ARTICLE_FIELDS = [f.name for f in fields(Article) if f.name not in ("raw_html", "packed")]
 
 
 class ClusterError(RuntimeError):
@@ -61,12 +60,77 @@ class WriterBusy(ClusterError):
     """Another `newsarchive ingest` is writing from this Redis."""
 
 
+def outage_bound() -> float:
+    """How long Redis may stay unreachable (a restart) before a node or the writer gives up:
+    NEWSARCHIVE_REDIS_TIMEOUT seconds, 30 by default."""
+    return float(os.environ.get("NEWSARCHIVE_REDIS_TIMEOUT", 30))
+
+
+class Outage:
+    """Redis unreachable, as all the clients of this process see it: since when, and
+    whether that has lasted past the bound. Once it has, Redis is lost for good: every
+    call fails at once, and the process stops (a node) or exits (the writer)."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+        self.lost = False
+        self.lock = threading.Lock()
+
+    def failed(self, bound: float) -> bool:
+        """A call failed: is Redis lost now?"""
+        with self.lock:
+            clock = time.monotonic()
+            self.since = self.since or clock
+            self.lost = self.lost or clock - self.since > bound
+            return self.lost
+
+    def answered(self) -> None:
+        self.since = None
+
+
+OUTAGE = Outage()  # one per process: the clients' copies of their Retry all share it
+
+
+class OutageRetry(Retry):
+    """Retry a call while Redis has been unreachable for less than `bound` seconds,
+    counted from the first failure of any client of the process, not per call: a node
+    makes many calls, and each waiting out its own bound would stall it far longer."""
+
+    def __init__(self, bound: float) -> None:
+        super().__init__(ExponentialBackoff(**_BACKOFF), -1)
+        self.bound = bound
+
+    def call_with_retry(  # type: ignore[override]
+        self,
+        do: Callable[[], Any],
+        fail: Callable[..., Any],
+        is_retryable: Callable[[Exception], bool] | None = None,
+        with_failure_count: bool = False,
+    ) -> Any:
+        self._backoff.reset()
+        failures = 0
+        while True:
+            if OUTAGE.lost:
+                raise redis.ConnectionError(f"unreachable for more than {self.bound:g} s")
+            try:
+                result = do()
+            except self._supported_errors as error:
+                failures += 1
+                fail(error, failures) if with_failure_count else fail(error)
+                if (is_retryable and not is_retryable(error)) or OUTAGE.failed(self.bound):
+                    raise
+                time.sleep(self._backoff.compute(failures))
+            else:
+                OUTAGE.answered()
+                return result
+
+
 def redis_params() -> dict[str, Any]:
     """Client options: short timeouts, and retries that ride out a Redis restart."""
     return {
         "socket_connect_timeout": 2,
         "socket_timeout": 10,
-        "retry": Retry(ExponentialBackoff(cap=RETRY["cap"], base=0.05), RETRY["retries"]),
+        "retry": OutageRetry(outage_bound()),
         "retry_on_error": [redis.ConnectionError, redis.TimeoutError],
     }
 
@@ -151,12 +215,17 @@ def ensure_group(client: redis.Redis, keys: Keys) -> None:
 
 
 def article_entry(node: str, article: Article) -> dict[str, Any]:
+    """The article as one stream entry: its fields as JSON, its raw page as the archive
+    keeps it (packed by the node's extraction worker, so the writer only stores it)."""
     data = {name: getattr(article, name) for name in _ARTICLE_FIELDS}
+    page = article.packed_page()
     return {
         "kind": "article",
         "node": node,
         "data": json.dumps(data, ensure_ascii=False),
-        "raw": zlib.compress(article.raw_html, 6) if article.raw_html else b"",
+        "raw": page.data if page else b"",
+        "raw_sha256": page.sha256 if page else "",
+        "raw_size": page.size if page else 0,
     }
 
 
@@ -165,8 +234,11 @@ def record_entry(kind: str, node: str, record: dict[str, Any]) -> dict[str, Any]
 
 
 def decode_article(entry: dict[bytes, bytes]) -> Article:
+    """The article of an entry, its raw page left packed (`raw_html` stays empty)."""
     article = Article(**json.loads(entry[b"data"]))
-    article.raw_html = zlib.decompress(entry[b"raw"]) if entry[b"raw"] else None
+    if entry[b"raw"]:
+        sha256, size = entry[b"raw_sha256"].decode(), int(entry[b"raw_size"])
+        article.packed = PackedPage(sha256, size, entry[b"raw"])
     return article
 
 
@@ -183,6 +255,7 @@ class StreamPipeline:
         self.node = node
         self.bound = crawler.settings.getint("NEWSARCHIVE_STREAM_MAX")
         self.sent = 0
+        self.full = True  # the stream's length is not known yet
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StreamPipeline:
@@ -201,18 +274,26 @@ class StreamPipeline:
 
     async def process_item(self, item: Article) -> Article:
         if not self.crawler.spider.config.crawl.keep_raw:
-            item.raw_html = None
-        while self.client.xlen(self.keys.stream) >= self.bound:
-            # The writer is behind: hold this item, and with it (Scrapy's scraper slot
-            # limit) new downloads.
-            self.crawler.stats.inc_value("newsarchive/stream_waits")
-            await asyncio.sleep(0.2)
-        self.client.xadd(self.keys.stream, article_entry(self.node, item))
+            item.raw_html = item.packed = None
+        while self.full:
+            self.full = self.client.xlen(self.keys.stream) >= self.bound
+            if self.full:  # the writer is behind: hold this item, and with it (Scrapy's
+                # scraper slot limit) new downloads
+                self.crawler.stats.inc_value("newsarchive/stream_waits")
+                await asyncio.sleep(0.2)
+        # One round trip: the entry, the end of its request's stay in flight (both or
+        # neither), and the stream's length for the next item.
+        pipe = self.client.pipeline()
+        pipe.xadd(self.keys.stream, article_entry(self.node, item))
+        self.crawler.spider.frontier.sent(item.urls_seen, via=pipe)
+        pipe.xlen(self.keys.stream)
+        self.full = pipe.execute()[-1] >= self.bound
         self.sent += 1
-        self.crawler.spider.frontier.sent(item.urls_seen)
         return item
 
     def close_spider(self) -> None:
+        if OUTAGE.lost:  # no end entry: the writer marks this node's run interrupted
+            return
         spider = self.crawler.spider
         record = {
             "started": self.started,
@@ -249,7 +330,8 @@ class Ingest:
         self.archive = Archive(db, keep_raw=keep_raw)
         self.stored = 0  # articles written (new, updated or seen again)
         self.entries = 0  # stream entries written
-        self.busy = self.cpu = 0.0  # seconds spent writing, wall-clock and CPU
+        # Seconds spent on batches: writing them (wall-clock), reading and writing them (CPU).
+        self.busy = self.cpu = 0.0
         self.lease = node_name()
 
     @contextmanager
@@ -262,8 +344,8 @@ class Ingest:
             self.client.set(self.keys.writer, self.lease, px=LEASE_MS)  # its restart
         try:
             yield
-        finally:
-            if self.client.get(self.keys.writer) == self.lease.encode():
+        finally:  # (a lost Redis: the lease expires)
+            if not OUTAGE.lost and self.client.get(self.keys.writer) == self.lease.encode():
                 self.client.delete(self.keys.writer)
 
     def run(self, *, until_idle: bool = False) -> None:
@@ -282,6 +364,7 @@ class Ingest:
         backlog = True  # first our own entries read before a crash, then new ones
         started = time.monotonic()
         while True:
+            cpu = time.process_time()  # a batch's CPU counts reading it (waiting costs none)
             self.client.set(self.keys.writer, self.lease, px=LEASE_MS)
             reply = self.client.xreadgroup(
                 GROUP,
@@ -295,11 +378,11 @@ class Ingest:
                 backlog = False
                 continue
             if entries:
-                clock = time.process_time(), time.monotonic()
+                clock = time.monotonic()
                 self.write(entries)
                 self.entries += len(entries)
-                self.cpu += time.process_time() - clock[0]
-                self.busy += time.monotonic() - clock[1]
+                self.cpu += time.process_time() - cpu
+                self.busy += time.monotonic() - clock
                 continue
             self.mark_interrupted()
             waited = self.entries or time.monotonic() - started > IDLE_WAIT
@@ -354,6 +437,7 @@ class Ingest:
         crawl_id = self._crawl_id(node)
         self.archive.outcomes = Counter()
         self.archive.write(articles)
+        self.archive.record_not_articles(crawl_id)
         for source, n in self.archive.source_counts().items():
             self.db.execute(
                 "INSERT INTO crawl_sources (crawl_id, source, status, pages, articles_new, "

@@ -1,21 +1,6 @@
-"""Language-aware search text: one word -> one index term, the same for the index and the query.
-
-SQLite's FTS5 has no morphology, folds Cyrillic case but not ё, and splits words on
-apostrophes. So the archive does not index the text itself: the FTS table is contentless
-and is fed *terms*, and every query is rewritten into the same terms:
-
-- lower case, ё -> е, apostrophes (’ ʼ ' ‘ `) dropped inside a word, hyphens split words
-  ("из-за" -> "из за", which a query then matches as a phrase);
-- Latin words: the English Snowball stemmer ("drones" -> "drone");
-- Cyrillic words: pymorphy3's lemma (Ukrainian dictionary when the word is Ukrainian,
-  Russian otherwise), then the Russian Snowball stemmer on the lemma ("Казахстану" ->
-  "казахстан" -> "казахста", "Києві" -> "київ", "безпілотники" -> "безпілотник").
-
-The term depends on the word alone, never on the article's `language` column: the query
-side has no language, and a wrong or missing column must not make an article unfindable.
-A word counts as Ukrainian when it has a letter Russian lacks (і ї є ґ), or when it has
-none of Russian's own letters (ы э ъ ё) and only the Ukrainian dictionary knows it
-("Харкова", "новини").
+"""The archive's full-text search: a contentless FTS5 table fed index *terms*
+(scraper.extract.terms: case, ё, apostrophes and endings folded, the same for the index and
+the query), the triggers that keep it current, and queries and snippets in the same terms.
 """
 
 from __future__ import annotations
@@ -23,86 +8,36 @@ from __future__ import annotations
 import html
 import re
 import sqlite3
-from functools import cache, lru_cache
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
-import pymorphy3
-import Stemmer
-
-# A word: letters and digits, apostrophes allowed inside (Ukrainian "м’ясо", English "don't").
-WORD = re.compile(r"[^\W_]+(?:['’ʼ‘`][^\W_]+)*")
-APOSTROPHES = re.compile(r"['’ʼ‘`]")
-CYRILLIC = re.compile(r"[а-яёіїєґ]")
-UKRAINIAN_ONLY = frozenset("іїєґ")
-RUSSIAN_ONLY = frozenset("ыэъё")
+from scraper.extract.terms import APOSTROPHES, UKRAINIAN_ONLY, WORD, term, terms
 
 FTS_TABLE = "articles_fts"
 INDEX_FUNCTION = "newsarchive_terms"
 QUERY_FUNCTION = "newsarchive_query"
 SNIPPET_FUNCTION = "newsarchive_snippet"
 
-
-@cache
-def _stemmer(language: str) -> Stemmer.Stemmer:
-    return Stemmer.Stemmer(language)
-
-
-@cache
-def _morph(language: str) -> pymorphy3.MorphAnalyzer:
-    return pymorphy3.MorphAnalyzer(lang=language)
+# Texts whose terms were computed already (by a cluster node's extraction workers), for the
+# index triggers of the batch being written: see `terms_ready`.
+_READY: dict[str, str] = {}
 
 
-def _is_ukrainian(word: str) -> bool:
-    letters = set(word)
-    if letters & UKRAINIAN_ONLY:
-        return True
-    if letters & RUSSIAN_ONLY:
-        return False
-    return not _morph("ru").word_is_known(word) and _morph("uk").word_is_known(word)
+@contextmanager
+def terms_ready(pairs: Iterable[tuple[str | None, str]]) -> Iterator[None]:
+    """While the block runs, the index triggers take these (text, terms) pairs as computed
+    rather than computing the terms again: the single writer only inserts them."""
+    _READY.update((text, found) for text, found in pairs if text)
+    try:
+        yield
+    finally:
+        _READY.clear()
 
 
-def _ukrainian_lemma(word: str) -> str:
-    # Parses tie on score ("Києві": the name Кий, the noun кий or Київ; "Львові": Львов or
-    # Львів). A place or thing is searched for more often than a first name, and the longest
-    # noun lemma keeps the stem (Київ, Харків, Львів): prefer those, in that order.
-    parses = _morph("uk").parse(word)
-    if not parses:
-        return word
-    best = max(
-        parses,
-        key=lambda p: (
-            not ({"Name", "Surn", "Patr"} & p.tag.grammemes),
-            p.tag.POS == "NOUN",
-            len(p.normal_form),
-        ),
-    )
-    return best.normal_form
-
-
-@lru_cache(maxsize=200_000)
-def term(word: str) -> str:
-    """The index term of one word (as `WORD` finds it): case, ё, apostrophes and endings folded."""
-    word = word.lower().replace("ё", "е")
-    if not CYRILLIC.search(word):
-        return _stemmer("english").stemWord(APOSTROPHES.sub("", word))
-    word = APOSTROPHES.sub("'", word)  # pymorphy's dictionaries spell it ASCII
-    # Only dictionary words are lemmatised: guessing the lemma of an unknown word (a name,
-    # a typo) costs pymorphy3 ~1 ms, and Snowball handles those endings as well.
-    if _is_ukrainian(word):
-        lemma = _ukrainian_lemma(word) if _morph("uk").word_is_known(word) else word
-    elif _morph("ru").word_is_known(word):
-        lemma = _morph("ru").parse(word)[0].normal_form.replace("ё", "е")
-    else:
-        lemma = word
-    # Snowball alone stems "Казахстан" and "Казахстану" apart; on the lemma it is stable,
-    # and it still joins a word's Russian and Ukrainian lemmas where they share a stem.
-    return _stemmer("russian").stemWord(APOSTROPHES.sub("", lemma))
-
-
-def terms(text: str | None) -> str:
-    """The text as index terms, space separated, in order (so phrases still match)."""
-    if not text:
-        return ""
-    return " ".join(term(w) for w in WORD.findall(text))
+def _index_terms(text: str | None) -> str:
+    if text and (found := _READY.get(text)) is not None:
+        return found
+    return terms(text)
 
 
 # Query syntax: "a phrase", OR, NOT, AND (upper case, as in FTS5), word* for a prefix.
@@ -218,7 +153,7 @@ def _escape(text: str, mark: str) -> str:
 
 def register_functions(conn: sqlite3.Connection) -> None:
     """SQL functions the FTS triggers and the search SQL call; needed on every connection."""
-    conn.create_function(INDEX_FUNCTION, 1, terms, deterministic=True)
+    conn.create_function(INDEX_FUNCTION, 1, _index_terms, deterministic=True)
     conn.create_function(QUERY_FUNCTION, 1, lambda q: fts_query(q) or '""', deterministic=True)
     conn.create_function(
         SNIPPET_FUNCTION, 2, lambda text, q: snippet(text, q, mark=""), deterministic=True

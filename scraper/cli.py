@@ -221,7 +221,7 @@ def crawl_node(
     config: Any, redis_url: str, *, quiet: bool, as_json: bool, log_file: str | None, **options: Any
 ) -> None:
     """Run this process as a crawl node; checks Redis before anything is fetched."""
-    from pipelines.stream import ClusterError, connect, node_name
+    from pipelines.stream import ClusterError, connect, node_name, outage_bound, redacted
     from scraper.crawl.cluster import run_node
     from scraper.crawl.runner import configure_logging
 
@@ -236,12 +236,18 @@ def crawl_node(
     )
     node = node_name()
     summary = run_node(config, redis_url, node, REDIS_PREFIX, **options)
+    if summary["redis_lost"]:
+        fail(
+            f"{redacted(redis_url)}: Redis unreachable for more than {outage_bound():g} s; "
+            "node stopped, what it had taken goes back to the queue once Redis is back"
+        )
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False))
     else:
         click.echo(
             f"node {node} {summary['status']}: {summary['pages']} pages fetched, "
-            f"{summary['sent']} articles sent to the writer, {summary['errors']} errors"
+            f"{summary['sent']} articles sent to the writer, {summary['not_articles']} "
+            f"pages judged not articles, {summary['errors']} errors"
         )
     if summary["status"] != "finished":
         sys.exit(EXIT_SOURCE_FAILED)

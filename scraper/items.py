@@ -6,8 +6,22 @@ which must not import Scrapy, can build it too.
 
 from __future__ import annotations
 
+import hashlib
+import zlib
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
+
+
+class PackedPage(NamedTuple):
+    """A fetched page as the archive keeps it."""
+
+    sha256: str  # of the page as fetched (`raw_hash`)
+    size: int
+    data: bytes  # zlib-compressed
+
+
+def pack_page(raw: bytes) -> PackedPage:
+    return PackedPage(hashlib.sha256(raw).hexdigest(), len(raw), zlib.compress(raw, 6))
 
 
 @dataclass
@@ -50,6 +64,13 @@ class Article:
     # extraction worker on its own core rather than by the single writer; None: the store
     # computes them. Whoever changes `body` afterwards must reset this.
     band_keys: list[int] | None = field(default=None, repr=False)
+    # `raw_html` packed for the archive, by the extraction worker on its own core rather than
+    # by the single writer (a cluster's nodes send it so); None: `packed_page` packs it when
+    # first asked. Whoever changes `raw_html` afterwards must reset this.
+    packed: PackedPage | None = field(default=None, repr=False)
+    # The search index's terms of (title, body) (scraper.extract.terms), computed there too;
+    # None: the index computes them. Reset it with `title` or `body`.
+    search_terms: tuple[str, str] | None = field(default=None, repr=False)
 
     # Set by the spider from the HTTP exchange; everything else comes from extraction.
     FETCH_FIELDS: ClassVar[frozenset[str]] = frozenset(
@@ -59,3 +80,9 @@ class Article:
     @property
     def word_count(self) -> int:
         return len(self.body.split())
+
+    def packed_page(self) -> PackedPage | None:
+        """The raw page as the archive keeps it (None: no page), packed once."""
+        if self.packed is None and self.raw_html:
+            self.packed = pack_page(self.raw_html)
+        return self.packed

@@ -21,6 +21,7 @@ from conftest import REPO, run_cli
 from test_crawl_demo import expected_urls, with_recheck_hours, write_config
 
 import demo
+from pipelines.textsearch import fts_query
 from scraper.urls import normalize_url
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -123,12 +124,12 @@ def complete(db: Path, origins: dict[str, str]) -> None:
     assert {a[0] for a in archive(db)["articles"]} == subset_urls(origins)
 
 
-def newsarchive(*args: str) -> subprocess.Popen:
+def newsarchive(*args: str, env: dict[str, str] = ENV) -> subprocess.Popen:
     """`newsarchive ARGS` started in the background."""
     return subprocess.Popen(
         [sys.executable, "-m", "scraper.cli", *args],
         cwd=REPO,
-        env=ENV,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -202,6 +203,43 @@ def crawls(db: Path) -> list[dict]:
         conn.close()
 
 
+def searched(db: Path) -> dict[str, set[str]]:
+    """Each article's title, and its body's last ten words, as search queries: the
+    canonical URLs the index finds."""
+    conn = sqlite3.connect(db)
+    try:
+        texts = conn.execute("SELECT title, body FROM articles").fetchall()
+        queries = {q for title, body in texts for q in (title, " ".join(body.split()[-10:]))}
+        found = {
+            query: {
+                url
+                for (url,) in conn.execute(
+                    "SELECT a.canonical_url FROM articles_fts JOIN articles a "
+                    "ON a.id = articles_fts.rowid WHERE articles_fts MATCH ?",
+                    [fts_query(query)],
+                )
+            }
+            for query in queries
+        }
+    finally:
+        conn.close()
+    assert all(found.values())
+    return found
+
+
+def not_articles(db: Path) -> set[tuple]:
+    """The pages listed in crawl_errors as judged not articles, with why."""
+    conn = sqlite3.connect(db)
+    try:
+        return set(
+            conn.execute(
+                "SELECT source, url, reason, words FROM crawl_errors WHERE kind = 'not_article'"
+            )
+        )
+    finally:
+        conn.close()
+
+
 def test_three_nodes_and_a_writer_archive_what_one_process_does(
     site, single, redis_server, tmp_path
 ):
@@ -223,6 +261,8 @@ def test_three_nodes_and_a_writer_archive_what_one_process_does(
         sum(int(o.split(", ")[1].split()[0]) for o in outputs)
         == sum(r["articles_new"] + r["duplicates"] for r in rows) - copies[0]
     )
+    # The search index too, though its terms were computed by the nodes' workers.
+    assert searched(db) == searched(single)
     # The run is over: nothing is left queued or in flight, the dupefilter is cleared.
     left = {k.decode() for k in redis_server.client().keys("*")}
     assert not {k for k in left if k.split(":")[1] in ("requests", "dupefilter", "inflight")}
@@ -390,3 +430,49 @@ def test_politeness_holds_for_the_cluster_not_per_node(redis_server, tmp_path):
     # Answer times, not arrival times: one slow answer can bring two close, so the test
     # is on the rate over the run (two nodes on their own delays would make it ~0.25 s).
     assert (times[-1] - times[0]) / (len(times) - 1) >= 0.45
+
+
+def test_pages_judged_not_articles_are_listed_as_in_a_single_process_crawl(
+    site, redis_server, tmp_path
+):
+    """A body under NEWSARCHIVE_MIN_WORDS: the node sends the page, the writer keeps it and
+    lists it in crawl_errors (kind not_article, reason, words), and the node's summary
+    counts it, as a single-process crawl does."""
+    config = subset_config(tmp_path / "sources.toml", site.origins)
+    env = {**ENV, "NEWSARCHIVE_MIN_WORDS": "100"}  # the demo's bodies have 83-180 words
+    result = run_cli("crawl", "--config", str(config), "--db", str(tmp_path / "a.db"), env=env)
+    assert result.returncode == 0, result.stderr
+    crawler = newsarchive("crawl", "--config", str(config), "--redis", redis_server.url, env=env)
+    out = finish(crawler)
+    finish(writer(tmp_path / "cluster.db", redis_server.url))
+    expected = not_articles(tmp_path / "a.db")
+    assert expected and not_articles(tmp_path / "cluster.db") == expected
+    assert all(reason.startswith("body has") for _, _, reason, _ in expected)
+    assert f"{len(expected)} pages judged not articles" in out
+    assert archive(tmp_path / "cluster.db") == archive(tmp_path / "a.db")
+
+
+def test_a_node_stops_cleanly_when_redis_stays_down(site, redis_server, tmp_path):
+    """Redis stopped mid-crawl for longer than NEWSARCHIVE_REDIS_TIMEOUT: the node and the
+    writer stop, each with one error line and exit 2. Once Redis is back, a restarted node
+    and writer finish the crawl: nothing lost, nothing twice, and the stopped node's crawls
+    row is closed as interrupted."""
+    config = subset_config(tmp_path / "sources.toml", site.origins, delay=0.05)
+    db = tmp_path / "cluster.db"
+    env = {**ENV, "NEWSARCHIVE_REDIS_TIMEOUT": "3"}
+    args = ["--config", str(config), "--redis", redis_server.url]
+    crawler = newsarchive("crawl", *args, env=env)
+    wait_for(lambda: nodes_running(redis_server))
+    ingest = newsarchive("ingest", "--db", str(db), "--redis", redis_server.url, env=env)
+    wait_for(lambda: redis_server.client().hlen("newsarchive:known") >= 3)
+    assert crawler.poll() is None  # mid-crawl
+    redis_server.stop()
+    for process, says in ((crawler, "node stopped"), (ingest, "lost Redis")):
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 2, err
+        assert err.count("\n") == 1 and says in err, err
+    redis_server.start()  # its AOF kept the queue, the in-flight hashes and the stream
+    finish(newsarchive("crawl", *args, env=env))
+    finish(writer(db, redis_server.url))
+    complete(db, site.origins)
+    assert [r["status"] for r in crawls(db)] == ["interrupted", "finished"]

@@ -15,13 +15,18 @@ What the nodes share in Redis, and who provides it:
   hold for all nodes together, through a lease and a next-slot time per host;
 - the end of a run: a node finishes when the queue is empty and no node has anything in
   flight; the last one clears the dupefilter, so the next run fetches discovery pages again.
+
+A node whose Redis stays unreachable past NEWSARCHIVE_REDIS_TIMEOUT (pipelines.stream.Outage)
+stops: what it had taken stays in its in-flight hash in Redis, for the other nodes or its
+restart to take back once Redis returns, and the writer marks its crawls row interrupted.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
+import logging
+import sys
 import threading
 import warnings
 from collections.abc import AsyncIterator, Iterable
@@ -33,12 +38,13 @@ from scrapy import Request, signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import DontCloseSpider, ScrapyDeprecationWarning
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy_redis.queue import PriorityQueue
 from twisted.internet import task
 
 from pipelines.store import source_rows
-from pipelines.stream import Keys, live_nodes, redis_params
+from pipelines.stream import OUTAGE, Keys, live_nodes, redis_params
 from scraper.config import Config
 from scraper.crawl.frontier import Known
 from scraper.crawl.runner import crawl_settings
@@ -64,6 +70,8 @@ def node_settings(url: str, node: str, prefix: str) -> dict[str, Any]:
         "NEWSARCHIVE_REDIS_PREFIX": prefix,
         "NEWSARCHIVE_NODE": node,
         "NEWSARCHIVE_FRONTIER": "scraper.crawl.cluster.RedisFrontier",
+        # The one writer only inserts the search terms: the node's workers compute them.
+        "NEWSARCHIVE_WORKER_TERMS": True,
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
         "SCHEDULER_QUEUE_CLASS": "scraper.crawl.cluster.ReliableQueue",
         "SCHEDULER_QUEUE_KEY": keys.requests,
@@ -91,18 +99,31 @@ def run_node(config: Config, url: str, node: str, prefix: str, **overrides: Any)
     settings = crawl_settings(config, "", **node_settings(url, node, prefix), **overrides)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
+    for handler in logging.getLogger().handlers:
+        if getattr(handler, "stream", None) is sys.stderr:
+            handler.addFilter(quiet_once_lost)
     process.crawl(crawler, config=config, **spider_args)
     process.start()
     spider = crawler.spider
     sources = source_rows(spider, crawler.stats)
+    not_articles = crawler.stats.get_value("newsarchive/not_article", 0)
     return {
         "node": node,
         "status": "failed" if any(r["status"] == "failed" for r in sources) else "finished",
         "pages": sum(r["pages"] for r in sources),
         "errors": sum(r["errors"] for r in sources),
-        "sent": crawler.stats.get_value("item_scraped_count", 0),
+        # Pages judged not articles go to the writer too, listed in crawl_errors there.
+        "sent": crawler.stats.get_value("item_scraped_count", 0) - not_articles,
+        "not_articles": not_articles,
         "sources": sources,
+        "redis_lost": OUTAGE.lost,
     }
+
+
+def quiet_once_lost(record: logging.LogRecord) -> bool:
+    """Once Redis is lost, the node stops and the command says so in one line: the calls
+    failing meanwhile are no news on stderr (the log file still has them)."""
+    return not OUTAGE.lost
 
 
 # -- the queue ------------------------------------------------------------------------
@@ -223,9 +244,10 @@ class RedisFrontier:
         self.client.hdel(self.keys.frontier, url)
         self.sent([url])
 
-    def sent(self, urls: Iterable[str]) -> None:
+    def sent(self, urls: Iterable[str], via: redis.client.Pipeline | None = None) -> None:
+        """Done with these URLs' requests; `via` a pipeline, to go with its commands."""
         if urls := list(urls):
-            self.client.hdel(self.inflight, *urls)
+            (via or self.client).hdel(self.inflight, *urls)
 
     def flush(self) -> None:
         """Nothing waits: every call above is already in Redis."""
@@ -295,11 +317,25 @@ class ClusterNode:
         must not look like a dead node to the others."""
         client = client_of(self.crawler.settings)
         while not self.stopping.wait(HEARTBEAT_MS / 5000):
-            with contextlib.suppress(redis.RedisError):  # Redis restarting: try again
+            try:  # retried while Redis restarts, up to NEWSARCHIVE_REDIS_TIMEOUT
                 client.set(self.keys.node(self.node), "1", px=HEARTBEAT_MS)
+            except redis.RedisError:
+                if OUTAGE.lost:
+                    from twisted.internet import reactor  # the one Scrapy installed
+
+                    reactor.callFromThread(self.give_up)
+                    break
         client.close()
 
+    def give_up(self) -> None:
+        """Redis is lost: stop the crawl (see this module's docstring)."""
+        engine = self.crawler.engine
+        if engine is not None and engine.running:
+            deferred_from_coro(engine.close_spider_async(reason="redis_lost"))
+
     def beat(self) -> None:
+        if OUTAGE.lost:  # stopping: see `give_up`
+            return
         reclaim(self.client, self.keys)
         if self.client.zcard(self.keys.requests):
             self.wake()  # another node's links, or a dead node's requests
@@ -317,6 +353,8 @@ class ClusterNode:
         )
 
     def idle(self) -> None:
+        if OUTAGE.lost:
+            return
         # Idle means all this node took is done: whatever its hash still lists is stale.
         self.client.delete(self.keys.inflight(self.node))
         if self.busy():  # wait: `beat` wakes the engine when requests come
@@ -331,6 +369,8 @@ class ClusterNode:
         self.stopping.set()
         if self.heart.is_alive():
             self.heart.join()
+        if OUTAGE.lost:  # its heartbeat expires; what it holds in flight stays for others
+            return
         self.client.delete(self.keys.node(self.node))
         if not self.busy() and not live_nodes(self.client, self.keys):
             self.client.delete(self.keys.dupefilter)  # the run is over: the next starts anew

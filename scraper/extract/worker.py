@@ -15,16 +15,26 @@ from w3lib.encoding import http_content_type_encoding
 from scraper.config import Source
 from scraper.extract import extract
 from scraper.extract.fingerprint import band_keys
-from scraper.items import Article
+from scraper.extract.terms import terms
+from scraper.items import Article, pack_page
 
 # What the extractor fills in; the fetch fields set by the spider are kept as they are.
 EXTRACTED = [f.name for f in fields(Article) if f.name not in Article.FETCH_FIELDS]
 
 
 def extract_fields(
-    raw: bytes, url: str | None, content_type: str, fetched_at: str | None, source: Source | None
+    raw: bytes,
+    url: str | None,
+    content_type: str,
+    fetched_at: str | None,
+    source: Source | None,
+    pack: bool = False,
+    search_terms: bool = False,
 ) -> dict[str, Any]:
-    """The extracted fields of a fetched page."""
+    """The extracted fields of a fetched page, and what the store would otherwise derive
+    from the page and text alone, on this core rather than the one writer's: with `pack`
+    (a crawl) the page packed, with `search_terms` (a cluster node, where the writer is
+    shared) the search index's terms."""
     options = (
         {
             "timezone": source.timezone,
@@ -42,4 +52,8 @@ def extract_fields(
         **options,
     )
     result.band_keys = band_keys(result.body)  # on this core, not the single writer's
+    if pack and raw:
+        result.packed = pack_page(raw)
+    if search_terms:
+        result.search_terms = (terms(result.title), terms(result.body))
     return {name: getattr(result, name) for name in EXTRACTED}
