@@ -152,3 +152,23 @@ def test_russian_news_tails_are_dropped():
     )
     page = _page(f"<article>{_paras(RU_STORY)}{related}{subscribe}{ticker}</article>")
     assert _body_paragraphs(page) == RU_STORY
+
+
+# A first part dense with commas, which outscores the rest of the article on its own.
+LISTY = [
+    f"Item {n}: bread, milk, eggs, flour, sugar, salt, butter, tea, rice, oil, and soap."
+    for n in range(1, 4)
+]
+PLAIN = [
+    f"Section {n} goes on with the story of the market in plain sentences and no lists at all "
+    "so that each paragraph scores less than the short ones above it do on their commas."
+    for n in range(1, 9)
+]
+
+
+def test_article_split_across_layout_table_rows_is_kept_whole():
+    # Scoring takes the densest cell; the safety net sees the paragraph text run on
+    # through the next row and takes the whole run.
+    table = f"<table><tr><td>{_paras(LISTY)}</td></tr><tr><td>{_paras(PLAIN)}</td></tr></table>"
+    menu = "".join(f'<a href="/s{n}">Section {n}</a> ' for n in range(20))
+    assert _body_paragraphs(_page(table, before=f"<div>{menu}</div>")) == LISTY + PLAIN

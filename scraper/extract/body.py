@@ -59,6 +59,7 @@ WIDEN_MIN_PROSE = 0.6  # ... and which must be this share of all the text it add
 SIBLING_BOX_MAX_CHARS = 500  # a paragraph this long, mostly not links, is prose
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS = re.compile(r"\s+")
+_ELLIPSES = ("...", "…")
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
 _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
 _LINK_LIST_TAGS = rules.words("ul ol div section table p dl")  # boxes that may be link lists
@@ -100,14 +101,14 @@ def _extract(
             _prune(root, heuristics=False)
     else:
         _prune(soup, heuristics=True)
-        roots, core = _choose(soup, ld_body)
+        roots, core, dense = _choose(soup, ld_body)
         if not roots:
             return Body(reason="no article text found")
         for root in roots:
             _clean(root, core)
-    blocks = [block for root in roots for block in _render(root, url)]
-    blocks = [(text, html) for text, html in blocks if not _is_boilerplate_text(text)]
-    blocks = _drop_ticker_tail(blocks)
+    blocks = _blocks(roots, url)
+    if not body_selector and dense is not None and core is not None:
+        blocks = _safety_net(blocks, core, dense, url)
     if not body_selector and _words(ld_body) >= max(
         rules.LD_BODY_MIN_WORDS, rules.LD_BODY_FACTOR * sum(_words(text) for text, _ in blocks)
     ):
@@ -123,6 +124,51 @@ def _extract(
         url_schemes={"http", "https", "mailto"},
     )
     return Body(text=text, html=html)
+
+
+def _blocks(roots: Sequence[Tag], url: str | None) -> list[tuple[str, str]]:
+    """The rendered (text, html) blocks of `roots`, without boilerplate lines and tails."""
+    blocks = [block for root in roots for block in _render(root, url)]
+    blocks = [(text, html) for text, html in blocks if not _is_boilerplate_text(text)]
+    return _drop_ticker_tail(blocks)
+
+
+def _safety_net(
+    blocks: list[tuple[str, str]], core: Tag, dense: tuple[Tag, Tag, int], url: str | None
+) -> list[tuple[str, str]]:
+    """The densest run of paragraph text instead of the chosen body when that is much
+    shorter and holds it: scoring picked one section, a lead or a box of an article that
+    runs on."""
+    first, last, chars = dense
+    if sum(len(text) for text, _ in blocks) >= rules.NET_FACTOR * chars or _gone(first):
+        return blocks
+    root = _common_ancestor(first, last)
+    if root is None:
+        return blocks
+    _trim_outside(root, first, last)
+    if not any(node is root for node in (core, *core.parents)):  # not broader: elsewhere
+        return blocks
+    _clean(root, None)
+    wider = _blocks([root], url)
+    return wider if sum(len(t) for t, _ in wider) > sum(len(t) for t, _ in blocks) else blocks
+
+
+def _common_ancestor(a: Tag, b: Tag) -> Tag | None:
+    mine = {id(p) for p in (a, *a.parents)}
+    for node in (b, *b.parents):
+        if id(node) in mine:
+            return node if node.name != "[document]" else None
+    return None
+
+
+def _trim_outside(root: Tag, first: Tag, last: Tag) -> None:
+    """Drop what `root` holds before `first` and after `last`, in document order."""
+    for edge, side in ((first, "previous_siblings"), (last, "next_siblings")):
+        node = edge
+        while node is not root and node is not None:
+            for sibling in list(getattr(node, side)):
+                sibling.extract()
+            node = node.parent
 
 
 # --- 1. prune ----------------------------------------------------------------------------
@@ -286,15 +332,19 @@ def _link_density(tag: Tag, length: int) -> float:
     return min(1.0, links / length)
 
 
-def _choose(soup: BeautifulSoup, ld_body: str) -> tuple[list[Tag], Tag | None]:
+def _choose(
+    soup: BeautifulSoup, ld_body: str
+) -> tuple[list[Tag], Tag | None, tuple[Tag, Tag, int] | None]:
     """The container of the article and the siblings that continue it, best first; and the
     best-scored container, which may be inside the first when the article spans sections."""
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
     # [characters in paragraphs, of them in links, all characters, of them in links]
     prose: dict[int, list[int]] = {}
-    for block, chars, link_chars, commas in _text_blocks(soup):
+    run = _DenseRun()
+    for block, chars, link_chars, commas, cut in _text_blocks(soup):
         long = chars >= MIN_PARAGRAPH_CHARS
+        run.add(block, chars, link_chars, cut)
         for ancestor in (block, *block.parents):
             entry = prose.setdefault(id(ancestor), [0, 0, 0, 0])
             entry[2] += chars
@@ -324,7 +374,7 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> tuple[list[Tag], Tag | None]:
         nodes[id(tag)] = tag
         scores[id(tag)] = scores.get(id(tag), 0.0) + 50
     if not scores:
-        return [], None
+        return [], None, None
     weighted = {}
     for key, score in sorted(scores.items(), key=lambda kv: -kv[1])[:8]:
         _, _, chars, links = prose.get(key, (0, 0, 0, 0))
@@ -342,8 +392,9 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> tuple[list[Tag], Tag | None]:
     if marked:  # then siblings join it only as leads, not by score
         core = best = longest
     parent = best.parent
+    dense = None if marked or ld_body else run.best()
     if not isinstance(parent, Tag) or parent.name == "[document]":
-        return [best], core
+        return [best], core, dense
     # Siblings that belong with it: scored nearly as well, or plain long paragraphs.
     threshold = max(10.0, top * 0.2)
     chosen = []
@@ -371,7 +422,33 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> tuple[list[Tag], Tag | None]:
                 continue
             if (len(text) > 80 and density < 0.25) or (density == 0 and _SENTENCE_END.search(text)):
                 chosen.append(sibling)
-    return chosen, core
+    return chosen, core, dense
+
+
+class _DenseRun:
+    """The run of text blocks, in document order, with the most paragraph text net of
+    links and short bits (the maximum-sum run: Kadane's algorithm, fed one block at a time)."""
+
+    def __init__(self) -> None:
+        self.start: Tag | None = None
+        self.sum = 0
+        self.top: tuple[Tag, Tag, int] | None = None
+        self.top_sum = 0
+
+    def add(self, block: Tag, chars: int, link_chars: int, cut: bool) -> None:
+        if chars >= MIN_PARAGRAPH_CHARS and link_chars < rules.NET_MAX_LINKS * chars and not cut:
+            gain = chars - link_chars
+        else:
+            gain = -max(chars, rules.NET_SHORT_PENALTY)
+        if self.sum <= 0:
+            self.start, self.sum = block, 0
+        self.sum += gain
+        if self.sum > self.top_sum:
+            self.top_sum = self.sum
+            self.top = (self.start, block, self.sum)
+
+    def best(self) -> tuple[Tag, Tag, int] | None:
+        return self.top
 
 
 def _widen(best: Tag, prose: dict[int, list[int]]) -> Tag:
@@ -404,9 +481,10 @@ def _widen(best: Tag, prose: dict[int, list[int]]) -> Tag:
     return widest
 
 
-def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int]]:
-    """(block, characters, characters in links, commas) for each element that directly
-    holds text, counting text inside inline children (a, b, span...) as its own."""
+def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int, bool]]:
+    """(block, characters, characters in links, commas, cut short) for each element that
+    directly holds text, counting text inside inline children (a, b, span...) as its own;
+    "cut short" is a block that ends in an ellipsis, as teasers do."""
     blocks: dict[int, list] = {}
     for string in soup.find_all(string=True):
         text = string.strip()
@@ -416,12 +494,13 @@ def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int]]:
         while node.name not in BLOCK_TAGS and isinstance(node.parent, Tag):
             in_link = in_link or node.name == "a"
             node = node.parent
-        entry = blocks.setdefault(id(node), [node, 0, 0, 0])
+        entry = blocks.setdefault(id(node), [node, 0, 0, 0, text])
         entry[1] += len(text)
         entry[2] += len(text) if in_link else 0
         entry[3] += text.count(",") + text.count("，") + text.count("、")
-    for entry in blocks.values():
-        yield tuple(entry)
+        entry[4] = text
+    for node, chars, link_chars, commas, last in blocks.values():
+        yield node, chars, link_chars, commas, last.endswith(_ELLIPSES)
 
 
 def _ancestors(node: Tag | NavigableString, n: int) -> Iterator[Tag]:

@@ -123,6 +123,14 @@ MARKED_BODY_MIN_CHARS = 1000
 LD_BODY_MIN_WORDS = 150
 LD_BODY_FACTOR = 2
 
+# The safety net: the chosen body is replaced by the densest run of paragraph text (blocks
+# with under NET_MAX_LINKS of their text in links count their text, other blocks count
+# against the run, at least NET_SHORT_PENALTY characters each) when it has under
+# NET_FACTOR times the run's net characters.
+NET_FACTOR = 0.5
+NET_MAX_LINKS = 0.3
+NET_SHORT_PENALTY = 20
+
 # Blocks shorter than this that start with a boilerplate phrase are dropped.
 PHRASE_BLOCK_MAX_CHARS = 200
 
