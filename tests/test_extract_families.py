@@ -172,3 +172,39 @@ def test_article_split_across_layout_table_rows_is_kept_whole():
     table = f"<table><tr><td>{_paras(LISTY)}</td></tr><tr><td>{_paras(PLAIN)}</td></tr></table>"
     menu = "".join(f'<a href="/s{n}">Section {n}</a> ' for n in range(20))
     assert _body_paragraphs(_page(table, before=f"<div>{menu}</div>")) == LISTY + PLAIN
+
+
+def test_teasers_after_a_see_also_heading_are_dropped():
+    # Each teaser is a linked headline and a lead, long enough to pass for prose.
+    teasers = "".join(
+        f'<div class="item"><a href="/news/{n}"><strong>Другая новость номер {n}</strong></a>'
+        f"<br>Короткий пересказ другой новости номер {n}, в котором достаточно слов, запятых "
+        f"и подробностей, чтобы сойти за абзац статьи, но это чужой текст... "
+        f'<a href="/news/{n}">Читать новость</a></div>'
+        for n in range(4)
+    )
+    page = _page(f"<article>{_paras(RU_STORY)}<h3>Смотрите также:</h3>{teasers}</article>")
+    assert _body_paragraphs(page) == RU_STORY
+
+
+def test_a_linked_read_also_line_goes_but_the_paragraph_around_it_stays():
+    line = (
+        '<p><strong>Читайте также: <a href="/news/1">Мост закрыли на ремонт</a></strong><br>'
+        f"{RU_STORY[1]}</p>"
+    )
+    page = _page(f"<article><p>{RU_STORY[0]}</p>{line}<p>{RU_STORY[2]}</p></article>")
+    assert _body_paragraphs(page) == RU_STORY
+
+
+def test_russian_page_furniture_lines_are_dropped():
+    furniture = _paras(
+        [
+            "Добавлено: 09.12.11 09:01 | RSS-лента",
+            "По материалам: tass.ru",
+            "Прочтений: 431",
+            "Зарегистрируйтесь или войдите, чтобы оставить комментарий",
+            "Нашли опечатку? Выделите её и нажмите ссылку",
+        ]
+    )
+    page = _page(f"<article>{_paras(RU_STORY)}{furniture}</article>")
+    assert _body_paragraphs(page) == RU_STORY

@@ -60,6 +60,7 @@ SIBLING_BOX_MAX_CHARS = 500  # a paragraph this long, mostly not links, is prose
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS = re.compile(r"\s+")
 _ELLIPSES = ("...", "…")
+_WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES)
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
 _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
 _LINK_LIST_TAGS = rules.words("ul ol div section table p dl")  # boxes that may be link lists
@@ -546,16 +547,33 @@ def _clean(root: Tag, core: Tag | None) -> None:
         text = label.get_text(" ", strip=True).lower().rstrip(":")
         if text and len(text) < 40 and _starts_with_phrase(text):
             box = label.parent
-            if isinstance(box, Tag) and box is not root and chars.get(id(box), 0) < 400:
+            if links.get(id(label), 0):  # "Related: <a>...</a>": the label is the teaser
+                doomed[id(label)] = label
+            elif isinstance(box, Tag) and box is not root and chars.get(id(box), 0) < 400:
                 doomed[id(box)] = box
             else:
                 doomed[id(label)] = label
-                nxt = label.find_next_sibling(True)
-                if nxt is not None and nxt.name in ("ul", "ol"):
-                    doomed[id(nxt)] = nxt
+                if text in _WHOLE_PHRASES:  # a heading such as "See also", not a caption
+                    doomed.update((id(t), t) for t in _teasers_after(label, links, holders))
     for tag in doomed.values():
         if not _gone(tag):
             tag.decompose()
+
+
+def _teasers_after(label: Tag, links: dict[int, int], holders: set[int]) -> Iterator[Tag]:
+    """The list or run of link-bearing boxes (teasers) that follow a label such as "See
+    also", up to the next heading or the first sibling without a link."""
+    for sibling in label.next_siblings:
+        if isinstance(sibling, NavigableString):
+            if sibling.strip():
+                return
+            continue
+        if sibling.name in HEADINGS or id(sibling) in holders:
+            return
+        if sibling.name in ("ul", "ol") or links.get(id(sibling), 0):
+            yield sibling
+        elif sibling.get_text(strip=True):
+            return
 
 
 def _measure(root: Tag) -> tuple[dict[int, int], dict[int, int]]:
