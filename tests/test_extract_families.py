@@ -208,3 +208,15 @@ def test_russian_page_furniture_lines_are_dropped():
     )
     page = _page(f"<article>{_paras(RU_STORY)}{furniture}</article>")
     assert _body_paragraphs(page) == RU_STORY
+
+
+def test_a_lead_box_that_repeats_the_page_description_joins_the_body():
+    # The standfirst sits in a bare bold box beside the body, named like nothing.
+    lead = "Городские власти решили отремонтировать мост, не закрывая движение по нему."
+    page = (
+        f'<html><head><meta name="description" content="{lead}"></head><body>'
+        f'<div class="wrap"><div style="overflow:hidden"><b class="g-large">{lead}</b></div>'
+        f'<div class="photo"></div><div class="text">{_paras(RU_STORY * 2)}</div></div>'
+        "</body></html>"
+    ).encode()
+    assert _body_paragraphs(page) == [lead, *RU_STORY * 2]

@@ -96,13 +96,14 @@ def _extract(
         for node in soup.select(selector):
             node.decompose()
     ld_body = _json_ld_body(soup)
+    lead = _description(soup)
     roots: list[Tag] = soup.select(body_selector) if body_selector else []
     if roots:
         for root in roots:
             _prune(root, heuristics=False)
     else:
         _prune(soup, heuristics=True)
-        roots, core, dense = _choose(soup, ld_body)
+        roots, core, dense = _choose(soup, ld_body, lead)
         if not roots:
             return Body(reason="no article text found")
         for root in roots:
@@ -190,6 +191,23 @@ def _json_ld_body(soup: BeautifulSoup) -> str:
                 continue
             return replace_entities(remove_tags(text)) if "<" in text or "&" in text else text
     return ""
+
+
+def _description(soup: BeautifulSoup) -> str:
+    """The page's `<meta name=description>` (or og:description), whitespace folded."""
+    head = soup.head
+    for meta in head.find_all("meta") if head else ():
+        if meta.get("name") == "description" or meta.get("property") == "og:description":
+            content = meta.get("content")
+            if isinstance(content, str) and content.strip():
+                return _WS.sub(" ", content).strip()
+    return ""
+
+
+def _is_lead(text: str, lead: str) -> bool:
+    """Whether a box's `text` opens with the page's description: a standfirst."""
+    start = lead[: rules.LEAD_MATCH_CHARS]
+    return len(start) == rules.LEAD_MATCH_CHARS and _WS.sub(" ", text).startswith(start)
 
 
 def _ld_paragraphs(text: str) -> list[str]:
@@ -334,10 +352,11 @@ def _link_density(tag: Tag, length: int) -> float:
 
 
 def _choose(
-    soup: BeautifulSoup, ld_body: str
+    soup: BeautifulSoup, ld_body: str, lead: str
 ) -> tuple[list[Tag], Tag | None, tuple[Tag, Tag, int] | None]:
     """The container of the article and the siblings that continue it, best first; and the
-    best-scored container, which may be inside the first when the article spans sections."""
+    best-scored container, which may be inside the first when the article spans sections.
+    `lead` is the page's description: a box before the body that says it is the lead."""
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
     # [characters in paragraphs, of them in links, all characters, of them in links]
@@ -399,11 +418,13 @@ def _choose(
     # Siblings that belong with it: scored nearly as well, or plain long paragraphs.
     threshold = max(10.0, top * 0.2)
     chosen = []
+    before = True
     for sibling in parent.children:
         if not isinstance(sibling, Tag) or sibling is not best and _hint(sibling) < 0:
             continue
         if sibling is best:
             chosen.append(sibling)
+            before = False
             continue
         key = id(sibling)
         if (
@@ -418,7 +439,8 @@ def _choose(
             # readability's rule: a long paragraph, or a short linkless full sentence; a box
             # named like a lead counts too, if no bigger than a paragraph or two.
             if sibling.name != "p" and not (
-                len(text) <= SIBLING_BOX_MAX_CHARS and _has_token(sibling, rules.LEAD_HINTS)
+                len(text) <= SIBLING_BOX_MAX_CHARS
+                and (_has_token(sibling, rules.LEAD_HINTS) or before and _is_lead(text, lead))
             ):
                 continue
             if (len(text) > 80 and density < 0.25) or (density == 0 and _SENTENCE_END.search(text)):

@@ -106,6 +106,10 @@ POSITIVE_HINTS = words(
 # Class/id tokens of a lead or standfirst, which often sits beside the body container.
 LEAD_HINTS = words("lead intro summary standfirst subtitle excerpt abstract dek deck")
 
+# A box before the body whose text opens with the page's meta description, on this many
+# characters, is the lead even when its class says nothing.
+LEAD_MATCH_CHARS = 40
+
 # A run of at least TICKER_MIN_ITEMS blocks at the end of a body, each shorter than
 # TICKER_ITEM_MAX_CHARS and opening with a time or a date ("14:35", "5 декабря, 14:35",
 # "05.12.2023"), is a news ticker, not the article's last paragraphs.
