@@ -220,3 +220,13 @@ def test_a_lead_box_that_repeats_the_page_description_joins_the_body():
         "</body></html>"
     ).encode()
     assert _body_paragraphs(page) == [lead, *RU_STORY * 2]
+
+
+def test_article_printed_after_a_premature_end_of_page_is_kept():
+    # The template closes </body></html> after its header, then prints the article.
+    page = (
+        "<html><head><title>Story</title></head><body><header><nav>"
+        '<a href="/">Home</a> <a href="/contact">Contact</a></nav></header></body></html>'
+        f"<div class='post'>{_paras(LONG_STORY)}</div>"
+    ).encode()
+    assert _body_paragraphs(page) == LONG_STORY
