@@ -230,3 +230,10 @@ def test_article_printed_after_a_premature_end_of_page_is_kept():
         f"<div class='post'>{_paras(LONG_STORY)}</div>"
     ).encode()
     assert _body_paragraphs(page) == LONG_STORY
+
+
+def test_article_of_bare_text_boxes_in_a_box_named_header_is_kept():
+    # No <p> at all: each paragraph is a div of bare text, inside a box named "header".
+    boxes = "".join(f"<div class='field__item'>{text}</div>" for text in LONG_STORY)
+    page = _page(f"<article><div class='hub--header'>{boxes}</div></article>")
+    assert _body_paragraphs(page) == LONG_STORY

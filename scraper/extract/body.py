@@ -63,6 +63,7 @@ _ELLIPSES = ("...", "…")
 _WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES)
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
 _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
+_BARE_TEXT_BOXES = rules.words("div section article td")
 _LINK_LIST_TAGS = rules.words("ul ol div section table p dl")  # boxes that may be link lists
 _LABEL_TAGS = rules.words("h2 h3 h4 h5 h6 strong b span div p")  # "Read also:" and the like
 _LD_ARTICLE_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.){40,})"')
@@ -287,19 +288,15 @@ def _prune(root: Tag, *, heuristics: bool) -> None:
 
 def _text_holders(tags: list[Tag]) -> tuple[set[int], set[int]]:
     """ids of the tags that hold most (over half) of the text in the page's `<p>`s, and of
-    those that hold at least one real paragraph (long, few links), in one pass."""
+    those that hold at least one real paragraph (long, few links), in one pass. A page with
+    hardly any `<p>` text is read by its boxes of bare text too."""
     held: dict[int, int] = {}
     real: set[int] = set()
     total = 0
-    for para in tags:
-        if para.name != "p":
-            continue
-        length = _text_len(para)
-        if length < MIN_PARAGRAPH_CHARS:
-            continue
-        density = _link_density(para, length)
-        if density >= 0.5:
-            continue
+    paragraphs = _paragraphs(tags)
+    if sum(length for _, length, _ in paragraphs) < 2 * REAL_PARAGRAPH_CHARS:
+        paragraphs += _bare_paragraphs(tags)
+    for para, length, density in paragraphs:
         total += length
         is_real = length >= REAL_PARAGRAPH_CHARS and density < 0.3
         held[id(para)] = held.get(id(para), 0) + length
@@ -308,6 +305,32 @@ def _text_holders(tags: list[Tag]) -> tuple[set[int], set[int]]:
             if is_real:
                 real.add(id(parent))
     return {key for key, length in held.items() if length > total / 2}, real
+
+
+def _paragraphs(tags: list[Tag]) -> list[tuple[Tag, int, float]]:
+    """(p, characters, link density) of the page's `<p>`s of some length, mostly not links."""
+    found = []
+    for para in tags:
+        if para.name != "p":
+            continue
+        length = _text_len(para)
+        if length < MIN_PARAGRAPH_CHARS:
+            continue
+        density = _link_density(para, length)
+        if density < 0.5:
+            found.append((para, length, density))
+    return found
+
+
+def _bare_paragraphs(tags: list[Tag]) -> list[tuple[Tag, int, float]]:
+    """(box, characters, 0) of the boxes that hold a real paragraph as bare text."""
+    found = []
+    for box in tags:
+        if box.name in _BARE_TEXT_BOXES:
+            length = sum(len(s.strip()) for s in box.contents if type(s) is NavigableString)
+            if length >= REAL_PARAGRAPH_CHARS:
+                found.append((box, length, 0.0))
+    return found
 
 
 def _article_body_holders(tags: list[Tag]) -> set[int]:
