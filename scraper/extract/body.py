@@ -8,10 +8,11 @@ Four steps on the BeautifulSoup tree, each one pass:
    density and hints (`itemprop=articleBody`, JSON-LD `articleBody`, class/id), take the
    best container and the siblings that look like it (a lead paragraph often sits outside
    the body div);
-3. clean inside it: link lists, boxes introduced by a boilerplate label ("Read also"),
-   short blocks that open with a boilerplate phrase;
+3. clean inside it: link lists, boxes introduced by a boilerplate label ("Read also") and
+   the teasers after such a heading, short blocks that open with a boilerplate phrase;
 4. render: one text block per paragraph, heading or list item, and the same as HTML,
-   sanitized by nh3.
+   sanitized by nh3; then the safety net: when the densest run of paragraph text on the
+   page holds the chosen body and has over twice its text, the run is rendered instead.
 
 A source's `body_selector` replaces step 2. Nothing here raises: a failure becomes an empty
 body with a `reason`.
