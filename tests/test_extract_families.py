@@ -152,3 +152,88 @@ def test_russian_news_tails_are_dropped():
     )
     page = _page(f"<article>{_paras(RU_STORY)}{related}{subscribe}{ticker}</article>")
     assert _body_paragraphs(page) == RU_STORY
+
+
+# A first part dense with commas, which outscores the rest of the article on its own.
+LISTY = [
+    f"Item {n}: bread, milk, eggs, flour, sugar, salt, butter, tea, rice, oil, and soap."
+    for n in range(1, 4)
+]
+PLAIN = [
+    f"Section {n} goes on with the story of the market in plain sentences and no lists at all "
+    "so that each paragraph scores less than the short ones above it do on their commas."
+    for n in range(1, 9)
+]
+
+
+def test_article_split_across_layout_table_rows_is_kept_whole():
+    # Scoring takes the densest cell; the safety net sees the paragraph text run on
+    # through the next row and takes the whole run.
+    table = f"<table><tr><td>{_paras(LISTY)}</td></tr><tr><td>{_paras(PLAIN)}</td></tr></table>"
+    menu = "".join(f'<a href="/s{n}">Section {n}</a> ' for n in range(20))
+    assert _body_paragraphs(_page(table, before=f"<div>{menu}</div>")) == LISTY + PLAIN
+
+
+def test_teasers_after_a_see_also_heading_are_dropped():
+    # Each teaser is a linked headline and a lead, long enough to pass for prose.
+    teasers = "".join(
+        f'<div class="item"><a href="/news/{n}"><strong>Другая новость номер {n}</strong></a>'
+        f"<br>Короткий пересказ другой новости номер {n}, в котором достаточно слов, запятых "
+        f"и подробностей, чтобы сойти за абзац статьи, но это чужой текст... "
+        f'<a href="/news/{n}">Читать новость</a></div>'
+        for n in range(4)
+    )
+    page = _page(f"<article>{_paras(RU_STORY)}<h3>Смотрите также:</h3>{teasers}</article>")
+    assert _body_paragraphs(page) == RU_STORY
+
+
+def test_a_linked_read_also_line_goes_but_the_paragraph_around_it_stays():
+    line = (
+        '<p><strong>Читайте также: <a href="/news/1">Мост закрыли на ремонт</a></strong><br>'
+        f"{RU_STORY[1]}</p>"
+    )
+    page = _page(f"<article><p>{RU_STORY[0]}</p>{line}<p>{RU_STORY[2]}</p></article>")
+    assert _body_paragraphs(page) == RU_STORY
+
+
+def test_russian_page_furniture_lines_are_dropped():
+    furniture = _paras(
+        [
+            "Добавлено: 09.12.11 09:01 | RSS-лента",
+            "По материалам: tass.ru",
+            "Прочтений: 431",
+            "Зарегистрируйтесь или войдите, чтобы оставить комментарий",
+            "Нашли опечатку? Выделите её и нажмите ссылку",
+        ]
+    )
+    page = _page(f"<article>{_paras(RU_STORY)}{furniture}</article>")
+    assert _body_paragraphs(page) == RU_STORY
+
+
+def test_a_lead_box_that_repeats_the_page_description_joins_the_body():
+    # The standfirst sits in a bare bold box beside the body, named like nothing.
+    lead = "Городские власти решили отремонтировать мост, не закрывая движение по нему."
+    page = (
+        f'<html><head><meta name="description" content="{lead}"></head><body>'
+        f'<div class="wrap"><div style="overflow:hidden"><b class="g-large">{lead}</b></div>'
+        f'<div class="photo"></div><div class="text">{_paras(RU_STORY * 2)}</div></div>'
+        "</body></html>"
+    ).encode()
+    assert _body_paragraphs(page) == [lead, *RU_STORY * 2]
+
+
+def test_article_printed_after_a_premature_end_of_page_is_kept():
+    # The template closes </body></html> after its header, then prints the article.
+    page = (
+        "<html><head><title>Story</title></head><body><header><nav>"
+        '<a href="/">Home</a> <a href="/contact">Contact</a></nav></header></body></html>'
+        f"<div class='post'>{_paras(LONG_STORY)}</div>"
+    ).encode()
+    assert _body_paragraphs(page) == LONG_STORY
+
+
+def test_article_of_bare_text_boxes_in_a_box_named_header_is_kept():
+    # No <p> at all: each paragraph is a div of bare text, inside a box named "header".
+    boxes = "".join(f"<div class='field__item'>{text}</div>" for text in LONG_STORY)
+    page = _page(f"<article><div class='hub--header'>{boxes}</div></article>")
+    assert _body_paragraphs(page) == LONG_STORY

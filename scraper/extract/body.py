@@ -8,10 +8,11 @@ Four steps on the BeautifulSoup tree, each one pass:
    density and hints (`itemprop=articleBody`, JSON-LD `articleBody`, class/id), take the
    best container and the siblings that look like it (a lead paragraph often sits outside
    the body div);
-3. clean inside it: link lists, boxes introduced by a boilerplate label ("Read also"),
-   short blocks that open with a boilerplate phrase;
+3. clean inside it: link lists, boxes introduced by a boilerplate label ("Read also") and
+   the teasers after such a heading, short blocks that open with a boilerplate phrase;
 4. render: one text block per paragraph, heading or list item, and the same as HTML,
-   sanitized by nh3.
+   sanitized by nh3; then the safety net: when the densest run of paragraph text on the
+   page holds the chosen body and has over twice its text, the run is rendered instead.
 
 A source's `body_selector` replaces step 2. Nothing here raises: a failure becomes an empty
 body with a `reason`.
@@ -59,8 +60,11 @@ WIDEN_MIN_PROSE = 0.6  # ... and which must be this share of all the text it add
 SIBLING_BOX_MAX_CHARS = 500  # a paragraph this long, mostly not links, is prose
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS = re.compile(r"\s+")
+_ELLIPSES = ("...", "…")
+_WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES)
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
 _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
+_BARE_TEXT_BOXES = rules.words("div section article td")
 _LINK_LIST_TAGS = rules.words("ul ol div section table p dl")  # boxes that may be link lists
 _LABEL_TAGS = rules.words("h2 h3 h4 h5 h6 strong b span div p")  # "Read also:" and the like
 _LD_ARTICLE_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.){40,})"')
@@ -94,20 +98,21 @@ def _extract(
         for node in soup.select(selector):
             node.decompose()
     ld_body = _json_ld_body(soup)
+    lead = _description(soup)
     roots: list[Tag] = soup.select(body_selector) if body_selector else []
     if roots:
         for root in roots:
             _prune(root, heuristics=False)
     else:
         _prune(soup, heuristics=True)
-        roots, core = _choose(soup, ld_body)
+        roots, core, dense = _choose(soup, ld_body, lead)
         if not roots:
             return Body(reason="no article text found")
         for root in roots:
             _clean(root, core)
-    blocks = [block for root in roots for block in _render(root, url)]
-    blocks = [(text, html) for text, html in blocks if not _is_boilerplate_text(text)]
-    blocks = _drop_ticker_tail(blocks)
+    blocks = _blocks(roots, url)
+    if not body_selector and dense is not None and core is not None:
+        blocks = _safety_net(blocks, core, dense, url)
     if not body_selector and _words(ld_body) >= max(
         rules.LD_BODY_MIN_WORDS, rules.LD_BODY_FACTOR * sum(_words(text) for text, _ in blocks)
     ):
@@ -123,6 +128,51 @@ def _extract(
         url_schemes={"http", "https", "mailto"},
     )
     return Body(text=text, html=html)
+
+
+def _blocks(roots: Sequence[Tag], url: str | None) -> list[tuple[str, str]]:
+    """The rendered (text, html) blocks of `roots`, without boilerplate lines and tails."""
+    blocks = [block for root in roots for block in _render(root, url)]
+    blocks = [(text, html) for text, html in blocks if not _is_boilerplate_text(text)]
+    return _drop_ticker_tail(blocks)
+
+
+def _safety_net(
+    blocks: list[tuple[str, str]], core: Tag, dense: tuple[Tag, Tag, int], url: str | None
+) -> list[tuple[str, str]]:
+    """The densest run of paragraph text instead of the chosen body when that is much
+    shorter and holds it: scoring picked one section, a lead or a box of an article that
+    runs on."""
+    first, last, chars = dense
+    if sum(len(text) for text, _ in blocks) >= rules.NET_FACTOR * chars or _gone(first):
+        return blocks
+    root = _common_ancestor(first, last)
+    if root is None:
+        return blocks
+    _trim_outside(root, first, last)
+    if not any(node is root for node in (core, *core.parents)):  # not broader: elsewhere
+        return blocks
+    _clean(root, None)
+    wider = _blocks([root], url)
+    return wider if sum(len(t) for t, _ in wider) > sum(len(t) for t, _ in blocks) else blocks
+
+
+def _common_ancestor(a: Tag, b: Tag) -> Tag | None:
+    mine = {id(p) for p in (a, *a.parents)}
+    for node in (b, *b.parents):
+        if id(node) in mine:
+            return node if node.name != "[document]" else None
+    return None
+
+
+def _trim_outside(root: Tag, first: Tag, last: Tag) -> None:
+    """Drop what `root` holds before `first` and after `last`, in document order."""
+    for edge, side in ((first, "previous_siblings"), (last, "next_siblings")):
+        node = edge
+        while node is not root and node is not None:
+            for sibling in list(getattr(node, side)):
+                sibling.extract()
+            node = node.parent
 
 
 # --- 1. prune ----------------------------------------------------------------------------
@@ -143,6 +193,23 @@ def _json_ld_body(soup: BeautifulSoup) -> str:
                 continue
             return replace_entities(remove_tags(text)) if "<" in text or "&" in text else text
     return ""
+
+
+def _description(soup: BeautifulSoup) -> str:
+    """The page's `<meta name=description>` (or og:description), whitespace folded."""
+    head = soup.head
+    for meta in head.find_all("meta") if head else ():
+        if meta.get("name") == "description" or meta.get("property") == "og:description":
+            content = meta.get("content")
+            if isinstance(content, str) and content.strip():
+                return _WS.sub(" ", content).strip()
+    return ""
+
+
+def _is_lead(text: str, lead: str) -> bool:
+    """Whether a box's `text` opens with the page's description: a standfirst."""
+    start = lead[: rules.LEAD_MATCH_CHARS]
+    return len(start) == rules.LEAD_MATCH_CHARS and _WS.sub(" ", text).startswith(start)
 
 
 def _ld_paragraphs(text: str) -> list[str]:
@@ -222,19 +289,15 @@ def _prune(root: Tag, *, heuristics: bool) -> None:
 
 def _text_holders(tags: list[Tag]) -> tuple[set[int], set[int]]:
     """ids of the tags that hold most (over half) of the text in the page's `<p>`s, and of
-    those that hold at least one real paragraph (long, few links), in one pass."""
+    those that hold at least one real paragraph (long, few links), in one pass. A page with
+    hardly any `<p>` text is read by its boxes of bare text too."""
     held: dict[int, int] = {}
     real: set[int] = set()
     total = 0
-    for para in tags:
-        if para.name != "p":
-            continue
-        length = _text_len(para)
-        if length < MIN_PARAGRAPH_CHARS:
-            continue
-        density = _link_density(para, length)
-        if density >= 0.5:
-            continue
+    paragraphs = _paragraphs(tags)
+    if sum(length for _, length, _ in paragraphs) < 2 * REAL_PARAGRAPH_CHARS:
+        paragraphs += _bare_paragraphs(tags)
+    for para, length, density in paragraphs:
         total += length
         is_real = length >= REAL_PARAGRAPH_CHARS and density < 0.3
         held[id(para)] = held.get(id(para), 0) + length
@@ -243,6 +306,32 @@ def _text_holders(tags: list[Tag]) -> tuple[set[int], set[int]]:
             if is_real:
                 real.add(id(parent))
     return {key for key, length in held.items() if length > total / 2}, real
+
+
+def _paragraphs(tags: list[Tag]) -> list[tuple[Tag, int, float]]:
+    """(p, characters, link density) of the page's `<p>`s of some length, mostly not links."""
+    found = []
+    for para in tags:
+        if para.name != "p":
+            continue
+        length = _text_len(para)
+        if length < MIN_PARAGRAPH_CHARS:
+            continue
+        density = _link_density(para, length)
+        if density < 0.5:
+            found.append((para, length, density))
+    return found
+
+
+def _bare_paragraphs(tags: list[Tag]) -> list[tuple[Tag, int, float]]:
+    """(box, characters, 0) of the boxes that hold a real paragraph as bare text."""
+    found = []
+    for box in tags:
+        if box.name in _BARE_TEXT_BOXES:
+            length = sum(len(s.strip()) for s in box.contents if type(s) is NavigableString)
+            if length >= REAL_PARAGRAPH_CHARS:
+                found.append((box, length, 0.0))
+    return found
 
 
 def _article_body_holders(tags: list[Tag]) -> set[int]:
@@ -286,15 +375,20 @@ def _link_density(tag: Tag, length: int) -> float:
     return min(1.0, links / length)
 
 
-def _choose(soup: BeautifulSoup, ld_body: str) -> tuple[list[Tag], Tag | None]:
+def _choose(
+    soup: BeautifulSoup, ld_body: str, lead: str
+) -> tuple[list[Tag], Tag | None, tuple[Tag, Tag, int] | None]:
     """The container of the article and the siblings that continue it, best first; and the
-    best-scored container, which may be inside the first when the article spans sections."""
+    best-scored container, which may be inside the first when the article spans sections.
+    `lead` is the page's description: a box before the body that says it is the lead."""
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
     # [characters in paragraphs, of them in links, all characters, of them in links]
     prose: dict[int, list[int]] = {}
-    for block, chars, link_chars, commas in _text_blocks(soup):
+    run = _DenseRun()
+    for block, chars, link_chars, commas, cut in _text_blocks(soup):
         long = chars >= MIN_PARAGRAPH_CHARS
+        run.add(block, chars, link_chars, cut)
         for ancestor in (block, *block.parents):
             entry = prose.setdefault(id(ancestor), [0, 0, 0, 0])
             entry[2] += chars
@@ -324,7 +418,7 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> tuple[list[Tag], Tag | None]:
         nodes[id(tag)] = tag
         scores[id(tag)] = scores.get(id(tag), 0.0) + 50
     if not scores:
-        return [], None
+        return [], None, None
     weighted = {}
     for key, score in sorted(scores.items(), key=lambda kv: -kv[1])[:8]:
         _, _, chars, links = prose.get(key, (0, 0, 0, 0))
@@ -342,16 +436,19 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> tuple[list[Tag], Tag | None]:
     if marked:  # then siblings join it only as leads, not by score
         core = best = longest
     parent = best.parent
+    dense = None if marked or ld_body else run.best()
     if not isinstance(parent, Tag) or parent.name == "[document]":
-        return [best], core
+        return [best], core, dense
     # Siblings that belong with it: scored nearly as well, or plain long paragraphs.
     threshold = max(10.0, top * 0.2)
     chosen = []
+    before = True
     for sibling in parent.children:
         if not isinstance(sibling, Tag) or sibling is not best and _hint(sibling) < 0:
             continue
         if sibling is best:
             chosen.append(sibling)
+            before = False
             continue
         key = id(sibling)
         if (
@@ -366,12 +463,39 @@ def _choose(soup: BeautifulSoup, ld_body: str) -> tuple[list[Tag], Tag | None]:
             # readability's rule: a long paragraph, or a short linkless full sentence; a box
             # named like a lead counts too, if no bigger than a paragraph or two.
             if sibling.name != "p" and not (
-                len(text) <= SIBLING_BOX_MAX_CHARS and _has_token(sibling, rules.LEAD_HINTS)
+                len(text) <= SIBLING_BOX_MAX_CHARS
+                and (_has_token(sibling, rules.LEAD_HINTS) or before and _is_lead(text, lead))
             ):
                 continue
             if (len(text) > 80 and density < 0.25) or (density == 0 and _SENTENCE_END.search(text)):
                 chosen.append(sibling)
-    return chosen, core
+    return chosen, core, dense
+
+
+class _DenseRun:
+    """The run of text blocks, in document order, with the most paragraph text net of
+    links and short bits (the maximum-sum run: Kadane's algorithm, fed one block at a time)."""
+
+    def __init__(self) -> None:
+        self.start: Tag | None = None
+        self.sum = 0
+        self.top: tuple[Tag, Tag, int] | None = None
+        self.top_sum = 0
+
+    def add(self, block: Tag, chars: int, link_chars: int, cut: bool) -> None:
+        if chars >= MIN_PARAGRAPH_CHARS and link_chars < rules.NET_MAX_LINKS * chars and not cut:
+            gain = chars - link_chars
+        else:
+            gain = -max(chars, rules.NET_SHORT_PENALTY)
+        if self.sum <= 0:
+            self.start, self.sum = block, 0
+        self.sum += gain
+        if self.sum > self.top_sum:
+            self.top_sum = self.sum
+            self.top = (self.start, block, self.sum)
+
+    def best(self) -> tuple[Tag, Tag, int] | None:
+        return self.top
 
 
 def _widen(best: Tag, prose: dict[int, list[int]]) -> Tag:
@@ -404,9 +528,10 @@ def _widen(best: Tag, prose: dict[int, list[int]]) -> Tag:
     return widest
 
 
-def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int]]:
-    """(block, characters, characters in links, commas) for each element that directly
-    holds text, counting text inside inline children (a, b, span...) as its own."""
+def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int, bool]]:
+    """(block, characters, characters in links, commas, cut short) for each element that
+    directly holds text, counting text inside inline children (a, b, span...) as its own;
+    "cut short" is a block that ends in an ellipsis, as teasers do."""
     blocks: dict[int, list] = {}
     for string in soup.find_all(string=True):
         text = string.strip()
@@ -416,12 +541,13 @@ def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int]]:
         while node.name not in BLOCK_TAGS and isinstance(node.parent, Tag):
             in_link = in_link or node.name == "a"
             node = node.parent
-        entry = blocks.setdefault(id(node), [node, 0, 0, 0])
+        entry = blocks.setdefault(id(node), [node, 0, 0, 0, text])
         entry[1] += len(text)
         entry[2] += len(text) if in_link else 0
         entry[3] += text.count(",") + text.count("，") + text.count("、")
-    for entry in blocks.values():
-        yield tuple(entry)
+        entry[4] = text
+    for node, chars, link_chars, commas, last in blocks.values():
+        yield node, chars, link_chars, commas, last.endswith(_ELLIPSES)
 
 
 def _ancestors(node: Tag | NavigableString, n: int) -> Iterator[Tag]:
@@ -467,16 +593,33 @@ def _clean(root: Tag, core: Tag | None) -> None:
         text = label.get_text(" ", strip=True).lower().rstrip(":")
         if text and len(text) < 40 and _starts_with_phrase(text):
             box = label.parent
-            if isinstance(box, Tag) and box is not root and chars.get(id(box), 0) < 400:
+            if links.get(id(label), 0):  # "Related: <a>...</a>": the label is the teaser
+                doomed[id(label)] = label
+            elif isinstance(box, Tag) and box is not root and chars.get(id(box), 0) < 400:
                 doomed[id(box)] = box
             else:
                 doomed[id(label)] = label
-                nxt = label.find_next_sibling(True)
-                if nxt is not None and nxt.name in ("ul", "ol"):
-                    doomed[id(nxt)] = nxt
+                if text in _WHOLE_PHRASES:  # a heading such as "See also", not a caption
+                    doomed.update((id(t), t) for t in _teasers_after(label, links, holders))
     for tag in doomed.values():
         if not _gone(tag):
             tag.decompose()
+
+
+def _teasers_after(label: Tag, links: dict[int, int], holders: set[int]) -> Iterator[Tag]:
+    """The list or run of link-bearing boxes (teasers) that follow a label such as "See
+    also", up to the next heading or the first sibling without a link."""
+    for sibling in label.next_siblings:
+        if isinstance(sibling, NavigableString):
+            if sibling.strip():
+                return
+            continue
+        if sibling.name in HEADINGS or id(sibling) in holders:
+            return
+        if sibling.name in ("ul", "ol") or links.get(id(sibling), 0):
+            yield sibling
+        elif sibling.get_text(strip=True):
+            return
 
 
 def _measure(root: Tag) -> tuple[dict[int, int], dict[int, int]]:

@@ -35,6 +35,7 @@ _BINARY_MAGIC = (
 )
 # lxml refuses str input that carries an XML encoding declaration.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+_END_OF_PAGE = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -112,7 +113,10 @@ def parse_html(html: bytes, declared_encoding: str | None = None) -> BeautifulSo
 def parse_text(text: str) -> BeautifulSoup:
     """Parse a page already decoded by `decode_html`."""
     try:
-        root = etree.fromstring(_XML_DECLARATION.sub("", text, count=1), _PARSER)
+        # libxml2 stops at a premature </html>; pages that carry on after one are common
+        # (templates that close the page and then print the article), and browsers read on.
+        text = _END_OF_PAGE.sub("", _XML_DECLARATION.sub("", text, count=1))
+        root = etree.fromstring(text, _PARSER)
     except (ValueError, etree.LxmlError):
         root = None
     if root is None:

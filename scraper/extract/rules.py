@@ -106,6 +106,10 @@ POSITIVE_HINTS = words(
 # Class/id tokens of a lead or standfirst, which often sits beside the body container.
 LEAD_HINTS = words("lead intro summary standfirst subtitle excerpt abstract dek deck")
 
+# A box before the body whose text opens with the page's meta description, on this many
+# characters, is the lead even when its class says nothing.
+LEAD_MATCH_CHARS = 40
+
 # A run of at least TICKER_MIN_ITEMS blocks at the end of a body, each shorter than
 # TICKER_ITEM_MAX_CHARS and opening with a time or a date ("14:35", "5 декабря, 14:35",
 # "05.12.2023"), is a news ticker, not the article's last paragraphs.
@@ -122,6 +126,14 @@ TICKER_ITEM_MAX_CHARS = 250
 MARKED_BODY_MIN_CHARS = 1000
 LD_BODY_MIN_WORDS = 150
 LD_BODY_FACTOR = 2
+
+# The safety net: the chosen body is replaced by the densest run of paragraph text (blocks
+# with under NET_MAX_LINKS of their text in links count their text, other blocks count
+# against the run, at least NET_SHORT_PENALTY characters each) when it has under
+# NET_FACTOR times the run's net characters.
+NET_FACTOR = 0.5
+NET_MAX_LINKS = 0.3
+NET_SHORT_PENALTY = 20
 
 # Blocks shorter than this that start with a boilerplate phrase are dropped.
 PHRASE_BLOCK_MAX_CHARS = 200
@@ -184,6 +196,7 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "поделитесь",
         "читайте также",
         "читайте по теме",
+        "читай также",
         "читать также",
         "смотрите также",
         "по теме",
@@ -215,6 +228,12 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "мы используем файлы cookie",
         "заметили ошибку",
         "нашли ошибку",
+        "нашли опечатку",
+        "зарегистрируйтесь",
+        "добавлено:",
+        "прочтений:",
+        "просмотров:",
+        "по материалам",
         "сообщить об ошибке",
         "все права защищены",
         "следите за нами",
@@ -224,6 +243,7 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "поділитися",
         "поділіться",
         "читайте також",
+        "читай також",
         "дивіться також",
         "за темою",
         "посилання на тему",
@@ -245,6 +265,11 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "ми використовуємо файли cookie",
         "помітили помилку",
         "знайшли помилку",
+        "знайшли одруківку",
+        "зареєструйтесь",
+        "додано:",
+        "переглядів:",
+        "за матеріалами",
         "повідомити про помилку",
         "всі права захищені",
         "усі права захищені",
