@@ -29,6 +29,7 @@ from markupsafe import Markup
 
 from pipelines.textsearch import (
     FTS_TABLE,
+    FTS_WEIGHTS,
     QUERY_FUNCTION,
     fts_query,
     register_functions,
@@ -222,8 +223,8 @@ def _filtered(request: Any) -> bool:
 # statistics make the index look useless and it would scan the table for each result.
 COPIES = "articles c INDEXED BY idx_articles_duplicate_of"
 
-# bm25 weights of the FTS columns (title, body): a word in the headline counts ten times.
-RANK = "bm25(10.0, 1.0)"
+# bm25 with the FTS columns' weights (title > lead, byline, tags > body).
+RANK = f"bm25({', '.join(map(str, FTS_WEIGHTS))})"
 
 
 async def _ranked(db: Any, search: str, page: int) -> tuple[list[dict[str, Any]], bool]:
