@@ -241,11 +241,16 @@ FTS_COLUMNS = {
 FTS_WEIGHTS = (10.0, 3.0, 1.0, 3.0, 3.0)
 
 
-def _fts_row(prefix: str) -> str:
-    return ", ".join(f"{INDEX_FUNCTION}({prefix}.{column})" for column in FTS_COLUMNS.values())
+# Schema 6 and before indexed the headline and the body only (benchmarks and the upgrade
+# test make such an index with `create_search_index(conn, SCHEMA_6_COLUMNS)`).
+SCHEMA_6_COLUMNS = {"title": "title", "body": "body"}
 
 
-def create_search_index(db_conn: sqlite3.Connection) -> None:
+def _fts_row(prefix: str, columns: dict[str, str]) -> str:
+    return ", ".join(f"{INDEX_FUNCTION}({prefix}.{column})" for column in columns.values())
+
+
+def create_search_index(db_conn: sqlite3.Connection, columns: dict[str, str] = FTS_COLUMNS) -> None:
     """The contentless FTS5 table of article terms, kept current by triggers.
 
     Contentless: the terms are not stored twice, only indexed; snippets come from the
@@ -254,14 +259,14 @@ def create_search_index(db_conn: sqlite3.Connection) -> None:
     Safe to run again: an index of other columns (schema 6 had title and body) is
     replaced, and `rebuild_search_index` then fills it.
     """
-    names = ", ".join(FTS_COLUMNS)
+    names = ", ".join(columns)
     delete = (
         f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {names}) "
-        f"VALUES ('delete', old.id, {_fts_row('old')});"
+        f"VALUES ('delete', old.id, {_fts_row('old', columns)});"
     )
-    insert = f"INSERT INTO {FTS_TABLE}(rowid, {names}) VALUES (new.id, {_fts_row('new')});"
-    columns = ", ".join(FTS_COLUMNS.values())
-    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in FTS_COLUMNS.values())
+    insert = f"INSERT INTO {FTS_TABLE}(rowid, {names}) VALUES (new.id, {_fts_row('new', columns)});"
+    sources = ", ".join(columns.values())
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns.values())
     # One statement at a time: executescript() would commit the caller's transaction.
     for statement in (
         "DROP TRIGGER IF EXISTS articles_fts_ai",
@@ -272,16 +277,18 @@ def create_search_index(db_conn: sqlite3.Connection) -> None:
         f"{names}, content='', tokenize='unicode61 remove_diacritics 2')",
         f"CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN {insert} END",
         f"CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN {delete} END",
-        f"CREATE TRIGGER articles_fts_au AFTER UPDATE OF {columns} ON articles "
+        f"CREATE TRIGGER articles_fts_au AFTER UPDATE OF {sources} ON articles "
         f"WHEN {changed} BEGIN {delete} {insert} END",
     ):
         db_conn.execute(statement)
 
 
-def rebuild_search_index(db_conn: sqlite3.Connection) -> None:
+def rebuild_search_index(
+    db_conn: sqlite3.Connection, columns: dict[str, str] = FTS_COLUMNS
+) -> None:
     """Index every article afresh (after loading rows in bulk, or when the terms change)."""
     db_conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
     db_conn.execute(
-        f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(FTS_COLUMNS)}) "
-        f"SELECT id, {_fts_row('articles')} FROM articles"
+        f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(columns)}) "
+        f"SELECT id, {_fts_row('articles', columns)} FROM articles"
     )

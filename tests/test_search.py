@@ -14,7 +14,12 @@ import pytest
 from conftest import store
 
 from pipelines.archive import MIGRATIONS, open_archive
-from pipelines.textsearch import fts_query
+from pipelines.textsearch import (
+    SCHEMA_6_COLUMNS,
+    create_search_index,
+    fts_query,
+    rebuild_search_index,
+)
 from scraper.extract.fingerprint import content_hash
 from scraper.items import Article
 from scraper.serve.runner import make_datasette
@@ -165,28 +170,12 @@ def test_bylines_and_tags_are_searched(tmp_path):
     assert search(db_path, "энергетике") == [byline.title]  # a tag, in another form
 
 
-# The search index of schema 6 and before: headline and body only.
-SCHEMA_6_INDEX = [
-    "DROP TRIGGER articles_fts_ai",
-    "DROP TRIGGER articles_fts_ad",
-    "DROP TRIGGER articles_fts_au",
-    "DROP TABLE articles_fts",
-    "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content='', "
-    "tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN INSERT INTO "
-    "articles_fts(rowid, title, body) VALUES (new.id, newsarchive_terms(new.title), "
-    "newsarchive_terms(new.body)); END",
-    "INSERT INTO articles_fts(rowid, title, body) "
-    "SELECT id, newsarchive_terms(title), newsarchive_terms(body) FROM articles",
-    "PRAGMA user_version = 6",
-]
-
-
 def test_a_schema_6_archive_is_upgraded_to_search_bylines_tags_and_leads(news_db):
     db = open_archive(news_db)
-    with db.conn:
-        for statement in SCHEMA_6_INDEX:
-            db.execute(statement)
+    with db.conn:  # the index as schema 6 made it
+        create_search_index(db.conn, SCHEMA_6_COLUMNS)
+        rebuild_search_index(db.conn, SCHEMA_6_COLUMNS)
+        db.execute("PRAGMA user_version = 6")
     db.close()
     assert search(news_db, "Петренко") == []  # the byline of NEWS[4], not indexed yet
     db = open_archive(news_db)  # upgrades
