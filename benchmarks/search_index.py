@@ -38,6 +38,7 @@ from pipelines.textsearch import (  # noqa: E402
     rebuild_search_index,
     register_functions,
 )
+from scraper.serve.plugin import SEARCH_DEPTH, _matches_sql  # noqa: E402
 
 LEAD_WORDS = 30
 
@@ -118,6 +119,33 @@ def searches(path: Path, weights: tuple[float, ...], kinds: dict[str, list[str]]
     return figures
 
 
+def scoped(path: Path, repeat: int) -> None:
+    """CPU ms of the search page's two match queries (the newest SEARCH_DEPTH, and the
+    total) for a common word, within a source or dates (the search form's scope)."""
+    conn = sqlite3.connect(path)
+    register_functions(conn)
+    last = conn.execute("SELECT max(published_utc) FROM articles").fetchone()[0][:10]
+    any_ = {"source": "", "date_from": "", "date_to": ""}
+    scopes = {
+        "no scope": any_,
+        "one source of 40": any_ | {"source": "source07"},
+        "the last 10 days": any_ | {"date_from": f"{last[:8]}01", "date_to": last},
+    }
+    heading = "common word, schema 7 (CPU ms)"
+    print(f"{heading:30} {'newest':>10} {'total':>10}  matches of the last word")
+    for label, scope in scopes.items():
+        figures = []
+        for depth in (SEARCH_DEPTH, None):
+            sql = f"SELECT count(*) FROM ({_matches_sql(depth, scope)})"
+            started = time.process_time()
+            for _ in range(repeat):
+                for word in COMMON:
+                    found = conn.execute(sql, {"search": word, **scope}).fetchone()[0]
+            figures.append((time.process_time() - started) * 1000 / (repeat * len(COMMON)))
+        print(f"{label:30} {figures[0]:10.1f} {figures[1]:10.1f}  {found:,}")
+    conn.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
@@ -160,6 +188,7 @@ def main() -> None:
     for kind in kinds:
         (ms6, n6), (ms7, n7) = before[kind], after[kind]
         print(f"{kind:30} {ms6:10.1f} {ms7:10.1f} {ms7 / ms6:6.2f}  {n6:,} / {n7:,}")
+    scoped(new, args.repeat)
 
 
 if __name__ == "__main__":

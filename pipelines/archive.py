@@ -276,8 +276,8 @@ def _crawl_nodes(db: sqlite_utils.Database) -> None:
 def _search_columns(db: sqlite_utils.Database) -> None:
     """Schema 7: the search index gains the lead (description), authors and tags, so a
     byline or a tag finds its articles. The index is made anew and refilled from the
-    articles (terms are recomputed: about as long as a crawl's extraction of the text);
-    running it again gives the same index."""
+    articles (terms are recomputed: 5-6 minutes of CPU per million articles, see
+    benchmarks/search_index.py); running it again gives the same index."""
     create_search_index(db.conn)
     rebuild_search_index(db.conn)
 
