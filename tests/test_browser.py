@@ -249,6 +249,7 @@ def test_table_page_shows_what_a_reader_needs(server, browser):
     assert columns == ["id", "title", "source", "published", "authors", "section"]
     rows = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
     assert max(row.size["height"] for row in rows) < 80  # no body text swelling a row
+    screenshot(browser, "table.png")
     kyiv = next(r for r in rows if NEWS[4].title in r.text)
     assert kyiv.find_element(By.CSS_SELECTOR, "td.col-authors").text == "Олена Петренко"
     assert kyiv.find_element(By.CSS_SELECTOR, "td.col-published").text == "5 Mar 2024, 10:00 (UTC)"
@@ -305,7 +306,7 @@ def test_search_within_dates_and_a_source_results_before_facets(server, browser)
     ]  # fmt: skip
     days = [li.text.split()[0] for li in facets[-1].find_elements(By.TAG_NAME, "li")]
     assert days == sorted(days, reverse=True) and len(days) == 4
-    screenshot(browser, "search.png")
+    screenshot(browser, "search-page.png")
 
 
 def test_canned_query_picks_a_source_and_marks_matches_as_the_search_does(server, browser):
@@ -329,6 +330,10 @@ def test_canned_query_picks_a_source_and_marks_matches_as_the_search_does(server
         "wire",
     ]
     picker.select_by_visible_text("tass")
+    for name in ("date_from", "date_to"):  # date pickers; one day is a range
+        day = browser.find_element(By.CSS_SELECTOR, f"form.sql input[name={name}]")
+        assert day.get_attribute("type") == "date"
+        set_date(browser, day, "2024-03-02")
     browser.find_element(By.CSS_SELECTOR, "form.sql input[type=submit]").click()
     wait_for(lambda: "source=tass" in browser.current_url)
     rows = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
@@ -336,6 +341,7 @@ def test_canned_query_picks_a_source_and_marks_matches_as_the_search_does(server
     marks = rows[0].find_elements(By.CSS_SELECTOR, "td.col-snippet mark")
     assert [m.text for m in marks] == ["беспилотник"]
     assert browser.execute_script(colour, marks[0]) == search_colour != "rgba(0, 0, 0, 0)"
+    screenshot(browser, "canned-query.png")
     assert (
         Select(
             browser.find_element(By.CSS_SELECTOR, "select[name=source]")
@@ -368,6 +374,7 @@ def test_article_page_keeps_list_bullets_and_says_its_lead_once(tmp_path, browse
         assert [i.text for i in items] == ["Мост на Садовой", "Тоннель у вокзала"]
         style = "return getComputedStyle(arguments[0]).listStyleType"
         assert browser.execute_script(style, items[0]) == "disc"
+        screenshot(browser, "article-list.png")
         assert [p.text for p in body.find_elements(By.TAG_NAME, "p")] == [
             intro,
             "Работы оплатит город.",
