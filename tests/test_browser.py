@@ -353,17 +353,17 @@ def test_canned_query_picks_a_source_and_marks_matches_as_the_search_does(server
     assert browser.find_element(By.CSS_SELECTOR, "article h1").text == NEWS[1].title
 
 
-def test_article_page_keeps_list_bullets_and_says_its_lead_once(tmp_path, browser):
+def test_article_page_keeps_list_bullets_and_subheadings_and_says_its_lead_once(tmp_path, browser):
     from selenium.webdriver.common.by import By
 
     intro = "Совет утвердил план ремонта на весну: работы начнутся в марте и займут два месяца."
     listed = article(
         1,
         "План ремонта",
-        f"{intro}\n\nМост на Садовой\n\nТоннель у вокзала\n\nРаботы оплатит город.",
+        f"{intro}\n\nМост на Садовой\n\nТоннель у вокзала\n\nДеньги\n\nРаботы оплатит город.",
         description="Совет утвердил план ремонта на весну",  # the first paragraph, cut short
         body_html=f"<p>{intro}</p><ul><li>Мост на Садовой</li><li>Тоннель у вокзала</li></ul>"
-        "<p>Работы оплатит город.</p>",
+        "<h2>Деньги</h2><p>Работы оплатит город.</p>",
     )
     db_path = tmp_path / "news.db"
     store(db_path, [listed])
@@ -375,6 +375,7 @@ def test_article_page_keeps_list_bullets_and_says_its_lead_once(tmp_path, browse
         style = "return getComputedStyle(arguments[0]).listStyleType"
         assert browser.execute_script(style, items[0]) == "disc"
         screenshot(browser, "article-list.png")
+        assert [h.text for h in body.find_elements(By.TAG_NAME, "h3")] == ["Деньги"]
         assert [p.text for p in body.find_elements(By.TAG_NAME, "p")] == [
             intro,
             "Работы оплатит город.",

@@ -1,7 +1,8 @@
-"""An archived article laid out for reading: its lead once, its paragraphs, its lists.
+"""An archived article laid out for reading: its lead once, its paragraphs, subheadings
+and lists.
 
 The text shown is always the stored plain text (escaped by the template); the cleaned
-body_html only tells which paragraphs were list items.
+body_html only tells which paragraphs were list items or subheadings.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from scraper.serve.diff import paragraphs
 
 
 class Block(NamedTuple):
-    kind: str  # "p", or "ul" for a run of list items
+    kind: str  # "p", "h" (a subheading), or "ul" for a run of list items
     lines: list[str]
 
 
@@ -23,11 +24,16 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text)]
 
 
-def _list_items(body_html: str | None) -> set[str]:
-    if not body_html or "<li" not in body_html:
-        return set()
+def _kinds(body_html: str | None) -> dict[str, str]:
+    """The text of each list item ("ul") and subheading ("h") in the body's HTML."""
+    if not body_html or not ("<li" in body_html or "<h" in body_html):
+        return {}
     root = lxml.html.fromstring(f"<div>{body_html}</div>")
-    return {" ".join(li.text_content().split()) for li in root.iter("li")}
+    kinds = {"li": "ul", "h2": "h", "h3": "h", "h4": "h"}
+    return {
+        " ".join(element.text_content().split()): kinds[element.tag]
+        for element in root.iter(*kinds)
+    }
 
 
 def layout(
@@ -47,13 +53,12 @@ def layout(
             texts = texts[1:]
         elif said and first[: len(said)] == said:
             lead = None
-    items = _list_items(body_html)
+    kinds = _kinds(body_html)
     blocks: list[Block] = []
     for text in texts:
-        if " ".join(text.split()) not in items:
-            blocks.append(Block("p", [text]))
-        elif blocks and blocks[-1].kind == "ul":
+        kind = kinds.get(" ".join(text.split()), "p")
+        if kind == "ul" and blocks and blocks[-1].kind == "ul":
             blocks[-1].lines.append(text)
         else:
-            blocks.append(Block("ul", [text]))
+            blocks.append(Block(kind, [text]))
     return lead, blocks
