@@ -147,7 +147,8 @@ def filters_from_request(
     search = _searching(request, table)
     scope = _scope(request)
     context = {"supports_search": True, "search": search or "", "search_scope": scope}
-    dates = _scope_filter(scope)
+    # A source chosen in the facet (`source=`) is Datasette's own filter already.
+    dates = _scope_filter(scope if request.args.get("_source") else {**scope, "source": ""})
     if search is None:
         return FilterArguments(
             dates.where_clauses,
