@@ -279,6 +279,8 @@ def test_search_within_dates_and_a_source_results_before_facets(server, browser)
     box.submit()
     titles = lambda: [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".search-result h3 a")]  # noqa: E731
     assert wait_for(titles) == [NEWS[1].title, NEWS[2].title]  # both ends of the range
+    summary = lambda: browser.find_element(By.CSS_SELECTOR, ".search-summary").text  # noqa: E731
+    assert "Ranked by relevance" in summary()  # within dates, still ranked
     # Headline matches are marked as in the snippet.
     assert [m.text for m in browser.find_elements(By.CSS_SELECTOR, ".search-result h3 mark")] == [
         "беспилотник",
@@ -287,6 +289,7 @@ def test_search_within_dates_and_a_source_results_before_facets(server, browser)
     Select(browser.find_element(By.CSS_SELECTOR, ".search-source")).select_by_visible_text("tass")
     browser.find_element(By.ID, "article-search").submit()
     wait_for(lambda: titles() == [NEWS[1].title])
+    assert "not one narrowed to a source" in summary()  # newest first, and says why
     assert browser.find_element(By.CSS_SELECTOR, ".search-from").get_attribute("value") == (
         "2024-03-02"
     )

@@ -267,7 +267,8 @@ def extra_template_vars(
         )
         if total > SEARCH_DEPTH:  # Datasette's count covers the newest matches only
             values["filtered_table_rows_count"] = None
-        if not explicit_sort and not _filtered(request) and query:
+        values["rankable"] = not _filtered(request) and not scope["source"]
+        if not explicit_sort and values["rankable"] and query:
             page = _page(request)
             values["ranked_rows"], more = await _ranked(db, search, scope, page)
             # Datasette's pager walks the date order; ranked pages have their own.
@@ -368,9 +369,10 @@ def _page_url(request: Any, page: int) -> str:
 
 
 def _filtered(request: Any) -> bool:
-    """Column filters narrow the date-sorted table page; ranking covers a plain search
-    within a source and dates."""
-    return any(not key.startswith("_") and key != "source" for key in request.args)
+    """Column filters narrow the date-sorted table page; ranking covers a plain search,
+    within dates or not. Not within a source: its newest matches are spread over the
+    whole index, and bm25 would score every match between them (seconds at 1M)."""
+    return any(not key.startswith("_") for key in request.args)
 
 
 # An article's copies. Where no article has a copy yet (every duplicate_of NULL), SQLite's
@@ -390,6 +392,12 @@ async def _ranked(
     (duplicate_of, else the article itself), and each group shows the original, at the
     rank of its best match, with the other sources that published it.
     """
+    # Within dates: bm25 over the matches between the newest and the oldest in range (rowids
+    # follow the crawl, so about those in range), then those in range. (Asked inside FTS5,
+    # "rowid IN" would have it score every match.)
+    dated = any(scope.values())
+    band = f"AND rowid <= (SELECT max(value) FROM ({NEWEST_HITS}))" if dated else ""
+    in_range = f"WHERE ranked.rowid IN ({NEWEST_HITS})" if dated else ""
     # bm25 only over the newest SEARCH_DEPTH matches: the rowid bound is pushed into FTS5,
     # so a word in 30% of a million articles costs SEARCH_DEPTH rank computations, not 300k.
     sql = f"""
@@ -397,10 +405,10 @@ async def _ranked(
             SELECT rowid, rank AS score FROM {FTS_TABLE}
             WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search) AND rank MATCH '{RANK}'
               AND rowid >= (SELECT min(value) FROM ({NEWEST_HITS}))
-              {f"AND rowid IN ({NEWEST_HITS})" if any(scope.values()) else ""}
+              {band}
         ), groups AS (
             SELECT coalesce(a.duplicate_of, a.id) AS root, min(ranked.score) AS best
-            FROM ranked JOIN articles a ON a.id = ranked.rowid
+            FROM ranked JOIN articles a ON a.id = ranked.rowid {in_range}
             GROUP BY root ORDER BY best, root LIMIT :limit OFFSET :offset
         )
         SELECT a.id, a.title, a.source, a.published, a.language, a.authors, a.body,
