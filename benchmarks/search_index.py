@@ -146,6 +146,41 @@ def scoped(path: Path, repeat: int) -> None:
     conn.close()
 
 
+def pages(path: Path, repeat: int) -> None:
+    """CPU ms of a whole search page (Datasette in this process: ranking, count, facets,
+    template) for a common word, plain and within the search form's dates or source."""
+    import asyncio
+
+    from scraper.serve.runner import make_datasette
+
+    client = make_datasette(path).client
+    conn = sqlite3.connect(path)
+    last = conn.execute("SELECT max(published_utc) FROM articles").fetchone()[0][:10]
+    first = conn.execute("SELECT min(published_utc) FROM articles").fetchone()[0][:10]
+    conn.close()
+    forms = {
+        "plain (ranked)": {},
+        "last 10 days (ranked)": {"_from": f"{last[:8]}01", "_to": last},
+        "first 10 days (ranked)": {"_from": first, "_to": f"{first[:8]}10"},
+        "one source (newest first)": {"_source": "source07"},
+    }
+
+    async def run() -> None:
+        print(f"{'search page, common word':30} {'CPU ms':>10}")
+        for label, form in forms.items():
+            started = time.process_time()
+            for _ in range(repeat):
+                for word in COMMON:
+                    response = await client.get(
+                        f"/{path.stem}/articles", params={"_search": word} | form
+                    )
+                    assert response.status_code == 200
+            ms = (time.process_time() - started) * 1000 / (repeat * len(COMMON))
+            print(f"{label:30} {ms:10.0f}")
+
+    asyncio.run(run())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
@@ -189,6 +224,7 @@ def main() -> None:
         (ms6, n6), (ms7, n7) = before[kind], after[kind]
         print(f"{kind:30} {ms6:10.1f} {ms7:10.1f} {ms7 / ms6:6.2f}  {n6:,} / {n7:,}")
     scoped(new, args.repeat)
+    pages(new, args.repeat)
 
 
 if __name__ == "__main__":
