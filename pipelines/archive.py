@@ -15,10 +15,14 @@ from pathlib import Path
 
 import sqlite_utils
 
-from pipelines.textsearch import create_search_index, register_functions
+from pipelines.textsearch import (
+    create_search_index,
+    rebuild_search_index,
+    register_functions,
+)
 from scraper.extract.fingerprint import band_keys, body_hash
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 log = logging.getLogger(__name__)
 
 
@@ -269,8 +273,25 @@ def _crawl_nodes(db: sqlite_utils.Database) -> None:
         db["crawls"].add_column("node", str)
 
 
+def _search_columns(db: sqlite_utils.Database) -> None:
+    """Schema 7: the search index gains the lead (description), authors and tags, so a
+    byline or a tag finds its articles. The index is made anew and refilled from the
+    articles (terms are recomputed: 5-6 minutes of CPU per million articles, see
+    benchmarks/search_index.py); running it again gives the same index."""
+    create_search_index(db.conn)
+    rebuild_search_index(db.conn)
+
+
 # MIGRATIONS[n] brings schema n to n + 1.
-MIGRATIONS = [_create, _history, _lookup_keys, _not_articles, _run_kinds, _crawl_nodes]
+MIGRATIONS = [
+    _create,
+    _history,
+    _lookup_keys,
+    _not_articles,
+    _run_kinds,
+    _crawl_nodes,
+    _search_columns,
+]
 
 
 def open_archive(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:

@@ -160,39 +160,70 @@ def register_functions(conn: sqlite3.Connection) -> None:
     )
 
 
-def _fts_row(prefix: str) -> str:
-    return f"{INDEX_FUNCTION}({prefix}.title), {INDEX_FUNCTION}({prefix}.body)"
+# The indexed columns and the article columns they are made from, in FTS column order:
+# the headline, the page's own summary (the lead), the text, and the people and tags, so a
+# byline or a tag finds its articles. authors and tags are JSON lists; the WORD pattern
+# reads their names and skips the brackets and quotes.
+FTS_COLUMNS = {
+    "title": "title",
+    "lead": "description",
+    "body": "body",
+    "authors": "authors",
+    "tags": "tags",
+}
+# bm25 weights in the same order: a word in the headline counts ten times one in the
+# body, in the lead, a byline or a tag three times (ranking: title > lead > body).
+FTS_WEIGHTS = (10.0, 3.0, 1.0, 3.0, 3.0)
 
 
-def create_search_index(db_conn: sqlite3.Connection) -> None:
+# Schema 6 and before indexed the headline and the body only (benchmarks and the upgrade
+# test make such an index with `create_search_index(conn, SCHEMA_6_COLUMNS)`).
+SCHEMA_6_COLUMNS = {"title": "title", "body": "body"}
+
+
+def _fts_row(prefix: str, columns: dict[str, str]) -> str:
+    return ", ".join(f"{INDEX_FUNCTION}({prefix}.{column})" for column in columns.values())
+
+
+def create_search_index(db_conn: sqlite3.Connection, columns: dict[str, str] = FTS_COLUMNS) -> None:
     """The contentless FTS5 table of article terms, kept current by triggers.
 
     Contentless: the terms are not stored twice, only indexed; snippets come from the
     articles' own text. Without `contentless_delete` (SQLite < 3.43) a row is removed by
     FTS5's 'delete' command with the terms it was indexed with, recomputed from the old row.
+    Safe to run again: an index of other columns (schema 6 had title and body) is
+    replaced, and `rebuild_search_index` then fills it.
     """
+    names = ", ".join(columns)
     delete = (
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body) "
-        f"VALUES ('delete', old.id, {_fts_row('old')});"
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {names}) "
+        f"VALUES ('delete', old.id, {_fts_row('old', columns)});"
     )
-    insert = f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, {_fts_row('new')});"
+    insert = f"INSERT INTO {FTS_TABLE}(rowid, {names}) VALUES (new.id, {_fts_row('new', columns)});"
+    sources = ", ".join(columns.values())
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns.values())
     # One statement at a time: executescript() would commit the caller's transaction.
     for statement in (
+        "DROP TRIGGER IF EXISTS articles_fts_ai",
+        "DROP TRIGGER IF EXISTS articles_fts_ad",
+        "DROP TRIGGER IF EXISTS articles_fts_au",
+        f"DROP TABLE IF EXISTS {FTS_TABLE}",
         f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
-        "title, body, content='', tokenize='unicode61 remove_diacritics 2')",
+        f"{names}, content='', tokenize='unicode61 remove_diacritics 2')",
         f"CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN {insert} END",
         f"CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN {delete} END",
-        "CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, body ON articles "
-        "WHEN old.title IS NOT new.title OR old.body IS NOT new.body "
-        f"BEGIN {delete} {insert} END",
+        f"CREATE TRIGGER articles_fts_au AFTER UPDATE OF {sources} ON articles "
+        f"WHEN {changed} BEGIN {delete} {insert} END",
     ):
         db_conn.execute(statement)
 
 
-def rebuild_search_index(db_conn: sqlite3.Connection) -> None:
+def rebuild_search_index(
+    db_conn: sqlite3.Connection, columns: dict[str, str] = FTS_COLUMNS
+) -> None:
     """Index every article afresh (after loading rows in bulk, or when the terms change)."""
     db_conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
     db_conn.execute(
-        f"INSERT INTO {FTS_TABLE}(rowid, title, body) SELECT id, {_fts_row('articles')} "
-        "FROM articles"
+        f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(columns)}) "
+        f"SELECT id, {_fts_row('articles', columns)} FROM articles"
     )

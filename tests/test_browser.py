@@ -19,7 +19,7 @@ import httpx
 import pytest
 from conftest import REPO, store
 from test_demo_history import EXPECTED, two_editions  # noqa: F401  (a fixture)
-from test_search import NEWS
+from test_search import NEWS, article
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -127,7 +127,7 @@ def test_reporter_searches_reads_and_downloads(server, browser, seed_article):
     from selenium.webdriver.common.keys import Keys
 
     browser.get(server + "/news/articles")
-    box = browser.find_element(By.ID, "_search")
+    box = browser.find_element(By.ID, "article-search")
     box.send_keys("Казахстану", Keys.ENTER)  # a form the article never uses
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".search-result"))
     # The search box's form carries the table's default date order; it must still rank.
@@ -238,3 +238,152 @@ def test_edited_after_publication_says_what_changed(demo_server, browser):
     row.find_element(By.CSS_SELECTOR, "td.col-id a").click()  # ids are links
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "article h1"))
     assert browser.find_element(By.CSS_SELECTOR, "article h1").text == changed["title"]
+
+
+def test_table_page_shows_what_a_reader_needs(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/news/articles")
+    heads = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns th"))
+    columns = [th.get_attribute("data-column") for th in heads]
+    assert columns == ["id", "title", "source", "published", "authors", "section"]
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+    assert max(row.size["height"] for row in rows) < 80  # no body text swelling a row
+    screenshot(browser, "table.png")
+    kyiv = next(r for r in rows if NEWS[4].title in r.text)
+    assert kyiv.find_element(By.CSS_SELECTOR, "td.col-authors").text == "Олена Петренко"
+    assert kyiv.find_element(By.CSS_SELECTOR, "td.col-published").text == "5 Mar 2024, 10:00 (UTC)"
+    kyiv.find_element(By.CSS_SELECTOR, "td.col-title a").click()  # the headline opens it
+    assert wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "article h1"))[0].text == (
+        NEWS[4].title
+    )
+    browser.back()
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "a.every-column"))[0].click()
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "th[data-column=body_html]"))
+
+
+def set_date(browser, element, day: str) -> None:
+    """A date input's value, as the picker would set it (typing depends on the locale)."""
+    browser.execute_script("arguments[0].value = arguments[1]", element, day)
+
+
+def test_search_within_dates_and_a_source_results_before_facets(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.select import Select
+
+    browser.get(server + "/news/articles")
+    box = browser.find_element(By.ID, "article-search")
+    box.send_keys("беспилотник")
+    set_date(browser, browser.find_element(By.CSS_SELECTOR, ".search-from"), "2024-03-02")
+    set_date(browser, browser.find_element(By.CSS_SELECTOR, ".search-to"), "2024-03-03")
+    box.submit()
+    titles = lambda: [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".search-result h3 a")]  # noqa: E731
+    assert wait_for(titles) == [NEWS[1].title, NEWS[2].title]  # both ends of the range
+    summary = lambda: browser.find_element(By.CSS_SELECTOR, ".search-summary").text  # noqa: E731
+    assert "Ranked by relevance" in summary()  # within dates, still ranked
+    # Headline matches are marked as in the snippet.
+    assert [m.text for m in browser.find_elements(By.CSS_SELECTOR, ".search-result h3 mark")] == [
+        "беспилотник",
+        "беспилотнику",
+    ]
+    Select(browser.find_element(By.CSS_SELECTOR, ".search-source")).select_by_visible_text("tass")
+    browser.find_element(By.ID, "article-search").submit()
+    wait_for(lambda: titles() == [NEWS[1].title])
+    assert "not one narrowed to a source" in summary()  # newest first, and says why
+    assert browser.find_element(By.CSS_SELECTOR, ".search-from").get_attribute("value") == (
+        "2024-03-02"
+    )
+    # One day is a range too; and the byline and the date read as people write them.
+    browser.get(server + "/news/articles?_search=Київ&_from=2024-03-05&_to=2024-03-05")
+    meta = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".search-meta"))
+    assert [m.text for m in meta] == ["ukrpravda · 5 Mar 2024, 10:00 (UTC) · Олена Петренко · uk"]
+    browser.get(server + "/news/articles?_search=Петренко")  # bylines are searched
+    assert wait_for(titles) == [NEWS[4].title]
+
+    browser.get(server + "/news/articles?_search=беспилотник")
+    results = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".search-result"))
+    facets = browser.find_elements(By.CSS_SELECTOR, ".facet-info")
+    assert facets[0].location["y"] > results[-1].location["y"]  # the results come first
+    assert [f.get_attribute("data-column") for f in facets] == [
+        "source", "language", "section", "authors", "tags", "published_utc",
+    ]  # fmt: skip
+    days = [li.text.split()[0] for li in facets[-1].find_elements(By.TAG_NAME, "li")]
+    assert days == sorted(days, reverse=True) and len(days) == 4
+    screenshot(browser, "search-page.png")
+
+
+def test_canned_query_picks_a_source_and_marks_matches_as_the_search_does(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.select import Select
+
+    browser.get(server + "/news/articles?_search=беспилотник")
+    mark = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".search-snippet mark"))[0]
+    colour = "return getComputedStyle(arguments[0]).backgroundColor"
+    search_colour = browser.execute_script(colour, mark)
+    browser.get(server + "/news/search_by_date_and_source?q=беспилотник")
+    picker = Select(
+        wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "select[name=source]"))[0]
+    )
+    assert [o.text for o in picker.options] == [
+        "every source",
+        "meduza",
+        "novosti",
+        "tass",
+        "ukrpravda",
+        "wire",
+    ]
+    picker.select_by_visible_text("tass")
+    for name in ("date_from", "date_to"):  # date pickers; one day is a range
+        day = browser.find_element(By.CSS_SELECTOR, f"form.sql input[name={name}]")
+        assert day.get_attribute("type") == "date"
+        set_date(browser, day, "2024-03-02")
+    browser.find_element(By.CSS_SELECTOR, "form.sql input[type=submit]").click()
+    wait_for(lambda: "source=tass" in browser.current_url)
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+    assert [r.find_element(By.CSS_SELECTOR, "td.col-title").text for r in rows] == [NEWS[1].title]
+    marks = rows[0].find_elements(By.CSS_SELECTOR, "td.col-snippet mark")
+    assert [m.text for m in marks] == ["беспилотник"]
+    assert browser.execute_script(colour, marks[0]) == search_colour != "rgba(0, 0, 0, 0)"
+    screenshot(browser, "canned-query.png")
+    assert (
+        Select(
+            browser.find_element(By.CSS_SELECTOR, "select[name=source]")
+        ).first_selected_option.text
+        == "tass"
+    )
+    rows[0].find_element(By.CSS_SELECTOR, "td.col-id a").click()  # ids are links
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "article h1"))
+    assert browser.find_element(By.CSS_SELECTOR, "article h1").text == NEWS[1].title
+
+
+def test_article_page_keeps_list_bullets_and_subheadings_and_says_its_lead_once(tmp_path, browser):
+    from selenium.webdriver.common.by import By
+
+    intro = "Совет утвердил план ремонта на весну: работы начнутся в марте и займут два месяца."
+    listed = article(
+        1,
+        "План ремонта",
+        f"{intro}\n\nМост на Садовой\n\nТоннель у вокзала\n\nДеньги\n\nРаботы оплатит город.",
+        description="Совет утвердил план ремонта на весну",  # the first paragraph, cut short
+        body_html=f"<p>{intro}</p><ul><li>Мост на Садовой</li><li>Тоннель у вокзала</li></ul>"
+        "<h2>Деньги</h2><p>Работы оплатит город.</p>",
+    )
+    db_path = tmp_path / "news.db"
+    store(db_path, [listed])
+    with serving(db_path) as base:
+        browser.get(f"{base}/news/articles/1")
+        body = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".article-body"))[0]
+        items = body.find_elements(By.CSS_SELECTOR, "ul li")
+        assert [i.text for i in items] == ["Мост на Садовой", "Тоннель у вокзала"]
+        style = "return getComputedStyle(arguments[0]).listStyleType"
+        assert browser.execute_script(style, items[0]) == "disc"
+        screenshot(browser, "article-list.png")
+        assert [h.text for h in body.find_elements(By.TAG_NAME, "h3")] == ["Деньги"]
+        assert [p.text for p in body.find_elements(By.TAG_NAME, "p")] == [
+            intro,
+            "Работы оплатит город.",
+        ]
+        assert (
+            "Совет утвердил план" not in browser.find_element(By.CSS_SELECTOR, ".article-meta").text
+        )
+        assert browser.find_element(By.TAG_NAME, "article").text.count("Совет утвердил") == 1

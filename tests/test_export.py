@@ -91,8 +91,10 @@ def test_since_and_until_include_both_ends(archive):
 
 
 def test_search_uses_the_stemmed_index(archive):
-    # "Турции" is not in the text; "Турцией" is: the same word, another case.
-    assert [r["source"] for r in export(archive, "--search", "Турции")] == ["novosti"]
+    # "Турции" is not in the text; "Турцией" is, and the tag "Турция" that the variants
+    # keep: the same word, other cases.
+    found = export(archive, "--search", "Турции")
+    assert sorted(r["source"] for r in found) == ["dailywire", "novosti", "vesti-ua"]
     assert [r["source"] for r in export(archive, "--search", "ярмарки")] == ["vesti-ua"]
     assert export(archive, "--search", '"; DROP TABLE articles; --') == []
 

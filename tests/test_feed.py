@@ -60,3 +60,18 @@ def test_feed_entries_carry_authors_and_a_date_range(tmp_path, seed_article):
     ]
     outside = url.replace("2024-03-05", "2024-03-06").replace("03-06&", "03-07&")
     assert feedparser.parse(asyncio.run(client.get(outside)).content).entries == []
+
+
+def test_the_search_forms_source_and_dates_carry_to_feed_and_csv(tmp_path, seed_article):
+    db_path = tmp_path / "news.db"
+    store(db_path, [seed_article, *NEWS])
+    client = make_datasette(db_path).client
+    scope = "_search=беспилотник&_source=wire&_from=2024-03-01&_to=2024-03-03"
+    page = asyncio.run(client.get(f"/news/articles?{scope}")).text
+    feed = feedparser.parse(
+        asyncio.run(client.get(feed_link(page).split("localhost", 1)[1])).content
+    )
+    assert [e.title for e in feed.entries] == [NEWS[2].title, NEWS[0].title]  # not tass's 2nd
+    csv_url = html.unescape(re.search(r'class="csv-link" href="([^"]+)"', page)[1])
+    rows = asyncio.run(client.get(csv_url)).text.splitlines()
+    assert len(rows) == 3 and NEWS[2].title in rows[1] and NEWS[0].title in rows[2]

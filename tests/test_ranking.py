@@ -92,3 +92,12 @@ def test_ranked_results_page_through_every_match(tmp_path, monkeypatch):
         assert ('class="previous-page"' in page) == (pages > 1)
     assert pages == 3
     assert sorted(seen) == [f"Беспилотник {n}" for n in range(1, 6)]
+
+
+def test_a_word_in_the_lead_outranks_one_in_the_body(tmp_path):
+    lead = article(1, "Отчёт совета", "Совет обсудил бюджет.", description="Мост закроют.")
+    body = article(2, "Дороги", "Совет обсудил бюджет. Мост закроют на ремонт весной.")
+    others = [article(n, f"Погода {n}", FILLER["ru"] * n) for n in range(3, 9)]
+    db_path = tmp_path / "news.db"
+    store(db_path, [body, lead, *others])
+    assert result_titles(get(db_path, "/news/articles", _search="мост")) == [lead.title, body.title]

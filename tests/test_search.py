@@ -13,8 +13,13 @@ from pathlib import Path
 import pytest
 from conftest import store
 
-from pipelines.archive import open_archive
-from pipelines.textsearch import fts_query
+from pipelines.archive import MIGRATIONS, open_archive
+from pipelines.textsearch import (
+    SCHEMA_6_COLUMNS,
+    create_search_index,
+    fts_query,
+    rebuild_search_index,
+)
 from scraper.extract.fingerprint import content_hash
 from scraper.items import Article
 from scraper.serve.runner import make_datasette
@@ -155,3 +160,36 @@ def test_changed_and_deleted_articles_leave_the_index(news_db):
     # The contentless index agrees with the table: its integrity check passes.
     with sqlite3.connect(news_db) as conn:
         conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 0)")
+
+
+def test_bylines_and_tags_are_searched(tmp_path):
+    byline = article(12, "Колонка", "Текст колонки.", authors=["Ганна Шевчук"], tags=["Энергетика"])
+    db_path = tmp_path / "news.db"
+    store(db_path, [article(11, "Дороги", "Совет обсудил бюджет."), byline])
+    assert search(db_path, "Шевчук") == [byline.title]
+    assert search(db_path, "энергетике") == [byline.title]  # a tag, in another form
+
+
+def test_a_schema_6_archive_is_upgraded_to_search_bylines_tags_and_leads(news_db):
+    db = open_archive(news_db)
+    with db.conn:  # the index as schema 6 made it
+        create_search_index(db.conn, SCHEMA_6_COLUMNS)
+        rebuild_search_index(db.conn, SCHEMA_6_COLUMNS)
+        db.execute("PRAGMA user_version = 6")
+    db.close()
+    assert search(news_db, "Петренко") == []  # the byline of NEWS[4], not indexed yet
+    db = open_archive(news_db)  # upgrades
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 7
+    with db.conn:
+        MIGRATIONS[6](db)  # safe to run twice
+    db.close()
+    assert search(news_db, "Петренко") == [NEWS[4].title]
+    assert search(news_db, "ППО") == [NEWS[4].title]  # a tag
+    assert len(search(news_db, "беспилотник")) == 4  # headlines and bodies, as before
+    db = open_archive(news_db)
+    with db.conn:  # and the triggers follow a changed byline
+        db.execute("UPDATE articles SET authors = '[\"Ірина Коваль\"]' WHERE id = 6")
+        db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 0)")
+    db.close()
+    assert search(news_db, "Коваль") == [NEWS[4].title]
+    assert search(news_db, "Петренко") == []

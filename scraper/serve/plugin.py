@@ -25,19 +25,22 @@ from urllib.parse import urlencode
 from datasette import hookimpl
 from datasette.filters import FilterArguments
 from datasette.utils.asgi import Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from pipelines.textsearch import (
     FTS_TABLE,
+    FTS_WEIGHTS,
     QUERY_FUNCTION,
     fts_query,
     register_functions,
     snippet,
 )
-from scraper.serve.diff import compare, edit_summary, paragraphs
+from scraper.serve.diff import compare, edit_summary
 from scraper.serve.feed import names, render_atom
+from scraper.serve.reading import layout
 
 TABLE = "articles"
+PLUGIN = "newsarchive-search"  # the name runner.py registers this module under
 SEARCH_DEPTH = 1000  # matches an HTML search page ranks and facets
 RANKED_RESULTS = 50  # shown on the ranked page; "sort by date" pages through the rest
 MANY_MATCHES = 10_000  # from here an API or CSV search walks the date index, not the matches
@@ -51,27 +54,30 @@ HITS_FUNCTION = "newsarchive_newest_hits"
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
     register_functions(conn)
-    conn.create_function(HITS_FUNCTION, 1, _newest_hits(conn))
+    conn.create_function(HITS_FUNCTION, 4, _newest_hits(conn))
     # (old title, old body, new title, new body) -> "headline changed, 2 paragraphs changed"
     conn.create_function("newsarchive_edit_summary", 4, edit_summary, deterministic=True)
 
 
-def _newest_hits(conn: sqlite3.Connection) -> Callable[[str], str]:
-    """`newsarchive_newest_hits(search)`: the newest SEARCH_DEPTH matching rowids, as JSON.
+def _newest_hits(conn: sqlite3.Connection) -> Callable[[str, str, str, str], str]:
+    """`newsarchive_newest_hits(search, source, date_from, date_to)`: the newest
+    SEARCH_DEPTH matching rowids within the source and dates (each '' for any), as JSON.
 
     A search page runs about ten queries over the same matches (rows, count, six facets,
     ranking); FTS5 finds them once per connection and page, not ten times. The cache is
     keyed by PRAGMA data_version, so a crawl's commit is seen at once.
     """
-    cache: dict[tuple[str, int], str] = {}
+    cache: dict[tuple[str, ...], str] = {}
 
-    def newest_hits(search: str) -> str:
+    def newest_hits(search: str, source: str, date_from: str, date_to: str) -> str:
         version = conn.execute("PRAGMA data_version").fetchone()[0]
-        key = (search, version)
+        scope = {"source": source, "date_from": date_from, "date_to": date_to}
+        key = (search, source, date_from, date_to, version)
         if key not in cache:
             if len(cache) >= 16:
                 cache.clear()
-            rows = conn.execute(_matches_sql(SEARCH_DEPTH), {"search": search}).fetchall()
+            sql = _matches_sql(SEARCH_DEPTH, scope)
+            rows = conn.execute(sql, {"search": search, **scope}).fetchall()
             cache[key] = json.dumps([r[0] for r in rows])
         return cache[key]
 
@@ -89,12 +95,47 @@ def _is_html(request: Any) -> bool:
     return not request.path.endswith((".json", ".csv"))
 
 
-def _matches_sql(depth: int | None) -> str:
-    limit = f" ORDER BY rowid DESC LIMIT {depth}" if depth else ""
-    return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search){limit}"
+# The search form's source picker and date range (request arg -> SQL parameter). The
+# picker is `_source`, so that "any source" (empty) is no Datasette filter `source = ''`;
+# a source chosen in the facet (`source=`) is the same scope.
+SCOPE_ARGS = {"_source": "source", "_from": "date_from", "_to": "date_to"}
+# Both ends of the date range are included, as everywhere in newsarchive.
+DATE_FROM = "published_utc >= :date_from"
+DATE_TO = "published_utc < date(:date_to, '+1 day')"
+SCOPE_CONDITIONS = {"source": "source = :source", "date_from": DATE_FROM, "date_to": DATE_TO}
 
 
-NEWEST_HITS = f"SELECT value FROM json_each({HITS_FUNCTION}(:search))"
+def _conditions(scope: dict[str, str] | None) -> list[str]:
+    return [SCOPE_CONDITIONS[param] for param, value in (scope or {}).items() if value]
+
+
+def _scope(request: Any) -> dict[str, str]:
+    """The chosen source and dates (YYYY-MM-DD; anything else is ignored), '' for any."""
+    scope = {param: request.args.get(arg) or "" for arg, param in SCOPE_ARGS.items()}
+    scope["source"] = scope["source"] or request.args.get("source") or ""
+    for param in ("date_from", "date_to"):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", scope[param]):
+            scope[param] = ""
+    return scope
+
+
+def _matches_sql(depth: int | None, scope: dict[str, str] | None = None) -> str:
+    """The rowids of the search's matches (newest first, `depth` of them, when given),
+    within the scope's source and dates when given."""
+    matches = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search)"
+    conditions = _conditions(scope)
+    if not conditions:
+        return matches + (f" ORDER BY rowid DESC LIMIT {depth}" if depth else "")
+    # The source's or dates' index finds their articles, looked up among FTS5's matches
+    # (one walk of the matches, not one article lookup per match).
+    return f"SELECT id FROM articles WHERE {' AND '.join(conditions)} AND id IN ({matches})" + (
+        f" ORDER BY id DESC LIMIT {depth}" if depth else ""
+    )
+
+
+NEWEST_HITS = (
+    f"SELECT value FROM json_each({HITS_FUNCTION}(:search, :source, :date_from, :date_to))"
+)
 
 
 @hookimpl(trylast=True)  # after Datasette's own search filter, whose context it overrides
@@ -104,11 +145,19 @@ def filters_from_request(
     if table != TABLE:
         return None
     search = _searching(request, table)
-    context = {"supports_search": True, "search": search or ""}
+    scope = _scope(request)
+    context = {"supports_search": True, "search": search or "", "search_scope": scope}
+    # A source chosen in the facet (`source=`) is Datasette's own filter already.
+    dates = _scope_filter(scope if request.args.get("_source") else {**scope, "source": ""})
     if search is None:
-        return FilterArguments([], extra_context=context)
+        return FilterArguments(
+            dates.where_clauses,
+            params=dates.params,
+            human_descriptions=dates.human_descriptions,
+            extra_context=context,
+        )
     if _is_html(request):
-        return _search_filter(f"id IN ({NEWEST_HITS})", search, context)
+        return _search_filter(f"id IN ({NEWEST_HITS})", search, scope, dates, context)
 
     async def every_match() -> FilterArguments:
         # JSON and CSV get every match, in the requested order. With many matches, SQLite
@@ -117,28 +166,56 @@ def filters_from_request(
         db = datasette.get_database(database)
         sql = f"SELECT count(*) FROM ({_matches_sql(MANY_MATCHES)})"
         many = (await db.execute(sql, {"search": search})).first()[0] >= MANY_MATCHES
-        return _search_filter(
-            f"{'+id' if many else 'id'} IN ({_matches_sql(None)})", search, context
-        )
+        where = f"{'+id' if many else 'id'} IN ({_matches_sql(None)})"
+        return _search_filter(where, search, scope, dates, context)
 
     return every_match
 
 
-def _search_filter(where: str, search: str, context: dict[str, Any]) -> FilterArguments:
+def _scope_filter(scope: dict[str, str]) -> FilterArguments:
+    """The source and date range as conditions, so that pages, facets, CSV and feeds keep
+    to them."""
+    said = {
+        "source": "source is {}",
+        "date_from": "published from {}",
+        "date_to": "published until {} (included)",
+    }
     return FilterArguments(
-        [where],
-        params={"search": search},
-        human_descriptions=[f'search matches "{search}"'],
+        _conditions(scope),
+        params={param: value for param, value in scope.items() if value},
+        human_descriptions=[said[param].format(value) for param, value in scope.items() if value],
+    )
+
+
+def _search_filter(
+    where: str,
+    search: str,
+    scope: dict[str, str],
+    dates: FilterArguments,
+    context: dict[str, Any],
+) -> FilterArguments:
+    return FilterArguments(
+        [where, *dates.where_clauses],
+        params={"search": search, **scope},
+        human_descriptions=[f'search matches "{search}"', *dates.human_descriptions],
         extra_context=context,
     )
 
 
 @hookimpl
 def extra_template_vars(
-    view_name: str, table: str | None, database: str | None, request: Any, datasette: Any
+    template: str,
+    view_name: str,
+    table: str | None,
+    database: str | None,
+    columns: list[str] | None,
+    request: Any,
+    datasette: Any,
 ) -> Any:
     if view_name == "row" and table == TABLE:
         return _article_vars(request, database, datasette)
+    if template.startswith("query"):  # a canned query or SQL (Datasette names no view)
+        return _query_vars(datasette, database)
     if view_name != "table":
         return None
     # Datasette's own "CSV" link, on every table page: every row, streamed.
@@ -148,32 +225,38 @@ def extra_template_vars(
     url_csv = f"{request.path}.csv?{urlencode(csv_args)}"
     if table != TABLE:
         return {"url_csv": url_csv}
+    values: dict[str, Any] = _default_columns(request, datasette, database, columns)
     explicit_sort = any(request.args.get(a) for a in SORT_ARGS)
     # The default date order is not shown as chosen in the sort form: submitting the search
     # box would otherwise send it back as an explicit sort, and the search would not rank.
-    values: dict[str, Any] = {} if explicit_sort else {"sort": None, "sort_desc": None}
+    if not explicit_sort:
+        values.update(sort=None, sort_desc=None)
     values.update(
+        facets_below=True,  # templates/_table.html shows them after the results
         url_csv=url_csv,
         csv_url=_csv_url(request, datasette, database, bom=False),
         excel_url=_csv_url(request, datasette, database, bom=True),
     )
     search = _searching(request, table)
-    if search is None:
-        return values
+    scope = _scope(request)
 
-    async def search_vars() -> dict[str, Any]:
+    async def table_vars() -> dict[str, Any]:
         db = datasette.get_database(database)
+        values.update(search_scope=scope, search_sources=await _sources(db))
+        if search is None:
+            return values
         query = fts_query(search)
         total = 0
         if query:
             # The newest matches are found for the page anyway; only when they fill
             # SEARCH_DEPTH must FTS5 walk on to count the rest (all of them: the heading
             # always gives the total).
+            params = {"search": search, **scope}
             sql = f"SELECT count(*) FROM ({NEWEST_HITS})"
-            total = (await db.execute(sql, {"search": search})).first()[0]
+            total = (await db.execute(sql, params)).first()[0]
             if total >= SEARCH_DEPTH:
-                sql = f"SELECT count(*) FROM ({_matches_sql(None)})"
-                total = (await db.execute(sql, {"search": search})).first()[0]
+                sql = f"SELECT count(*) FROM ({_matches_sql(None, scope)})"
+                total = (await db.execute(sql, params)).first()[0]
         values.update(
             search_total=total,
             search_depth=SEARCH_DEPTH,
@@ -184,9 +267,10 @@ def extra_template_vars(
         )
         if total > SEARCH_DEPTH:  # Datasette's count covers the newest matches only
             values["filtered_table_rows_count"] = None
-        if not explicit_sort and not _filtered(request) and query:
+        values["rankable"] = not _filtered(request) and not scope["source"]
+        if not explicit_sort and values["rankable"] and query:
             page = _page(request)
-            values["ranked_rows"], more = await _ranked(db, search, page)
+            values["ranked_rows"], more = await _ranked(db, search, scope, page)
             # Datasette's pager walks the date order; ranked pages have their own.
             values["next_url"] = None
             values["ranked_pages"] = {
@@ -194,10 +278,81 @@ def extra_template_vars(
                 "previous": _page_url(request, page - 1) if page else None,
                 "next": _page_url(request, page + 1) if more else None,
             }
-            values["human_description_en"] = f'where search matches "{search}", by relevance'
+            within = _scope_filter(scope).human_descriptions
+            values["human_description_en"] = (
+                f'where search matches "{search}"{"".join(", " + w for w in within)}, by relevance'
+            )
         return values
 
-    return search_vars
+    return table_vars
+
+
+def _query_vars(datasette: Any, database: str | None) -> Callable:
+    async def query_vars() -> dict[str, Any]:
+        db = datasette.get_database(database)
+        if not await db.table_exists(TABLE):
+            return {}
+        return {"source_choices": await _sources(db)}
+
+    return query_vars
+
+
+async def _sources(db: Any) -> list[str]:
+    """Every source in the archive, for the source picker: one index probe per source
+    (a DISTINCT would read the whole index on a million articles)."""
+    sql = """
+        WITH RECURSIVE s(name) AS (
+          SELECT min(source) FROM articles
+          UNION ALL SELECT (SELECT min(source) FROM articles WHERE source > s.name) FROM s
+          WHERE s.name IS NOT NULL
+        ) SELECT name FROM s WHERE name IS NOT NULL"""
+    return [row[0] for row in (await db.execute(sql)).rows]
+
+
+def _default_columns(
+    request: Any, datasette: Any, database: str, columns: list[str] | None
+) -> dict[str, Any]:
+    """The table page's own columns (metadata.yml: the plugin's `columns` for the table),
+    until the user picks some with Datasette's `_col` / `_nocol`; and a link to them all."""
+    if any(key in request.args for key in ("_col", "_nocol")) or not columns:
+        return {}
+    config = datasette.plugin_config(PLUGIN, database=database, table=TABLE) or {}
+    if not config.get("columns"):
+        return {}
+    every = [(k, v) for k in request.args for v in request.args.getlist(k)]
+    every += [("_col", column) for column in columns]
+    return {
+        "default_columns": config["columns"],
+        "every_column_url": request.path + "?" + urlencode(every),
+    }
+
+
+def facets_in_order(
+    facets: list[dict[str, Any]], configured: list[str | dict[str, str]] | None
+) -> list[dict[str, Any]]:
+    """Template filter: facets in the order metadata.yml lists them (others after, by
+    name), not Datasette's by number of values, which moves them about from page to page;
+    a date facet's days newest first, not by count."""
+    order = [f if isinstance(f, str) else next(iter(f.values())) for f in configured or []]
+
+    def place(facet: dict[str, Any]) -> tuple[int, str]:
+        name = facet["name"]
+        return (order.index(name) if name in order else len(order), name)
+
+    ordered = []
+    for facet in sorted(facets, key=place):
+        if facet["type"] == "date":
+            days = sorted(facet["results"], key=lambda r: str(r["value"]), reverse=True)
+            facet = {**facet, "results": days}
+        ordered.append(facet)
+    return ordered
+
+
+def in_order(items: list[dict[str, Any]], names: list[str], key: str) -> list[dict[str, Any]]:
+    """Template filter: the columns (key "name") or a row's cells (key "column") named in
+    `names`, in that order."""
+    found = {item[key]: item for item in items}
+    return [found[name] for name in names if name in found]
 
 
 RANK_PAGE = "_rank_page"  # which page of ranked results, from 0
@@ -214,7 +369,9 @@ def _page_url(request: Any, page: int) -> str:
 
 
 def _filtered(request: Any) -> bool:
-    """Column filters narrow the date-sorted table page; ranking covers a plain search."""
+    """Column filters narrow the date-sorted table page; ranking covers a plain search,
+    within dates or not. Not within a source: its newest matches are spread over the
+    whole index, and bm25 would score every match between them (seconds at 1M)."""
     return any(not key.startswith("_") for key in request.args)
 
 
@@ -222,17 +379,25 @@ def _filtered(request: Any) -> bool:
 # statistics make the index look useless and it would scan the table for each result.
 COPIES = "articles c INDEXED BY idx_articles_duplicate_of"
 
-# bm25 weights of the FTS columns (title, body): a word in the headline counts ten times.
-RANK = "bm25(10.0, 1.0)"
+# bm25 with the FTS columns' weights (title > lead, byline, tags > body).
+RANK = f"bm25({', '.join(map(str, FTS_WEIGHTS))})"
 
 
-async def _ranked(db: Any, search: str, page: int) -> tuple[list[dict[str, Any]], bool]:
+async def _ranked(
+    db: Any, search: str, scope: dict[str, str], page: int
+) -> tuple[list[dict[str, Any]], bool]:
     """One page of ranked results and whether another follows.
 
     A syndicated copy never outranks its original: matches are grouped by original
     (duplicate_of, else the article itself), and each group shows the original, at the
     rank of its best match, with the other sources that published it.
     """
+    # Within dates: bm25 over the matches between the newest and the oldest in range (rowids
+    # follow the crawl, so about those in range), then those in range. (Asked inside FTS5,
+    # "rowid IN" would have it score every match.)
+    dated = any(scope.values())
+    band = f"AND rowid <= (SELECT max(value) FROM ({NEWEST_HITS}))" if dated else ""
+    in_range = f"WHERE ranked.rowid IN ({NEWEST_HITS})" if dated else ""
     # bm25 only over the newest SEARCH_DEPTH matches: the rowid bound is pushed into FTS5,
     # so a word in 30% of a million articles costs SEARCH_DEPTH rank computations, not 300k.
     sql = f"""
@@ -240,9 +405,10 @@ async def _ranked(db: Any, search: str, page: int) -> tuple[list[dict[str, Any]]
             SELECT rowid, rank AS score FROM {FTS_TABLE}
             WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search) AND rank MATCH '{RANK}'
               AND rowid >= (SELECT min(value) FROM ({NEWEST_HITS}))
+              {band}
         ), groups AS (
             SELECT coalesce(a.duplicate_of, a.id) AS root, min(ranked.score) AS best
-            FROM ranked JOIN articles a ON a.id = ranked.rowid
+            FROM ranked JOIN articles a ON a.id = ranked.rowid {in_range}
             GROUP BY root ORDER BY best, root LIMIT :limit OFFSET :offset
         )
         SELECT a.id, a.title, a.source, a.published, a.language, a.authors, a.body,
@@ -250,7 +416,8 @@ async def _ranked(db: Any, search: str, page: int) -> tuple[list[dict[str, Any]]
             AS also_in
         FROM groups JOIN articles a ON a.id = groups.root ORDER BY groups.best, groups.root
     """
-    params = {"search": search, "limit": RANKED_RESULTS + 1, "offset": page * RANKED_RESULTS}
+    params = {"search": search, **scope}
+    params.update(limit=RANKED_RESULTS + 1, offset=page * RANKED_RESULTS)
     rows = (await db.execute(sql, params)).rows
     results = [dict(row) for row in rows]
     return results[:RANKED_RESULTS], len(results) > RANKED_RESULTS
@@ -284,7 +451,9 @@ def _article_vars(request: Any, database: str, datasette: Any) -> Any:
         article = dict(row)
         article["authors"] = names(article["authors"])
         article["tags"] = names(article["tags"])
-        article["paragraphs"] = paragraphs(article["body"])
+        article["lead"], article["blocks"] = layout(
+            article["description"], article["body"], article["body_html"]
+        )
         related = "SELECT id, source, title, published FROM "
         original = None
         if article["duplicate_of"] is not None:
@@ -344,22 +513,46 @@ def human_date(value: str | None) -> str:
     return text
 
 
+LISTS = ("authors", "organizations", "tags")  # JSON lists in the articles table
+# Times shown as people read them, in the table and in query results about articles.
+DATES = ("published", "published_utc", "modified", "modified_utc", "first_seen", "last_seen",
+         "edited", "edited_at", "old_fetched_at")  # fmt: skip
+
+
 @hookimpl
 def render_cell(
     row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
 ) -> Any:
-    """In query results about articles (they carry canonical_url), ids link to the article."""
+    """The articles table reads as a list of articles: headlines link to the article, names
+    and tags are comma-separated, dates human. In query results about articles (they carry
+    canonical_url), ids link to the article."""
     # keys(): `in` on an sqlite3.Row looks at its values
     article_row = table is None and "canonical_url" in row.keys()  # noqa: SIM118
+    if (table == TABLE or article_row) and column in DATES and isinstance(value, str):
+        return human_date(value)
+    if table == TABLE and isinstance(value, str):
+        if column in LISTS:
+            return ", ".join(names(value)) or Markup("&nbsp;")
+        if column == "title" and "id" in row.keys():  # noqa: SIM118
+            href = datasette.urls.row(database, TABLE, row["id"])
+            return Markup('<a href="{}">{}</a>').format(href, value)
     if article_row and column in ("id", "article_id") and isinstance(value, int):
         href = datasette.urls.row(database, TABLE, value)
         return Markup('<a href="{}">{}</a>').format(href, value)
+    if article_row and column == "snippet" and isinstance(value, str):
+        # newsarchive_snippet marks the matches [so] for CSV; here, as on the search page.
+        return Markup(SNIPPET_MARK.sub(r"<mark>\1</mark>", str(escape(value))))
     return None
+
+
+SNIPPET_MARK = re.compile(r"\[([^\[\]]+)\]")
 
 
 @hookimpl
 def prepare_jinja2_environment(env: Any) -> None:
     env.filters["human_date"] = human_date
+    env.filters["in_order"] = in_order
+    env.filters["facets_in_order"] = facets_in_order
 
 
 @hookimpl
