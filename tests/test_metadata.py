@@ -237,6 +237,14 @@ def test_htmldate_finds_a_date_the_markup_does_not_state() -> None:
         ("Getty Images", []),
         # Code and user names are not names.
         (".wp-block-post-author{box-sizing:border-box}", []),
+        # A date beside the name, after it or before it; initials without dots.
+        ("Andrew Gerrand 4 August 2010", ["Andrew Gerrand"]),
+        ("Dec 17, 2025 Julian K. Arni", ["Julian K. Arni"]),
+        ("Петр СИНЯЕВ 5 декабря 2023", ["Петр Синяев"]),
+        ("5 грудня 2023 року Ірина Коваленко", ["Ірина Коваленко"]),
+        ("By PJ Hamel", ["PJ Hamel"]),
+        ("Nicholas C Stabile", ["Nicholas C Stabile"]),
+        ("Contributors: Janet Loughrey", ["Janet Loughrey"]),
     ],
 )
 def test_bylines_are_cleaned_to_names(byline: str, names: list[str]) -> None:
@@ -304,6 +312,47 @@ def test_an_author_box_under_the_article() -> None:
         '<aside class="sidebar"><span class="author">Kim Lee</span></aside></body></html>'
     )
     assert extract(html.encode(), fetched_at=FETCHED).authors == ["Toby Hale"]
+
+
+def test_a_page_layout_with_a_sidebar_does_not_hide_the_byline() -> None:
+    # The body's classes name the layout; only a sidebar element holds other articles.
+    html = (
+        '<html><body class="single nv-sidebar-right"><h1>Bus plan</h1>'
+        '<div class="post_author_name">Oleg Parashchak</div>'
+        f"<p>{'The council met again. ' * 30}</p></body></html>"
+    )
+    assert extract(html.encode(), fetched_at=FETCHED).authors == ["Oleg Parashchak"]
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("By Jerry Chu", ["Jerry Chu"]),
+        ("Автор: Ірина Коваленко", ["Ірина Коваленко"]),
+        ("Текст: Анна Смирнова и Олег Иванов", ["Анна Смирнова", "Олег Иванов"]),
+        ("Text size", []),
+    ],
+)
+def test_a_labelled_byline_near_the_headline_in_any_markup(line: str, names: list[str]) -> None:
+    html = (
+        f"<html><body><h1>Новина</h1><div><p>{line}</p></div><p>{'Текст. ' * 40}</p></body></html>"
+    )
+    assert extract(html.encode(), fetched_at=FETCHED).authors == names
+
+
+def test_the_author_named_by_a_link_preview_label() -> None:
+    html = _page(
+        '<meta name="twitter:label1" content="Written by">'
+        '<meta name="twitter:data1" content="Nawaz Dhandala">'
+        '<meta name="twitter:label2" content="Est. reading time">'
+        '<meta name="twitter:data2" content="8 minutes">'
+    )
+    assert extract(html, fetched_at=FETCHED).authors == ["Nawaz Dhandala"]
+
+
+def test_an_organisation_in_the_author_field_is_the_byline() -> None:
+    article = extract(_page('<meta name="author" content="CBC Bank">'), fetched_at=FETCHED)
+    assert (article.authors, article.organizations) == (["CBC Bank"], ["CBC Bank"])
 
 
 def test_bylines_in_the_sidebar_are_not_the_authors() -> None:

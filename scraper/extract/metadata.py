@@ -24,6 +24,8 @@ from bs4 import BeautifulSoup, Tag
 
 from scraper.extract import dates
 from scraper.extract.authors import (
+    MAX_SIGNATURE_CHARS,
+    is_labelled,
     is_organization,
     organization_byline,
     split_byline,
@@ -380,7 +382,8 @@ def _elsewhere(el: Tag) -> bool:
     """Inside a sidebar, a related-stories list, the comments or the page footer (an
     article's own footer, where tags often sit, is part of the article)."""
     for parent in el.parents:
-        if parent.name == "article":
+        # The body's classes describe the page's layout ("nv-sidebar-right", "no-sidebar").
+        if parent.name in ("article", "body"):
             return False
         if parent.name == "footer" and parent.find_parent("article") is not None:
             continue
@@ -481,7 +484,8 @@ def _authors(
             for key in ("author", "creator")
             for a in _as_list(ld.get(key))
         ]
-        yield [(v, False) for v in _meta_all(page, AUTHOR_META) if not v.startswith("http")]
+        stated = [*_meta_all(page, AUTHOR_META), *_labelled_meta(page)]
+        yield [(v, False) for v in stated if not v.startswith("http")]
         yield [
             (
                 _prop(_Page(itemprops=_child_props(el)), "name") or _prop_value(el) or "",
@@ -491,14 +495,16 @@ def _authors(
         ]
         yield [(el.get_text(" "), False) for el in page.links.get("author", ())]
         yield _nearest_byline(page, anchor)
+        yield _labelled_beside(page, anchor)
 
     for rank, source in enumerate(sources()):
         people = []
         for text, is_org in source:
-            names = split_byline(text, stated=rank < STATED_AUTHOR_SOURCES)
+            stated = rank < STATED_AUTHOR_SOURCES
+            names = split_byline(text, stated=stated)
             if is_org:
                 orgs.append(_clean(text) or "")
-            elif not names and (org := organization_byline(text)):
+            elif not names and (org := organization_byline(text, stated=stated)):
                 orgs.append(org)
             else:
                 for name in names:
@@ -507,6 +513,37 @@ def _authors(
             return unique(people), unique([o for o in orgs if o])
     orgs = unique([o for o in orgs if o])
     return orgs, orgs
+
+
+def _labelled_meta(page: _Page) -> Iterator[str]:
+    """Values that the page's link-preview labels call the author: `twitter:label1`
+    "Written by" with `twitter:data1` (as WordPress SEO plugins write them)."""
+    for n in range(1, 5):
+        label = _meta_first(page, (f"twitter:label{n}",))
+        if label and is_labelled(label):
+            yield from page.meta.get(f"twitter:data{n}", ())
+
+
+def _labelled_beside(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
+    """A short text near the headline that says who wrote it ("By Jerry Chu", "Автор:
+    Ірина Коваленко"), nearest first, whatever its markup."""
+    if anchor is None:
+        return []
+    for distance in range(1, NEAR_HEADLINE + 1):
+        for i in (anchor + distance, anchor - distance):
+            if not 0 <= i < len(page.elements):
+                continue
+            el = page.elements[i]
+            text = _clean(el.string) if el.name not in ("script", "style") else None
+            if (
+                text
+                and len(text) <= MAX_SIGNATURE_CHARS
+                and is_labelled(text)
+                and split_byline(text)
+                and not _elsewhere(el)
+            ):
+                return [(text, False)]
+    return []
 
 
 def _credits(el: Tag) -> bool:
