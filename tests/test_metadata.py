@@ -452,3 +452,24 @@ def test_titles_lose_site_names_and_datelines(head: str, h1: str, expected: str)
     heading = f"<h1>{h1}</h1>" if h1 else ""
     html = f"<html><head>{head}</head><body>{heading}<p>{'Текст. ' * 40}</p></body></html>"
     assert extract(html.encode(), "https://x.example/a", fetched_at=FETCHED).title == expected
+
+
+@pytest.mark.parametrize(
+    ("og_title", "url", "expected"),
+    [
+        ("Index Funds: How to Invest | Vanguard", "https://investor.vanguard.com/a",
+         "Index Funds: How to Invest"),
+        ("Top 5 HR Tools in 2026 | DianaHR", "https://www.getdianahr.com/blog/a",
+         "Top 5 HR Tools in 2026"),
+        ("Курс рубля упал до минимума | Kommersant", "https://www.kommersant.ru/doc/1",
+         "Курс рубля упал до минимума"),
+        ("Київрада ухвалила бюджет – Ukrinform", "https://www.ukrinform.ua/rubric/1",
+         "Київрада ухвалила бюджет"),
+        # The host's name inside the headline itself stays.
+        ("Vanguard cuts fees | Markets", "https://investor.vanguard.com/a",
+         "Vanguard cuts fees | Markets"),
+    ],
+)  # fmt: skip
+def test_a_site_name_is_known_by_the_host(og_title: str, url: str, expected: str) -> None:
+    html = f'<html><head><meta property="og:title" content="{og_title}"></head><body></body></html>'
+    assert extract(html.encode(), url, fetched_at=FETCHED).title == expected

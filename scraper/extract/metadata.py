@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
@@ -77,6 +77,11 @@ _TAG_PATH = re.compile(
 )
 _SECTION_CLASS = re.compile(r"kicker|rubric|categor|section|cat-links|eyebrow", re.IGNORECASE)
 _TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " » ", " // ", " / ", " || ")
+# A title part is the site's name when it is the host's name written as words: at least
+# this many letters, and this share of the longer of the two.
+SITE_NAME_CHARS = 4
+SITE_NAME_SHARE = 0.6
+_NOT_LETTERS = re.compile(r"[\W_]+")
 # A dateline a site appends to or puts before its headlines: "04.01.12 15:59", "2023-12-05".
 _TITLE_DATELINE = re.compile(
     r"^\s*\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?:,?\s+\d{1,2}:\d{2})?\s*[|:–—-]?\s*"
@@ -420,7 +425,31 @@ def _absolute(url: str | None, base: str | None) -> str | None:
         return None
 
 
-def _strip_site(title: str, headings: list[str], site: str | None, *, guess: bool) -> str:
+def _host_labels(url: str | None) -> list[str]:
+    """The names in a URL's host, without "www" and the top-level domain."""
+    try:
+        host = (urlsplit(url).hostname or "") if url else ""
+    except ValueError:  # not a URL ("http://[broken/")
+        return []
+    return [label for label in host.split(".")[:-1] if label != "www"]
+
+
+def _names_site(part: str, site: str | None, hosts: list[str]) -> bool:
+    """Is a part of a `<title>` the site's name: its og:site_name, or its host's name
+    written as words ("Artlyst" on artlyst.com, "DianaHR" on getdianahr.com)?"""
+    if site and part.casefold() == site.casefold():
+        return True
+    squashed = _NOT_LETTERS.sub("", part.casefold())
+    return len(squashed) >= SITE_NAME_CHARS and any(
+        (squashed in host or host in squashed)
+        and min(len(host), len(squashed)) / max(len(host), len(squashed)) >= SITE_NAME_SHARE
+        for host in hosts
+    )
+
+
+def _strip_site(
+    title: str, headings: list[str], site: str | None, hosts: list[str], *, guess: bool
+) -> str:
     """`title` without the site's name or a dateline around it: the part that is a
     heading on the page, else the parts that are not the site name; with `guess`, else
     the longest part."""
@@ -431,19 +460,23 @@ def _strip_site(title: str, headings: list[str], site: str | None, *, guess: boo
         parts = [p.strip() for p in title.split(sep)]
         if heading := next((p for p in parts if p in headings), None):
             return heading
-        if site and (keep := [p for p in parts if p.casefold() != site.casefold()]) != parts:
+        keep = [p for p in parts if not _names_site(p, site, hosts)]
+        if keep and keep != parts:
             return sep.join(keep)
         if guess:  # "Headline :: Site :: Slogan", but "News - Headline"
             return parts[0] if len(parts[0].split()) >= 3 else max(parts, key=len)
     return title
 
 
-def _title(structured: Iterable[str | None], page: _Page, site: str | None) -> str | None:
+def _title(
+    structured: Iterable[str | None], page: _Page, site: str | None, url: str | None
+) -> str | None:
     """The headline: the strongest structured title, cleaned of the site name; without
     one, the heading that the `<title>` repeats, the first `<h1>`, or the `<title>`."""
     h1s = [t for _, el in page.h1 if (t := _clean(el.get_text(" ")))]
+    hosts = _host_labels(url)
     if title := next((t for t in structured if t), None):
-        title = _strip_site(title, h1s, site, guess=False)
+        title = _strip_site(title, h1s, site, hosts, guess=False)
         # The one headline shown on the page is what readers and citations use; the
         # structured title is often an SEO rewording of it ("Top 11 ... | 2025").
         if len(h1s) == 1 and title not in h1s and len(h1s[0].split()) >= HEADLINE_WORDS:
@@ -457,7 +490,7 @@ def _title(structured: Iterable[str | None], page: _Page, site: str | None) -> s
             return max(repeated, key=len)
     if h1s:
         return h1s[0]
-    return _strip_site(tag, [], site, guess=True) if tag else None
+    return _strip_site(tag, [], site, hosts, guess=True) if tag else None
 
 
 # --- fields ---------------------------------------------------------------------------
@@ -735,7 +768,10 @@ def extract_metadata(
     base = url or canonical
 
     title = _title(
-        [ld.text("headline"), _meta_first(page, TITLE_META), _prop(page, "headline")], page, site
+        [ld.text("headline"), _meta_first(page, TITLE_META), _prop(page, "headline")],
+        page,
+        site,
+        base,
     )
     anchor = next((i for i, el in page.h1 if _clean(el.get_text(" ")) == title), None)
     anchor = anchor if anchor is not None else next((i for i, _ in page.h1), None)
