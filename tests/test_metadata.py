@@ -264,7 +264,15 @@ def test_organisations_are_kept_apart_from_people() -> None:
 
 @pytest.mark.parametrize(
     ("byline", "agency"),
-    [("ТАСС", "ТАСС"), ("Reuters", "Reuters"), ("dpa", "dpa"), ("Укрінформ", "Укрінформ")],
+    [
+        ("ТАСС", "ТАСС"),
+        ("Reuters", "Reuters"),
+        ("dpa", "dpa"),
+        ("Укрінформ", "Укрінформ"),
+        # "ИА" / "ІА" is the word for a news agency, never a person's initials.
+        ("ИА Regnum", "ИА Regnum"),
+        ("ІА Вчасно", "ІА Вчасно"),
+    ],
 )
 def test_an_agency_alone_in_the_byline_is_found_among_the_authors(byline, agency) -> None:
     # A journalist filtering by byline finds wire copy under the agency's name.
@@ -473,3 +481,17 @@ def test_titles_lose_site_names_and_datelines(head: str, h1: str, expected: str)
 def test_a_site_name_is_known_by_the_host(og_title: str, url: str, expected: str) -> None:
     html = f'<html><head><meta property="og:title" content="{og_title}"></head><body></body></html>'
     assert extract(html.encode(), url, fetched_at=FETCHED).title == expected
+
+
+@pytest.mark.parametrize(
+    ("h1", "expected"),
+    [
+        ('<span class="kicker">Эксклюзив</span> Нацбанк снизил ставку', "Нацбанк снизил ставку"),
+        ('<a class="rubric" href="/s">Політика</a> Київрада ухвалила бюджет',
+         "Київрада ухвалила бюджет"),
+        ('<span class="eyebrow">Exclusive:</span> Bank cuts its rate', "Bank cuts its rate"),
+    ],
+)  # fmt: skip
+def test_a_kicker_in_the_headline_is_no_part_of_the_title(h1: str, expected: str) -> None:
+    html = f"<html><body><h1>{h1}</h1><p>{'Текст. ' * 40}</p></body></html>"
+    assert extract(html.encode(), "https://x.example/a", fetched_at=FETCHED).title == expected

@@ -50,8 +50,9 @@ _ROLE_WORDS = re.compile(
 _ORG_WORDS = re.compile(
     r"\b(?:staff|bureau|desk|team|newsroom|agency|press|news|service|wire|"
     r"редакция|редакція|агентство|агенція|служба|новости|новини)\b"
-    # News agencies whose name is the whole byline of wire copy.
-    r"|\b(?:reuters|associated press|ap|afp|dpa|efe|ansa|xinhua|bloomberg|pap|upi|"
+    # News agencies whose name is the whole byline of wire copy, and the words for one
+    # ("ИА Regnum": информационное агентство).
+    r"|\b(?:reuters|associated press|ap|afp|dpa|efe|ansa|xinhua|bloomberg|pap|upi|иа|іа|"
     r"тасс|интерфакс|інтерфакс|укрінформ|укринформ|униан|уніан|ria|риа|ріа|бела?та)\b",
     re.IGNORECASE,
 )

@@ -468,12 +468,22 @@ def _strip_site(
     return title
 
 
+def _heading(el: Tag) -> str | None:
+    """A heading's text without the kicker inside it (`<h1><span class="kicker">
+    Exclusive</span> Headline</h1>`): the kicker labels the story, it is no part of it."""
+    kickers = el.find_all(class_=_SECTION_CLASS)
+    if not kickers:
+        return _clean(el.get_text(" "))
+    skip = {id(s) for k in kickers for s in k.find_all(string=True)}
+    return _clean(" ".join(s for s in el.find_all(string=True) if id(s) not in skip))
+
+
 def _title(
     structured: Iterable[str | None], page: _Page, site: str | None, url: str | None
 ) -> str | None:
     """The headline: the strongest structured title, cleaned of the site name; without
     one, the heading that the `<title>` repeats, the first `<h1>`, or the `<title>`."""
-    h1s = [t for _, el in page.h1 if (t := _clean(el.get_text(" ")))]
+    h1s = [t for _, el in page.h1 if (t := _heading(el))]
     hosts = _host_labels(url)
     if title := next((t for t in structured if t), None):
         title = _strip_site(title, h1s, site, hosts, guess=False)
@@ -773,7 +783,7 @@ def extract_metadata(
         site,
         base,
     )
-    anchor = next((i for i, el in page.h1 if _clean(el.get_text(" ")) == title), None)
+    anchor = next((i for i, el in page.h1 if _heading(el) == title), None)
     anchor = anchor if anchor is not None else next((i for i, _ in page.h1), None)
 
     declared = normalize_code(
