@@ -245,6 +245,9 @@ def test_htmldate_finds_a_date_the_markup_does_not_state() -> None:
         ("By PJ Hamel", ["PJ Hamel"]),
         ("Nicholas C Stabile", ["Nicholas C Stabile"]),
         ("Contributors: Janet Loughrey", ["Janet Loughrey"]),
+        # The names follow the label wherever it sits in the byline.
+        ("Updated January 8, 2026 Written by Jane Doe", ["Jane Doe"]),
+        ("Обновлено 5 декабря 2023 | Автор: Ирина Коваленко", ["Ирина Коваленко"]),
     ],
 )
 def test_bylines_are_cleaned_to_names(byline: str, names: list[str]) -> None:
@@ -346,6 +349,15 @@ def test_a_labelled_byline_near_the_headline_in_any_markup(line: str, names: lis
         f"<html><body><h1>Новина</h1><div><p>{line}</p></div><p>{'Текст. ' * 40}</p></body></html>"
     )
     assert extract(html.encode(), fetched_at=FETCHED).authors == names
+
+
+def test_a_labelled_byline_under_the_article_in_any_markup() -> None:
+    filler = "".join(f"<p>{'Text of the article goes on. ' * 12}</p>" for _ in range(70))
+    html = (
+        f"<html><body><h1>Bus plan</h1>{filler}<h3>Written by Cassidy Horton</h3>"
+        f"<p>{'Cassidy writes about money and the people who save it. ' * 3}</p></body></html>"
+    )
+    assert extract(html.encode(), fetched_at=FETCHED).authors == ["Cassidy Horton"]
 
 
 def test_the_author_named_by_a_link_preview_label() -> None:

@@ -18,6 +18,11 @@ _PREFIX = re.compile(
     r"підготува(?:в|ла|ли)|von|par|por|di|door|przez)\b\s*[:\-–—]?\s*",
     re.IGNORECASE,
 )
+# A byline's label after other words ("Updated ... Written by", "... | Автор: ...").
+_LABEL_INSIDE = re.compile(
+    r"(?<=\s)(?:(?:written|posted|reported)\s+)?by\s|(?<=\s)(?:author|автор|текст)\s*:",
+    re.IGNORECASE,
+)
 # Separators between several people in one byline ("A, B, and C", "А, Б и В").
 _SPLIT = re.compile(
     r"\s*(?:,\s*(?:and|und|et|и|та|і)\s|,|;|\s&\s|\s(?:and|und|et|y|e|и|та|і|й)\s)\s*",
@@ -96,6 +101,9 @@ def split_byline(byline: str, *, stated: bool = False) -> list[str]:
     if _PICTURE_CREDIT.match(byline):
         return []
     text = _EMAIL_OR_URL.sub(" ", " ".join(byline.split()))
+    # "Updated January 8, 2026 Written by Jane Doe": the names follow the label.
+    if (label := _LABEL_INSIDE.search(text)) and label.start() > 0:
+        text = text[label.start() :]
     text = _PREFIX.sub("", text, count=1)
     text = _SENTENCE_END.sub("", _AFTER_NAME.sub("", dates.beside_date(text)))
     names = []

@@ -568,24 +568,24 @@ def _labelled_meta(page: _Page) -> Iterator[str]:
 
 
 def _labelled_beside(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
-    """A short text near the headline that says who wrote it ("By Jerry Chu", "Автор:
-    Ірина Коваленко"), nearest first, whatever its markup."""
+    """A short text that says who wrote the article ("By Jerry Chu", "Автор: Ірина
+    Коваленко"), whatever its markup: near the headline, nearest first, else under it."""
     if anchor is None:
         return []
-    for distance in range(1, NEAR_HEADLINE + 1):
-        for i in (anchor + distance, anchor - distance):
-            if not 0 <= i < len(page.elements):
-                continue
-            el = page.elements[i]
-            text = _clean(el.string) if el.name not in ("script", "style") else None
-            if (
-                text
-                and len(text) <= MAX_SIGNATURE_CHARS
-                and is_labelled(text)
-                and split_byline(text)
-                and not _elsewhere(el)
-            ):
-                return [(text, False)]
+    near = [anchor + sign * d for d in range(1, NEAR_HEADLINE + 1) for sign in (1, -1)]
+    for i in [*near, *range(anchor + NEAR_HEADLINE + 1, len(page.elements))]:
+        if not 0 <= i < len(page.elements):
+            continue
+        el = page.elements[i]
+        text = _clean(el.string) if el.name not in ("script", "style") else None
+        if (
+            text
+            and len(text) <= MAX_SIGNATURE_CHARS
+            and is_labelled(text)
+            and split_byline(text)
+            and not _elsewhere(el)
+        ):
+            return [(text, False)]
     return []
 
 
