@@ -360,6 +360,23 @@ def test_a_labelled_byline_under_the_article_in_any_markup() -> None:
     assert extract(html.encode(), fetched_at=FETCHED).authors == ["Cassidy Horton"]
 
 
+@pytest.mark.parametrize(
+    ("link", "names"),
+    [
+        ('<a href="/blog/author/moses-kim/">Moses Kim and Kate Shokurova</a>',
+         ["Moses Kim", "Kate Shokurova"]),
+        ('<a href="https://x.example/avtor/olena-shevchenko">Олена Шевченко</a>',
+         ["Олена Шевченко"]),
+        ('<a href="/authors/anna-smirnova">Анна Смирнова</a>', ["Анна Смирнова"]),
+        # A link to a tag or a section is no byline.
+        ('<a href="/tag/transport/">Bus Lanes</a>', []),
+    ],
+)  # fmt: skip
+def test_a_link_to_the_author_page_is_the_byline(link: str, names: list[str]) -> None:
+    html = f"<html><body><h1>Bus plan</h1><div>{link}</div><p>{'Text. ' * 40}</p></body></html>"
+    assert extract(html.encode(), fetched_at=FETCHED).authors == names
+
+
 def test_the_author_named_by_a_link_preview_label() -> None:
     html = _page(
         '<meta name="twitter:label1" content="Written by">'

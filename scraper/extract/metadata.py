@@ -75,6 +75,12 @@ _TAG_PATH = re.compile(
     r"/(tags?|topics?|themes?|tema|teg[iy]?|metk[ai]|mitk[ai]|schlagwort|etiquetas?)/",
     re.IGNORECASE,
 )
+# A link to an author's page (WordPress /author/slug/, /authors/, ?author=...).
+_AUTHOR_PATH = re.compile(
+    r"/(?:authors?|autor[ey]?|avtor[yi]?|blog-authors?|writers?|contributors?|columnists?)/"
+    r"[^/?#]|[?&]author=",
+    re.IGNORECASE,
+)
 _SECTION_CLASS = re.compile(r"kicker|rubric|categor|section|cat-links|eyebrow", re.IGNORECASE)
 _TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " » ", " // ", " / ", " || ")
 # A title part is the site's name when it is the host's name written as words: at least
@@ -134,6 +140,7 @@ class _Page:
     h1: list[tuple[int, Tag]] = field(default_factory=list)
     h2: list[Tag] = field(default_factory=list)
     bylines: list[tuple[int, Tag]] = field(default_factory=list)
+    author_links: list[tuple[int, Tag]] = field(default_factory=list)  # to author pages
     tag_links: list[Tag] = field(default_factory=list)
     section_links: list[Tag] = field(default_factory=list)
     date_texts: list[tuple[int, Tag]] = field(default_factory=list)
@@ -169,6 +176,8 @@ def _gather(soup: BeautifulSoup) -> _Page:
                 page.links.setdefault(rel, []).append(el)
             if name == "a":
                 _visible_taxonomy(page, el, rels)
+                if _AUTHOR_PATH.search(str(attrs.get("href", ""))):
+                    page.author_links.append((index, el))
         elif name == "time":
             page.times.append((index, el))
         elif name == "h1":
@@ -537,7 +546,8 @@ def _authors(
             for el in [*page.itemprops.get("author", ()), *page.itemprops.get("creator", ())]
         ]
         yield [(el.get_text(" "), False) for el in page.links.get("author", ())]
-        yield _nearest_byline(page, anchor)
+        yield _nearest_byline(page.bylines, anchor)
+        yield _nearest_byline(page.author_links, anchor)
         yield _labelled_beside(page, anchor)
 
     for rank, source in enumerate(sources()):
@@ -595,15 +605,15 @@ def _credits(el: Tag) -> bool:
     return bool(split_byline(text) or organization_byline(text))
 
 
-def _nearest_byline(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
+def _nearest_byline(bylines: list[tuple[int, Tag]], anchor: int | None) -> list[tuple[str, bool]]:
     """The byline element nearest the headline that names someone, with the bylines
     right beside it (one author per element); farther ones belong to other articles."""
-    near = _near(page.bylines, anchor)
-    index = {id(el): i for i, el in page.bylines}
+    near = _near(bylines, anchor)
+    index = {id(el): i for i, el in bylines}
     first = next((el for el in near if _credits(el)), None)
     if first is None and anchor is not None:
         # None by the headline: an author box under the article (not in a sidebar).
-        near = _near([(i, el) for i, el in page.bylines if i > anchor], anchor, window=None)
+        near = _near([(i, el) for i, el in bylines if i > anchor], anchor, window=None)
         first = next((el for el in near if _credits(el)), None)
     if first is None:
         return []
