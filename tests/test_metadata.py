@@ -519,8 +519,13 @@ def test_a_site_name_is_known_by_the_host(og_title: str, url: str, expected: str
         ('<a class="rubric" href="/s">Політика</a> Київрада ухвалила бюджет',
          "Київрада ухвалила бюджет"),
         ('<span class="eyebrow">Exclusive:</span> Bank cuts its rate', "Bank cuts its rate"),
+        # A date or byline set inside the headline element.
+        ('Bank cuts its rate <h3 class="date-info"><span class="posted-on">Posted on July 1, '
+         '2024</span> <span class="byline">by Jane Doe</span></h3>', "Bank cuts its rate"),
     ],
 )  # fmt: skip
-def test_a_kicker_in_the_headline_is_no_part_of_the_title(h1: str, expected: str) -> None:
+def test_a_kicker_date_or_byline_in_the_headline_is_no_part_of_the_title(
+    h1: str, expected: str
+) -> None:
     html = f"<html><body><h1>{h1}</h1><p>{'Текст. ' * 40}</p></body></html>"
     assert extract(html.encode(), "https://x.example/a", fetched_at=FETCHED).title == expected

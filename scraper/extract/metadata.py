@@ -88,6 +88,10 @@ _TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " » ", " /
 SITE_NAME_CHARS = 4
 SITE_NAME_SHARE = 0.6
 _NOT_LETTERS = re.compile(r"[\W_]+")
+# What a headline element may hold besides the headline: kicker, date, byline.
+_IN_HEADING = re.compile(
+    "|".join(r.pattern for r in (_SECTION_CLASS, _DATE_CLASS, _BYLINE_CLASS)), re.I
+)
 # A dateline a site appends to or puts before its headlines: "04.01.12 15:59", "2023-12-05".
 _TITLE_DATELINE = re.compile(
     r"^\s*\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?:,?\s+\d{1,2}:\d{2})?\s*[|:–—-]?\s*"
@@ -478,9 +482,10 @@ def _strip_site(
 
 
 def _heading(el: Tag) -> str | None:
-    """A heading's text without the kicker inside it (`<h1><span class="kicker">
-    Exclusive</span> Headline</h1>`): the kicker labels the story, it is no part of it."""
-    kickers = el.find_all(class_=_SECTION_CLASS)
+    """A heading's text without the kicker, date or byline inside it (`<h1><span
+    class="kicker">Exclusive</span> Headline</h1>`): they label the story, they are no
+    part of its headline."""
+    kickers = el.find_all(class_=_IN_HEADING)
     if not kickers:
         return _clean(el.get_text(" "))
     skip = {id(s) for k in kickers for s in k.find_all(string=True)}
