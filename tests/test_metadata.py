@@ -529,3 +529,26 @@ def test_a_kicker_date_or_byline_in_the_headline_is_no_part_of_the_title(
 ) -> None:
     html = f"<html><body><h1>{h1}</h1><p>{'Текст. ' * 40}</p></body></html>"
     assert extract(html.encode(), "https://x.example/a", fetched_at=FETCHED).title == expected
+
+
+@pytest.mark.parametrize(
+    ("headline", "h1", "expected"),
+    [
+        ("Houston's Hottest New Restaurants, December 2025", "Houston's Hottest New Restaurants",
+         "Houston's Hottest New Restaurants"),
+        ("Нацбанк снизил ключевую ставку: главное", "Нацбанк снизил ключевую ставку",
+         "Нацбанк снизил ключевую ставку"),
+        ("Київрада ухвалила бюджет міста (оновлено)", "Київрада ухвалила бюджет міста",
+         "Київрада ухвалила бюджет міста"),
+        # A heading that is only the start of a word is no headline.
+        ("Bus plans approvedly", "Bus plans approved", "Bus plans approvedly"),
+    ],
+)  # fmt: skip
+def test_the_headline_that_the_structured_title_extends(headline, h1, expected) -> None:
+    # Two <h1>s (the site's logo is one), so neither is the page's single headline.
+    html = (
+        f'<html><head><script type="application/ld+json">{{"@type":"NewsArticle",'
+        f'"headline":"{headline}"}}</script></head><body><h1>Daily Herald</h1><h1>{h1}</h1>'
+        f"<p>{'Текст. ' * 40}</p></body></html>"
+    )
+    assert extract(html.encode(), "https://x.example/a", fetched_at=FETCHED).title == expected

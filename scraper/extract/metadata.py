@@ -492,6 +492,11 @@ def _heading(el: Tag) -> str | None:
     return _clean(" ".join(s for s in el.find_all(string=True) if id(s) not in skip))
 
 
+def _extends(title: str, heading: str) -> bool:
+    """Does `title` start with `heading`, then go on after a space or punctuation?"""
+    return title.startswith(heading) and not title[len(heading) : len(heading) + 1].isalnum()
+
+
 def _title(
     structured: Iterable[str | None], page: _Page, site: str | None, url: str | None
 ) -> str | None:
@@ -505,11 +510,13 @@ def _title(
         # structured title is often an SEO rewording of it ("Top 11 ... | 2025").
         if len(h1s) == 1 and title not in h1s and len(h1s[0].split()) >= HEADLINE_WORDS:
             return h1s[0]
-        return title
+        # A heading the structured title extends ("Headline, December 2025").
+        extended = [h for h in h1s if len(h.split()) >= HEADLINE_WORDS and _extends(title, h)]
+        return max(extended, key=len) if extended else title
     tag = page.title_tag
     if tag:
         headings = h1s + [t for el in page.h2[:MAX_CANDIDATES] if (t := _clean(el.get_text(" ")))]
-        repeated = [h for h in headings if len(h) >= 10 and tag.startswith(h)]
+        repeated = [h for h in headings if len(h) >= 10 and _extends(tag, h)]
         if repeated:
             return max(repeated, key=len)
     if h1s:
