@@ -16,13 +16,18 @@ author and publication day, reported for half A (tuning) and half B (held out) o
 `benchmarks/halves.py` split. Speed is CPU time (`time.process_time`) per tool: ours is the
 whole `extract()`, trafilatura its whole extraction with metadata, htmldate `find_date`
 alone. `--misses FIELD` lists our misses on half A only: tuning never looks at half B.
+`--date-audit` counts, per half, the day misses where the page itself disagrees with the
+gold (all three tools agree on another day that the page declares, or the gold's day is
+written nowhere in the page): the best day score the data allows.
 """
 
 from __future__ import annotations
 
 import argparse
+import calendar
 import gzip
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -177,7 +182,77 @@ def wcxb_scores(root: Path, preds: dict[str, Prediction]) -> list[dict]:
         return json.loads(out.read_text(encoding="utf-8"))["rows"]
 
 
-def wcxb(root: Path, misses: str | None) -> None:
+# The page's own machine-readable publication day: JSON-LD datePublished, the OpenGraph
+# article:published_time (either attribute order) or microdata datePublished.
+_DECLARED_DAY = re.compile(
+    r'(?:"datePublished"\s*:\s*"|property="article:published_time"\s+content="'
+    r'|itemprop="datePublished"\s+(?:content|datetime)=")(\d{4}-\d{2}-\d{2})'
+    r'|content="(\d{4}-\d{2}-\d{2})[^"]*"\s+property="article:published_time"'
+)
+
+
+def _written(day: str, page: str) -> bool:
+    """Is `day` (YYYY-MM-DD) written anywhere in `page`, numerically or with an English
+    month ("2025-12-05", "05.12.2025", "12/5/2025", "Dec. 5th, 2025", "5 December 2025")?"""
+    y, m, d = (int(part) for part in day.split("-"))
+    month = calendar.month_name[m].lower()
+    dd, mm = rf"0?{d}", rf"0?{m}"
+    name = rf"(?:{month}|{month[:3]}\.?)"
+    forms = [
+        rf"{y}[-/.]{mm}[-/.]{dd}\b", rf"\b{dd}[./-]{mm}[./-]{y}", rf"\b{mm}/{dd}/{y}",
+        rf"{name}\s+{dd}(?:st|nd|rd|th)?,?\s+{y}", rf"\b{dd}(?:st|nd|rd|th)?\s+{name},?\s+{y}",
+    ]  # fmt: skip
+    return re.search("|".join(forms), page, re.IGNORECASE) is not None
+
+
+def date_audit(root: Path, truth: dict, preds: dict[str, dict[str, Prediction]]) -> None:
+    """Where our day differs from the gold's, how often the page itself disagrees with
+    the gold: all three tools agree on another day, and the page's own declared
+    publication day is that day or the gold's day is written nowhere in the page. Counts
+    only, per half: nothing here is tuned on."""
+    keys = ("gold", "wrong", "no_day", "agree", "declared", "absent", "either")
+    rows = {h: dict.fromkeys(keys, 0) for h in "AB"}
+    for pid, case in truth.items():
+        if not (gold := str(case.get("publish_date") or "")[:10]):
+            continue
+        row = rows[half(pid)]
+        row["gold"] += 1
+        if len(gold) != 10:  # "2025-07": no prediction can have that day
+            row["wrong"] += 1
+            row["no_day"] += 1
+            row["either"] += 1
+            continue
+        days = {str(preds[tool][pid].get("published") or "")[:10] for tool in WCXB_TOOLS}
+        if str(preds["ours"][pid].get("published") or "")[:10] == gold:
+            continue
+        row["wrong"] += 1
+        if len(days) != 1 or days == {""}:
+            continue
+        row["agree"] += 1
+        page = gzip.decompress((root / "html" / f"{pid}.html.gz").read_bytes()).decode(
+            "utf-8", "replace"
+        )
+        declared = {a or b for a, b in _DECLARED_DAY.findall(page)}
+        row["declared"] += (is_declared := days <= declared and gold not in declared)
+        row["absent"] += (is_absent := not _written(gold, page))
+        row["either"] += is_declared or is_absent
+    print("\ndate audit: pages where our day is not the gold's, half A / half B")
+    labels = {
+        "gold": "pages with a gold day",
+        "wrong": "ours not the gold's day",
+        "no_day": "  the gold gives a month, no day",
+        "agree": "  all three tools agree on another day",
+        "declared": "    the page's datePublished is that day",
+        "absent": "    the gold's day is written nowhere in it",
+        "either": "  no day or either of the two",
+    }
+    for key, label in labels.items():
+        print(f"{label:<46}{rows['A'][key]:>5} / {rows['B'][key]:<5}")
+    ceiling = [1 - rows[h]["either"] / rows[h]["gold"] for h in "AB"]
+    print(f"{'best day score the page allows':<46}{ceiling[0]:>5.3f} / {ceiling[1]:.3f}")
+
+
+def wcxb(root: Path, misses: str | None, audit: bool = False) -> None:
     """Title, author and day for ours, trafilatura and htmldate, by half, and CPU pages/s."""
     truth = json.loads((root / "ground-truth.json").read_text("utf-8"))
     pages = {
@@ -187,8 +262,9 @@ def wcxb(root: Path, misses: str | None) -> None:
     print(f"\nwcxb-articles: {len(pages)} pages; half A (tuning) / half B (held out)")
     print(f"{'tool':<12}{'CPU pages/s':>12}  " + "  ".join(f"{f:>13}" for f in WCXB_FIELDS))
     speed: dict[str, float] = {}
+    every: dict[str, dict[str, Prediction]] = {}
     for name, tool in WCXB_TOOLS.items():
-        preds, seconds = {}, 0.0
+        preds, seconds = every.setdefault(name, {}), 0.0
         tool(*next(iter(pages.values())))  # imports and lazy loading are not per page
         for pid, (html, url) in pages.items():
             started = time.process_time()
@@ -217,6 +293,8 @@ def wcxb(root: Path, misses: str | None) -> None:
         f"htmldate alone costs {1000 / speed['htmldate']:.1f} ms/page "
         f"({speed['ours'] / speed['htmldate']:.0%} of ours per page)"
     )
+    if audit:
+        date_audit(root, truth, every)
 
 
 def main() -> None:
@@ -225,6 +303,9 @@ def main() -> None:
     parser.add_argument("--show", type=int, default=0, help="print the first N AEB pages")
     parser.add_argument("--wcxb", type=Path, help="WCXB folder (../shared/datasets/wcxb-articles)")
     parser.add_argument("--misses", choices=WCXB_FIELDS, help="list our half-A misses of a field")
+    parser.add_argument(
+        "--date-audit", action="store_true", help="count day misses the page itself contradicts"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print every miss")
     args = parser.parse_args()
     accuracy(test_set(), args.verbose)
@@ -233,7 +314,7 @@ def main() -> None:
     if args.aeb:
         aeb(args.aeb, args.show)
     if args.wcxb:
-        wcxb(args.wcxb, args.misses)
+        wcxb(args.wcxb, args.misses, args.date_audit)
 
 
 if __name__ == "__main__":

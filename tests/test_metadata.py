@@ -237,6 +237,17 @@ def test_htmldate_finds_a_date_the_markup_does_not_state() -> None:
         ("Getty Images", []),
         # Code and user names are not names.
         (".wp-block-post-author{box-sizing:border-box}", []),
+        # A date beside the name, after it or before it; initials without dots.
+        ("Andrew Gerrand 4 August 2010", ["Andrew Gerrand"]),
+        ("Dec 17, 2025 Julian K. Arni", ["Julian K. Arni"]),
+        ("Петр СИНЯЕВ 5 декабря 2023", ["Петр Синяев"]),
+        ("5 грудня 2023 року Ірина Коваленко", ["Ірина Коваленко"]),
+        ("By PJ Hamel", ["PJ Hamel"]),
+        ("Nicholas C Stabile", ["Nicholas C Stabile"]),
+        ("Contributors: Janet Loughrey", ["Janet Loughrey"]),
+        # The names follow the label wherever it sits in the byline.
+        ("Updated January 8, 2026 Written by Jane Doe", ["Jane Doe"]),
+        ("Обновлено 5 декабря 2023 | Автор: Ирина Коваленко", ["Ирина Коваленко"]),
     ],
 )
 def test_bylines_are_cleaned_to_names(byline: str, names: list[str]) -> None:
@@ -256,7 +267,15 @@ def test_organisations_are_kept_apart_from_people() -> None:
 
 @pytest.mark.parametrize(
     ("byline", "agency"),
-    [("ТАСС", "ТАСС"), ("Reuters", "Reuters"), ("dpa", "dpa"), ("Укрінформ", "Укрінформ")],
+    [
+        ("ТАСС", "ТАСС"),
+        ("Reuters", "Reuters"),
+        ("dpa", "dpa"),
+        ("Укрінформ", "Укрінформ"),
+        # "ИА" / "ІА" is the word for a news agency, never a person's initials.
+        ("ИА Regnum", "ИА Regnum"),
+        ("ІА Вчасно", "ІА Вчасно"),
+    ],
 )
 def test_an_agency_alone_in_the_byline_is_found_among_the_authors(byline, agency) -> None:
     # A journalist filtering by byline finds wire copy under the agency's name.
@@ -304,6 +323,73 @@ def test_an_author_box_under_the_article() -> None:
         '<aside class="sidebar"><span class="author">Kim Lee</span></aside></body></html>'
     )
     assert extract(html.encode(), fetched_at=FETCHED).authors == ["Toby Hale"]
+
+
+def test_a_page_layout_with_a_sidebar_does_not_hide_the_byline() -> None:
+    # The body's classes name the layout; only a sidebar element holds other articles.
+    html = (
+        '<html><body class="single nv-sidebar-right"><h1>Bus plan</h1>'
+        '<div class="post_author_name">Oleg Parashchak</div>'
+        f"<p>{'The council met again. ' * 30}</p></body></html>"
+    )
+    assert extract(html.encode(), fetched_at=FETCHED).authors == ["Oleg Parashchak"]
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("By Jerry Chu", ["Jerry Chu"]),
+        ("Автор: Ірина Коваленко", ["Ірина Коваленко"]),
+        ("Текст: Анна Смирнова и Олег Иванов", ["Анна Смирнова", "Олег Иванов"]),
+        ("Text size", []),
+    ],
+)
+def test_a_labelled_byline_near_the_headline_in_any_markup(line: str, names: list[str]) -> None:
+    html = (
+        f"<html><body><h1>Новина</h1><div><p>{line}</p></div><p>{'Текст. ' * 40}</p></body></html>"
+    )
+    assert extract(html.encode(), fetched_at=FETCHED).authors == names
+
+
+def test_a_labelled_byline_under_the_article_in_any_markup() -> None:
+    filler = "".join(f"<p>{'Text of the article goes on. ' * 12}</p>" for _ in range(70))
+    html = (
+        f"<html><body><h1>Bus plan</h1>{filler}<h3>Written by Cassidy Horton</h3>"
+        f"<p>{'Cassidy writes about money and the people who save it. ' * 3}</p></body></html>"
+    )
+    assert extract(html.encode(), fetched_at=FETCHED).authors == ["Cassidy Horton"]
+
+
+@pytest.mark.parametrize(
+    ("link", "names"),
+    [
+        ('<a href="/blog/author/moses-kim/">Moses Kim and Kate Shokurova</a>',
+         ["Moses Kim", "Kate Shokurova"]),
+        ('<a href="https://x.example/avtor/olena-shevchenko">Олена Шевченко</a>',
+         ["Олена Шевченко"]),
+        ('<a href="/authors/anna-smirnova">Анна Смирнова</a>', ["Анна Смирнова"]),
+        # A link to a tag or a section is no byline.
+        ('<a href="/tag/transport/">Bus Lanes</a>', []),
+    ],
+)  # fmt: skip
+def test_a_link_to_the_author_page_is_the_byline(link: str, names: list[str]) -> None:
+    html = f"<html><body><h1>Bus plan</h1><div>{link}</div><p>{'Text. ' * 40}</p></body></html>"
+    assert extract(html.encode(), fetched_at=FETCHED).authors == names
+
+
+def test_the_author_named_by_a_link_preview_label() -> None:
+    html = _page(
+        '<meta name="twitter:label1" content="Written by">'
+        '<meta name="twitter:data1" content="Nawaz Dhandala">'
+        '<meta name="twitter:label2" content="Est. reading time">'
+        '<meta name="twitter:data2" content="8 minutes">'
+    )
+    assert extract(html, fetched_at=FETCHED).authors == ["Nawaz Dhandala"]
+
+
+def test_an_organisation_in_the_author_field_is_the_byline() -> None:
+    article = extract(_page('<meta name="author" content="CBC Bank">'), fetched_at=FETCHED)
+    assert (article.authors, article.organizations) == (["CBC Bank"], ["CBC Bank"])
 
 
 def test_bylines_in_the_sidebar_are_not_the_authors() -> None:
@@ -402,4 +488,67 @@ def test_a_date_in_the_text_never_beats_the_markup():
 def test_titles_lose_site_names_and_datelines(head: str, h1: str, expected: str) -> None:
     heading = f"<h1>{h1}</h1>" if h1 else ""
     html = f"<html><head>{head}</head><body>{heading}<p>{'Текст. ' * 40}</p></body></html>"
+    assert extract(html.encode(), "https://x.example/a", fetched_at=FETCHED).title == expected
+
+
+@pytest.mark.parametrize(
+    ("og_title", "url", "expected"),
+    [
+        ("Index Funds: How to Invest | Vanguard", "https://investor.vanguard.com/a",
+         "Index Funds: How to Invest"),
+        ("Top 5 HR Tools in 2026 | DianaHR", "https://www.getdianahr.com/blog/a",
+         "Top 5 HR Tools in 2026"),
+        ("Курс рубля упал до минимума | Kommersant", "https://www.kommersant.ru/doc/1",
+         "Курс рубля упал до минимума"),
+        ("Київрада ухвалила бюджет – Ukrinform", "https://www.ukrinform.ua/rubric/1",
+         "Київрада ухвалила бюджет"),
+        # The host's name inside the headline itself stays.
+        ("Vanguard cuts fees | Markets", "https://investor.vanguard.com/a",
+         "Vanguard cuts fees | Markets"),
+    ],
+)  # fmt: skip
+def test_a_site_name_is_known_by_the_host(og_title: str, url: str, expected: str) -> None:
+    html = f'<html><head><meta property="og:title" content="{og_title}"></head><body></body></html>'
+    assert extract(html.encode(), url, fetched_at=FETCHED).title == expected
+
+
+@pytest.mark.parametrize(
+    ("h1", "expected"),
+    [
+        ('<span class="kicker">Эксклюзив</span> Нацбанк снизил ставку', "Нацбанк снизил ставку"),
+        ('<a class="rubric" href="/s">Політика</a> Київрада ухвалила бюджет',
+         "Київрада ухвалила бюджет"),
+        ('<span class="eyebrow">Exclusive:</span> Bank cuts its rate', "Bank cuts its rate"),
+        # A date or byline set inside the headline element.
+        ('Bank cuts its rate <h3 class="date-info"><span class="posted-on">Posted on July 1, '
+         '2024</span> <span class="byline">by Jane Doe</span></h3>', "Bank cuts its rate"),
+    ],
+)  # fmt: skip
+def test_a_kicker_date_or_byline_in_the_headline_is_no_part_of_the_title(
+    h1: str, expected: str
+) -> None:
+    html = f"<html><body><h1>{h1}</h1><p>{'Текст. ' * 40}</p></body></html>"
+    assert extract(html.encode(), "https://x.example/a", fetched_at=FETCHED).title == expected
+
+
+@pytest.mark.parametrize(
+    ("headline", "h1", "expected"),
+    [
+        ("Houston's Hottest New Restaurants, December 2025", "Houston's Hottest New Restaurants",
+         "Houston's Hottest New Restaurants"),
+        ("Нацбанк снизил ключевую ставку: главное", "Нацбанк снизил ключевую ставку",
+         "Нацбанк снизил ключевую ставку"),
+        ("Київрада ухвалила бюджет міста (оновлено)", "Київрада ухвалила бюджет міста",
+         "Київрада ухвалила бюджет міста"),
+        # A heading that is only the start of a word is no headline.
+        ("Bus plans approvedly", "Bus plans approved", "Bus plans approvedly"),
+    ],
+)  # fmt: skip
+def test_the_headline_that_the_structured_title_extends(headline, h1, expected) -> None:
+    # Two <h1>s (the site's logo is one), so neither is the page's single headline.
+    html = (
+        f'<html><head><script type="application/ld+json">{{"@type":"NewsArticle",'
+        f'"headline":"{headline}"}}</script></head><body><h1>Daily Herald</h1><h1>{h1}</h1>'
+        f"<p>{'Текст. ' * 40}</p></body></html>"
+    )
     assert extract(html.encode(), "https://x.example/a", fetched_at=FETCHED).title == expected

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import re
 
+from scraper.extract import dates
+
 # Words that introduce a byline. Matched case-insensitively at the start, colon optional.
 _PREFIX = re.compile(
     r"^\s*(?:(?:written|posted|reported|text|words|story|photos?)\s+)?"
-    r"(?:by|from|author|authors|text|автор|авторка|автори|авторы|текст|подготовил[аи]?|"
+    r"(?:by|from|author|authors|contributors?|text|автор|авторка|автори|авторы|текст|подготовил[аи]?|"
     r"підготува(?:в|ла|ли)|von|par|por|di|door|przez)\b\s*[:\-–—]?\s*",
+    re.IGNORECASE,
+)
+# A byline's label after other words ("Updated ... Written by", "... | Автор: ...").
+_LABEL_INSIDE = re.compile(
+    r"(?<=\s)(?:(?:written|posted|reported)\s+)?by\s|(?<=\s)(?:author|автор|текст)\s*:",
     re.IGNORECASE,
 )
 # Separators between several people in one byline ("A, B, and C", "А, Б и В").
@@ -48,8 +55,9 @@ _ROLE_WORDS = re.compile(
 _ORG_WORDS = re.compile(
     r"\b(?:staff|bureau|desk|team|newsroom|agency|press|news|service|wire|"
     r"редакция|редакція|агентство|агенція|служба|новости|новини)\b"
-    # News agencies whose name is the whole byline of wire copy.
-    r"|\b(?:reuters|associated press|ap|afp|dpa|efe|ansa|xinhua|bloomberg|pap|upi|"
+    # News agencies whose name is the whole byline of wire copy, and the words for one
+    # ("ИА Regnum": информационное агентство).
+    r"|\b(?:reuters|associated press|ap|afp|dpa|efe|ansa|xinhua|bloomberg|pap|upi|иа|іа|"
     r"тасс|интерфакс|інтерфакс|укрінформ|укринформ|униан|уніан|ria|риа|ріа|бела?та)\b",
     re.IGNORECASE,
 )
@@ -71,8 +79,9 @@ def _is_name(part: str, *, stated: bool = False) -> bool:
         return False
     if _STOCK_AGENCIES.search(part) or _NOT_IN_NAME.search(part):
         return False
-    # A short all-capital word is an acronym (РИА, BBC): an organisation, not a person.
-    if any(w.isupper() and len(w) <= 4 and w.isalpha() for w in words):
+    # A short all-capital word is an acronym (РИА, BBC): an organisation, not a person;
+    # one or two capitals are initials ("PJ Hamel", "Nicholas C Stabile").
+    if any(w.isupper() and 3 <= len(w) <= 4 and w.isalpha() for w in words):
         return False
     return stated or all(w[0].isupper() or w.lower() in _PARTICLES for w in words if w[0].isalpha())
 
@@ -92,8 +101,11 @@ def split_byline(byline: str, *, stated: bool = False) -> list[str]:
     if _PICTURE_CREDIT.match(byline):
         return []
     text = _EMAIL_OR_URL.sub(" ", " ".join(byline.split()))
+    # "Updated January 8, 2026 Written by Jane Doe": the names follow the label.
+    if (label := _LABEL_INSIDE.search(text)) and label.start() > 0:
+        text = text[label.start() :]
     text = _PREFIX.sub("", text, count=1)
-    text = _SENTENCE_END.sub("", _AFTER_NAME.sub("", text))
+    text = _SENTENCE_END.sub("", _AFTER_NAME.sub("", dates.beside_date(text)))
     names = []
     for part in _SPLIT.split(text):
         part = _PREFIX.sub("", _tidy(part), count=1)
@@ -107,9 +119,11 @@ def is_organization(name: str) -> bool:
     return bool(_ORG_WORDS.search(name))
 
 
-def organization_byline(byline: str) -> str | None:
+def organization_byline(byline: str, *, stated: bool = False) -> str | None:
     """A byline that credits an organisation by an acronym or an agency's name ("ТАСС",
-    "TOI Lifestyle Desk", "dpa"), which `split_byline` does not take for a person."""
+    "TOI Lifestyle Desk", "dpa"), which `split_byline` does not take for a person.
+    `stated`: a page's author field, where any short name that is no person's ("CBC
+    Bank") is the organisation the page credits."""
     text = " ".join(_PREFIX.sub("", " ".join(byline.split()), count=1).split())
     if (
         not text
@@ -120,7 +134,7 @@ def organization_byline(byline: str) -> str | None:
         or _DIGITS.search(text)
     ):
         return None
-    return text if is_organization(text) else None
+    return text if stated or is_organization(text) else None
 
 
 def unique(names: list[str]) -> list[str]:
@@ -141,13 +155,23 @@ MAX_SIGNATURE_CHARS = 80
 _CAPITAL_SURNAME = re.compile(r"^[^\W\d_][^\W\d_.]*\.?(?:\s+[^\W\d_]\.)?\s+[^\W\d_a-zа-яіїєґ]{3,}$")
 
 
+# A label that surely introduces people: "by", or any label with its colon or dash
+# ("Text: Jane Doe", but "Text size" is a button).
+_SURE_LABEL = re.compile(r"\bby\b|[:\-–—]\s*$", re.IGNORECASE)
+
+
+def is_labelled(text: str) -> bool:
+    """Does `text` start with a byline's label ("By", "Written by", "Автор:")?"""
+    label = _PREFIX.match(text)
+    return label is not None and _SURE_LABEL.search(label.group(0)) is not None
+
+
 def byline_at_end(text: str) -> list[str]:
     """The people signed at the end of an article's text, if its last paragraph is a
     signature."""
     last = text.rstrip().rpartition("\n\n")[2].strip()
     if not last or len(last) > MAX_SIGNATURE_CHARS or _PICTURE_CREDIT.match(last):
         return []
-    labelled = _PREFIX.match(last) is not None and _PREFIX.match(last).end() > 0
-    if labelled or all(_CAPITAL_SURNAME.match(part) for part in _SPLIT.split(last)):
+    if is_labelled(last) or all(_CAPITAL_SURNAME.match(part) for part in _SPLIT.split(last)):
         return split_byline(last)
     return []

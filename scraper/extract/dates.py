@@ -182,6 +182,15 @@ def date_in_text(
     return None
 
 
+def beside_date(text: str) -> str:
+    """What a byline says beside its date: the text before the first date, or after it
+    when the date comes first ("Jane Doe July 3, 2025", "Dec 17, 2025 Jane Doe")."""
+    found = _TEXT_DATE.search(text)
+    if not found:
+        return text
+    return text[: found.start()].strip() or text[found.end() :]
+
+
 def _is_relative(text: str) -> bool:
     # Absolute dates in words always carry a year or a day number; relative ones need not
     # ("вчора", "2 години тому" has a digit but no year).

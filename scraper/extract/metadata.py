@@ -18,12 +18,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
 from scraper.extract import dates
 from scraper.extract.authors import (
+    MAX_SIGNATURE_CHARS,
+    is_labelled,
     is_organization,
     organization_byline,
     split_byline,
@@ -73,8 +75,23 @@ _TAG_PATH = re.compile(
     r"/(tags?|topics?|themes?|tema|teg[iy]?|metk[ai]|mitk[ai]|schlagwort|etiquetas?)/",
     re.IGNORECASE,
 )
+# A link to an author's page (WordPress /author/slug/, /authors/, ?author=...).
+_AUTHOR_PATH = re.compile(
+    r"/(?:authors?|autor[ey]?|avtor[yi]?|blog-authors?|writers?|contributors?|columnists?)/"
+    r"[^/?#]|[?&]author=",
+    re.IGNORECASE,
+)
 _SECTION_CLASS = re.compile(r"kicker|rubric|categor|section|cat-links|eyebrow", re.IGNORECASE)
 _TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " » ", " // ", " / ", " || ")
+# A title part is the site's name when it is the host's name written as words: at least
+# this many letters, and this share of the longer of the two.
+SITE_NAME_CHARS = 4
+SITE_NAME_SHARE = 0.6
+_NOT_LETTERS = re.compile(r"[\W_]+")
+# What a headline element may hold besides the headline: kicker, date, byline.
+_IN_HEADING = re.compile(
+    "|".join(r.pattern for r in (_SECTION_CLASS, _DATE_CLASS, _BYLINE_CLASS)), re.I
+)
 # A dateline a site appends to or puts before its headlines: "04.01.12 15:59", "2023-12-05".
 _TITLE_DATELINE = re.compile(
     r"^\s*\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?:,?\s+\d{1,2}:\d{2})?\s*[|:–—-]?\s*"
@@ -127,6 +144,7 @@ class _Page:
     h1: list[tuple[int, Tag]] = field(default_factory=list)
     h2: list[Tag] = field(default_factory=list)
     bylines: list[tuple[int, Tag]] = field(default_factory=list)
+    author_links: list[tuple[int, Tag]] = field(default_factory=list)  # to author pages
     tag_links: list[Tag] = field(default_factory=list)
     section_links: list[Tag] = field(default_factory=list)
     date_texts: list[tuple[int, Tag]] = field(default_factory=list)
@@ -162,6 +180,8 @@ def _gather(soup: BeautifulSoup) -> _Page:
                 page.links.setdefault(rel, []).append(el)
             if name == "a":
                 _visible_taxonomy(page, el, rels)
+                if _AUTHOR_PATH.search(str(attrs.get("href", ""))):
+                    page.author_links.append((index, el))
         elif name == "time":
             page.times.append((index, el))
         elif name == "h1":
@@ -380,7 +400,8 @@ def _elsewhere(el: Tag) -> bool:
     """Inside a sidebar, a related-stories list, the comments or the page footer (an
     article's own footer, where tags often sit, is part of the article)."""
     for parent in el.parents:
-        if parent.name == "article":
+        # The body's classes describe the page's layout ("nv-sidebar-right", "no-sidebar").
+        if parent.name in ("article", "body"):
             return False
         if parent.name == "footer" and parent.find_parent("article") is not None:
             continue
@@ -417,7 +438,31 @@ def _absolute(url: str | None, base: str | None) -> str | None:
         return None
 
 
-def _strip_site(title: str, headings: list[str], site: str | None, *, guess: bool) -> str:
+def _host_labels(url: str | None) -> list[str]:
+    """The names in a URL's host, without "www" and the top-level domain."""
+    try:
+        host = (urlsplit(url).hostname or "") if url else ""
+    except ValueError:  # not a URL ("http://[broken/")
+        return []
+    return [label for label in host.split(".")[:-1] if label != "www"]
+
+
+def _names_site(part: str, site: str | None, hosts: list[str]) -> bool:
+    """Is a part of a `<title>` the site's name: its og:site_name, or its host's name
+    written as words ("Artlyst" on artlyst.com, "DianaHR" on getdianahr.com)?"""
+    if site and part.casefold() == site.casefold():
+        return True
+    squashed = _NOT_LETTERS.sub("", part.casefold())
+    return len(squashed) >= SITE_NAME_CHARS and any(
+        (squashed in host or host in squashed)
+        and min(len(host), len(squashed)) / max(len(host), len(squashed)) >= SITE_NAME_SHARE
+        for host in hosts
+    )
+
+
+def _strip_site(
+    title: str, headings: list[str], site: str | None, hosts: list[str], *, guess: bool
+) -> str:
     """`title` without the site's name or a dateline around it: the part that is a
     heading on the page, else the parts that are not the site name; with `guess`, else
     the longest part."""
@@ -428,33 +473,55 @@ def _strip_site(title: str, headings: list[str], site: str | None, *, guess: boo
         parts = [p.strip() for p in title.split(sep)]
         if heading := next((p for p in parts if p in headings), None):
             return heading
-        if site and (keep := [p for p in parts if p.casefold() != site.casefold()]) != parts:
+        keep = [p for p in parts if not _names_site(p, site, hosts)]
+        if keep and keep != parts:
             return sep.join(keep)
         if guess:  # "Headline :: Site :: Slogan", but "News - Headline"
             return parts[0] if len(parts[0].split()) >= 3 else max(parts, key=len)
     return title
 
 
-def _title(structured: Iterable[str | None], page: _Page, site: str | None) -> str | None:
+def _heading(el: Tag) -> str | None:
+    """A heading's text without the kicker, date or byline inside it (`<h1><span
+    class="kicker">Exclusive</span> Headline</h1>`): they label the story, they are no
+    part of its headline."""
+    kickers = el.find_all(class_=_IN_HEADING)
+    if not kickers:
+        return _clean(el.get_text(" "))
+    skip = {id(s) for k in kickers for s in k.find_all(string=True)}
+    return _clean(" ".join(s for s in el.find_all(string=True) if id(s) not in skip))
+
+
+def _extends(title: str, heading: str) -> bool:
+    """Does `title` start with `heading`, then go on after a space or punctuation?"""
+    return title.startswith(heading) and not title[len(heading) : len(heading) + 1].isalnum()
+
+
+def _title(
+    structured: Iterable[str | None], page: _Page, site: str | None, url: str | None
+) -> str | None:
     """The headline: the strongest structured title, cleaned of the site name; without
     one, the heading that the `<title>` repeats, the first `<h1>`, or the `<title>`."""
-    h1s = [t for _, el in page.h1 if (t := _clean(el.get_text(" ")))]
+    h1s = [t for _, el in page.h1 if (t := _heading(el))]
+    hosts = _host_labels(url)
     if title := next((t for t in structured if t), None):
-        title = _strip_site(title, h1s, site, guess=False)
+        title = _strip_site(title, h1s, site, hosts, guess=False)
         # The one headline shown on the page is what readers and citations use; the
         # structured title is often an SEO rewording of it ("Top 11 ... | 2025").
         if len(h1s) == 1 and title not in h1s and len(h1s[0].split()) >= HEADLINE_WORDS:
             return h1s[0]
-        return title
+        # A heading the structured title extends ("Headline, December 2025").
+        extended = [h for h in h1s if len(h.split()) >= HEADLINE_WORDS and _extends(title, h)]
+        return max(extended, key=len) if extended else title
     tag = page.title_tag
     if tag:
         headings = h1s + [t for el in page.h2[:MAX_CANDIDATES] if (t := _clean(el.get_text(" ")))]
-        repeated = [h for h in headings if len(h) >= 10 and tag.startswith(h)]
+        repeated = [h for h in headings if len(h) >= 10 and _extends(tag, h)]
         if repeated:
             return max(repeated, key=len)
     if h1s:
         return h1s[0]
-    return _strip_site(tag, [], site, guess=True) if tag else None
+    return _strip_site(tag, [], site, hosts, guess=True) if tag else None
 
 
 # --- fields ---------------------------------------------------------------------------
@@ -481,7 +548,8 @@ def _authors(
             for key in ("author", "creator")
             for a in _as_list(ld.get(key))
         ]
-        yield [(v, False) for v in _meta_all(page, AUTHOR_META) if not v.startswith("http")]
+        stated = [*_meta_all(page, AUTHOR_META), *_labelled_meta(page)]
+        yield [(v, False) for v in stated if not v.startswith("http")]
         yield [
             (
                 _prop(_Page(itemprops=_child_props(el)), "name") or _prop_value(el) or "",
@@ -490,15 +558,18 @@ def _authors(
             for el in [*page.itemprops.get("author", ()), *page.itemprops.get("creator", ())]
         ]
         yield [(el.get_text(" "), False) for el in page.links.get("author", ())]
-        yield _nearest_byline(page, anchor)
+        yield _nearest_byline(page.bylines, anchor)
+        yield _nearest_byline(page.author_links, anchor)
+        yield _labelled_beside(page, anchor)
 
     for rank, source in enumerate(sources()):
         people = []
         for text, is_org in source:
-            names = split_byline(text, stated=rank < STATED_AUTHOR_SOURCES)
+            stated = rank < STATED_AUTHOR_SOURCES
+            names = split_byline(text, stated=stated)
             if is_org:
                 orgs.append(_clean(text) or "")
-            elif not names and (org := organization_byline(text)):
+            elif not names and (org := organization_byline(text, stated=stated)):
                 orgs.append(org)
             else:
                 for name in names:
@@ -509,21 +580,52 @@ def _authors(
     return orgs, orgs
 
 
+def _labelled_meta(page: _Page) -> Iterator[str]:
+    """Values that the page's link-preview labels call the author: `twitter:label1`
+    "Written by" with `twitter:data1` (as WordPress SEO plugins write them)."""
+    for n in range(1, 5):
+        label = _meta_first(page, (f"twitter:label{n}",))
+        if label and is_labelled(label):
+            yield from page.meta.get(f"twitter:data{n}", ())
+
+
+def _labelled_beside(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
+    """A short text that says who wrote the article ("By Jerry Chu", "Автор: Ірина
+    Коваленко"), whatever its markup: near the headline, nearest first, else under it."""
+    if anchor is None:
+        return []
+    near = [anchor + sign * d for d in range(1, NEAR_HEADLINE + 1) for sign in (1, -1)]
+    for i in [*near, *range(anchor + NEAR_HEADLINE + 1, len(page.elements))]:
+        if not 0 <= i < len(page.elements):
+            continue
+        el = page.elements[i]
+        text = _clean(el.string) if el.name not in ("script", "style") else None
+        if (
+            text
+            and len(text) <= MAX_SIGNATURE_CHARS
+            and is_labelled(text)
+            and split_byline(text)
+            and not _elsewhere(el)
+        ):
+            return [(text, False)]
+    return []
+
+
 def _credits(el: Tag) -> bool:
     """Does a byline element name a person or an organisation?"""
     text = el.get_text(" ")
     return bool(split_byline(text) or organization_byline(text))
 
 
-def _nearest_byline(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
+def _nearest_byline(bylines: list[tuple[int, Tag]], anchor: int | None) -> list[tuple[str, bool]]:
     """The byline element nearest the headline that names someone, with the bylines
     right beside it (one author per element); farther ones belong to other articles."""
-    near = _near(page.bylines, anchor)
-    index = {id(el): i for i, el in page.bylines}
+    near = _near(bylines, anchor)
+    index = {id(el): i for i, el in bylines}
     first = next((el for el in near if _credits(el)), None)
     if first is None and anchor is not None:
         # None by the headline: an author box under the article (not in a sidebar).
-        near = _near([(i, el) for i, el in page.bylines if i > anchor], anchor, window=None)
+        near = _near([(i, el) for i, el in bylines if i > anchor], anchor, window=None)
         first = next((el for el in near if _credits(el)), None)
     if first is None:
         return []
@@ -698,9 +800,12 @@ def extract_metadata(
     base = url or canonical
 
     title = _title(
-        [ld.text("headline"), _meta_first(page, TITLE_META), _prop(page, "headline")], page, site
+        [ld.text("headline"), _meta_first(page, TITLE_META), _prop(page, "headline")],
+        page,
+        site,
+        base,
     )
-    anchor = next((i for i, el in page.h1 if _clean(el.get_text(" ")) == title), None)
+    anchor = next((i for i, el in page.h1 if _heading(el) == title), None)
     anchor = anchor if anchor is not None else next((i for i, _ in page.h1), None)
 
     declared = normalize_code(
