@@ -319,11 +319,12 @@ class NewsSpider(scrapy.Spider):
             self._settle(response)
             return
         depth = response.meta["depth"]
-        if response.meta["kind"] == "article" or self.is_article_url(response.url, source):
-            yield self.article(response, source)
         for link in self.links.links(response):
             if request := self._follow(link, source, depth + 1):
                 yield request
+        # Last: with CONCURRENT_ITEMS = 1 (settings.py) the links need not wait for it.
+        if response.meta["kind"] == "article" or self.is_article_url(response.url, source):
+            yield self.article(response, source)
 
     def _settle(self, exchange: Request | Response) -> None:
         """Settle every URL of a request's redirect chain: nothing left to resume there."""
