@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from fnmatch import fnmatchcase
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -29,18 +29,22 @@ def is_tracking(key: str, extra_tracking: tuple[str, ...] | list[str] = ()) -> b
 def normalize_url(url: str, extra_tracking: tuple[str, ...] | list[str] = ()) -> str:
     """The archive key of `url`: w3lib's canonical form without tracking parameters."""
     parts = urlsplit(url.strip())
-    query = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not is_tracking(key, extra_tracking)
-    ]
-    cleaned = urlunsplit((parts.scheme, netloc(url), parts.path or "/", urlencode(query), ""))
+    query = parts.query
+    if query:  # most links have no query: nothing to take out
+        query = urlencode(
+            [
+                (key, value)
+                for key, value in parse_qsl(query, keep_blank_values=True)
+                if not is_tracking(key, extra_tracking)
+            ]
+        )
+    cleaned = urlunsplit((parts.scheme, netloc(parts), parts.path or "/", query, ""))
     return canonicalize_url(cleaned)
 
 
-def netloc(url: str) -> str:
-    """host[:port] as written in allowed_domains: lower case, default port dropped."""
-    parts = urlsplit(url)
+def netloc(parts: SplitResult) -> str:
+    """host[:port] of a split URL as written in allowed_domains: lower case, default port
+    dropped."""
     host = (parts.hostname or "").lower()
     if ":" in host:  # an IPv6 address keeps its brackets
         host = f"[{host}]"
@@ -50,10 +54,11 @@ def netloc(url: str) -> str:
 
 def allowed(url: str, domains: list[str]) -> bool:
     """Is `url` inside `domains`? "example.com" admits its subdomains; "host:port" is exact."""
-    if urlsplit(url).scheme not in ("http", "https"):
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
         return False
-    location = netloc(url)
-    host = (urlsplit(url).hostname or "").lower()
+    location = netloc(parts)
+    host = (parts.hostname or "").lower()
     for domain in domains:
         domain = domain.lower()
         if ":" in domain:

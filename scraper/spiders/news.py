@@ -207,10 +207,16 @@ class NewsSpider(scrapy.Spider):
         self, url: str, source: Source, depth: int, lastmod: datetime | None = None
     ) -> scrapy.Request | None:
         """A request for a discovered link, or None when the source's rules exclude it."""
+        if depth > source.max_depth + 1:  # too deep even for an article
+            return None
         link, candidate = url, self._candidate(source.name, url)
         if candidate is None:
             return None
         url, matches = candidate
+        # Most links of a page lead to articles this run has requested already: no need
+        # to ask the archive about those again.
+        if url in self._requested[(source.name, "article")]:
+            return None
         known = self.frontier.lookup(url)  # also catches redirecting URLs of an article
         is_article = known is not None or matches
         # Articles linked from the deepest listing pages are still worth a fetch.
@@ -319,11 +325,12 @@ class NewsSpider(scrapy.Spider):
             self._settle(response)
             return
         depth = response.meta["depth"]
-        if response.meta["kind"] == "article" or self.is_article_url(response.url, source):
-            yield self.article(response, source)
         for link in self.links.links(response):
             if request := self._follow(link, source, depth + 1):
                 yield request
+        # Last: with CONCURRENT_ITEMS = 1 (settings.py) the links need not wait for it.
+        if response.meta["kind"] == "article" or self.is_article_url(response.url, source):
+            yield self.article(response, source)
 
     def _settle(self, exchange: Request | Response) -> None:
         """Settle every URL of a request's redirect chain: nothing left to resume there."""
