@@ -3,12 +3,13 @@
 - `?_search=` on `articles` is rewritten into index terms (pipelines.textsearch) and matched
   against the contentless `articles_fts`; punctuation never reaches FTS5 as syntax.
 - Without an explicit sort, the HTML page ranks by bm25. To keep a common word fast on a
-  million articles, the HTML page works on the `SEARCH_DEPTH` newest matches (FTS5 walks
-  its rowids newest first and stops): only those are ranked, faceted and counted, and the
-  page says so. JSON and CSV get every match, so an export is never cut.
+  million articles, only the `SEARCH_DEPTH` newest matches are ranked, and the page says
+  so. The heading counts, the facets count and "sort by date" pages through every match;
+  JSON and CSV get every match too, so an export is never cut.
 - Each result shows a snippet of its own text with the matches highlighted.
 - An article's row page shows headline, metadata and paragraphs (templates/row.html).
-- `?_bom=1` on a CSV adds a UTF-8 byte order mark so Excel keeps Cyrillic intact.
+- Every CSV link (tables, facet selections, searches, canned queries) is a download of
+  every row in the export's format, with a "CSV for Excel" link beside it (downloads.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import zlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
@@ -35,29 +36,29 @@ from pipelines.textsearch import (
     snippet,
 )
 from scraper.serve.diff import compare, edit_summary, paragraphs
+from scraper.serve.downloads import ROUTE, csv_download, download_url
 from scraper.serve.feed import names, render_atom
 
 TABLE = "articles"
-SEARCH_DEPTH = 1000  # matches an HTML search page ranks and facets
+SEARCH_DEPTH = 1000  # matches an HTML search page ranks
 RANKED_RESULTS = 50  # shown on the ranked page; "sort by date" pages through the rest
 MANY_MATCHES = 10_000  # from here an API or CSV search walks the date index, not the matches
-BOM = b"\xef\xbb\xbf"
 SORT_ARGS = ("_sort", "_sort_desc")
 
 
-HITS_FUNCTION = "newsarchive_newest_hits"
+HITS_FUNCTION = "newsarchive_hits"
 
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
     register_functions(conn)
-    conn.create_function(HITS_FUNCTION, 1, _newest_hits(conn))
+    conn.create_function(HITS_FUNCTION, 1, _hits(conn))
     # (old title, old body, new title, new body) -> "headline changed, 2 paragraphs changed"
     conn.create_function("newsarchive_edit_summary", 4, edit_summary, deterministic=True)
 
 
-def _newest_hits(conn: sqlite3.Connection) -> Callable[[str], str]:
-    """`newsarchive_newest_hits(search)`: the newest SEARCH_DEPTH matching rowids, as JSON.
+def _hits(conn: sqlite3.Connection) -> Callable[[str], str]:
+    """`newsarchive_hits(search)`: every matching rowid, newest first, as JSON.
 
     A search page runs about ten queries over the same matches (rows, count, six facets,
     ranking); FTS5 finds them once per connection and page, not ten times. The cache is
@@ -65,17 +66,18 @@ def _newest_hits(conn: sqlite3.Connection) -> Callable[[str], str]:
     """
     cache: dict[tuple[str, int], str] = {}
 
-    def newest_hits(search: str) -> str:
+    def hits(search: str) -> str:
         version = conn.execute("PRAGMA data_version").fetchone()[0]
         key = (search, version)
         if key not in cache:
-            if len(cache) >= 16:
+            if len(cache) >= 8:  # a common word's matches in a million articles: ~2 MB
                 cache.clear()
-            rows = conn.execute(_matches_sql(SEARCH_DEPTH), {"search": search}).fetchall()
+            sql = _matches_sql(None) + " ORDER BY rowid DESC"
+            rows = conn.execute(sql, {"search": search}).fetchall()
             cache[key] = json.dumps([r[0] for r in rows])
         return cache[key]
 
-    return newest_hits
+    return hits
 
 
 def _searching(request: Any, table: str | None) -> str | None:
@@ -94,7 +96,7 @@ def _matches_sql(depth: int | None) -> str:
     return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search){limit}"
 
 
-NEWEST_HITS = f"SELECT value FROM json_each({HITS_FUNCTION}(:search))"
+ALL_HITS = f"SELECT value FROM json_each({HITS_FUNCTION}(:search))"
 
 
 @hookimpl(trylast=True)  # after Datasette's own search filter, whose context it overrides
@@ -108,7 +110,7 @@ def filters_from_request(
     if search is None:
         return FilterArguments([], extra_context=context)
     if _is_html(request):
-        return _search_filter(f"id IN ({NEWEST_HITS})", search, context)
+        return _search_filter(f"id IN ({ALL_HITS})", search, context)
 
     async def every_match() -> FilterArguments:
         # JSON and CSV get every match, in the requested order. With many matches, SQLite
@@ -141,22 +143,30 @@ def extra_template_vars(
         return _article_vars(request, database, datasette)
     if view_name != "table":
         return None
-    # Datasette's own "CSV" link, on every table page: every row, streamed.
-    csv_args = [(k, v) for k in request.args if k not in ("_next", "_size", "_stream")
-                for v in request.args.getlist(k)]  # fmt: skip
-    csv_args += [("_stream", "on"), ("_size", "max")]
-    url_csv = f"{request.path}.csv?{urlencode(csv_args)}"
-    if table != TABLE:
-        return {"url_csv": url_csv}
+    name = table or request.url_vars.get("table")  # a table, or a canned query (no table)
+    # Every CSV link of the page, Datasette's own "CSV" among them: every row, streamed.
+    downloads = {
+        key: download_url(datasette, request, database, name, bom=bom, all_columns=every)
+        for key, bom, every in (
+            ("csv_url", False, False),
+            ("excel_url", True, False),
+            ("all_columns_url", False, True),
+            ("all_columns_excel_url", True, True),
+        )
+    }
+    url_csv_path, _, query = downloads["csv_url"].partition("?")
+    downloads.update(  # Datasette's "CSV" link and its "Advanced export" form
+        url_csv=downloads["csv_url"],
+        url_csv_path=url_csv_path,
+        url_csv_hidden_args=parse_qsl(query, keep_blank_values=True),
+    )
+    if name != TABLE:
+        return downloads
     explicit_sort = any(request.args.get(a) for a in SORT_ARGS)
     # The default date order is not shown as chosen in the sort form: submitting the search
     # box would otherwise send it back as an explicit sort, and the search would not rank.
     values: dict[str, Any] = {} if explicit_sort else {"sort": None, "sort_desc": None}
-    values.update(
-        url_csv=url_csv,
-        csv_url=_csv_url(request, datasette, database, bom=False),
-        excel_url=_csv_url(request, datasette, database, bom=True),
-    )
+    values.update(downloads)
     search = _searching(request, table)
     if search is None:
         return values
@@ -164,16 +174,10 @@ def extra_template_vars(
     async def search_vars() -> dict[str, Any]:
         db = datasette.get_database(database)
         query = fts_query(search)
-        total = 0
-        if query:
-            # The newest matches are found for the page anyway; only when they fill
-            # SEARCH_DEPTH must FTS5 walk on to count the rest (all of them: the heading
-            # always gives the total).
-            sql = f"SELECT count(*) FROM ({NEWEST_HITS})"
-            total = (await db.execute(sql, {"search": search})).first()[0]
-            if total >= SEARCH_DEPTH:
-                sql = f"SELECT count(*) FROM ({_matches_sql(None)})"
-                total = (await db.execute(sql, {"search": search})).first()[0]
+        total = None
+        if not _filtered(request):  # else Datasette's own count, with the filters
+            sql = f"SELECT json_array_length({HITS_FUNCTION}(:search))"
+            total = (await db.execute(sql, {"search": search})).first()[0] if query else 0
         values.update(
             search_total=total,
             search_depth=SEARCH_DEPTH,
@@ -182,8 +186,6 @@ def extra_template_vars(
             article_path=lambda pk: datasette.urls.row(database, TABLE, pk),
             feed_url=_feed_url(request, datasette, database),
         )
-        if total > SEARCH_DEPTH:  # Datasette's count covers the newest matches only
-            values["filtered_table_rows_count"] = None
         if not explicit_sort and not _filtered(request) and query:
             page = _page(request)
             values["ranked_rows"], more = await _ranked(db, search, page)
@@ -239,7 +241,7 @@ async def _ranked(db: Any, search: str, page: int) -> tuple[list[dict[str, Any]]
         WITH ranked AS MATERIALIZED (
             SELECT rowid, rank AS score FROM {FTS_TABLE}
             WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search) AND rank MATCH '{RANK}'
-              AND rowid >= (SELECT min(value) FROM ({NEWEST_HITS}))
+              AND rowid >= (SELECT min(value) FROM ({ALL_HITS} LIMIT :depth))
         ), groups AS (
             SELECT coalesce(a.duplicate_of, a.id) AS root, min(ranked.score) AS best
             FROM ranked JOIN articles a ON a.id = ranked.rowid
@@ -250,20 +252,11 @@ async def _ranked(db: Any, search: str, page: int) -> tuple[list[dict[str, Any]]
             AS also_in
         FROM groups JOIN articles a ON a.id = groups.root ORDER BY groups.best, groups.root
     """
-    params = {"search": search, "limit": RANKED_RESULTS + 1, "offset": page * RANKED_RESULTS}
+    params = {"search": search, "limit": RANKED_RESULTS + 1, "offset": page * RANKED_RESULTS,
+              "depth": SEARCH_DEPTH}  # fmt: skip
     rows = (await db.execute(sql, params)).rows
     results = [dict(row) for row in rows]
     return results[:RANKED_RESULTS], len(results) > RANKED_RESULTS
-
-
-def _csv_url(request: Any, datasette: Any, database: str, *, bom: bool) -> str:
-    """Every match as CSV (streamed, in date order), optionally with a BOM for Excel."""
-    dropped = {"_next", "_size", "_sort", "_sort_desc", "_stream"}
-    args = [(k, v) for k in request.args if k not in dropped for v in request.args.getlist(k)]
-    sort = ("_sort", request.args["_sort"]) if request.args.get("_sort") else None
-    args += [sort or ("_sort_desc", request.args.get("_sort_desc") or "published_utc")]
-    args += [("_stream", "on"), ("_size", "max"), ("_dl", "1")] + ([("_bom", "1")] if bom else [])
-    return datasette.urls.table(database, TABLE, format="csv") + "?" + urlencode(args)
 
 
 def _feed_url(request: Any, datasette: Any, database: str) -> str:
@@ -373,7 +366,10 @@ def register_output_renderer() -> dict[str, Any]:
 
 @hookimpl
 def register_routes() -> list[tuple[str, Callable]]:
-    return [(r"^/-/raw/(?P<database>[^/]+)/(?P<page>[0-9]+)$", raw_page)]
+    return [
+        (r"^/-/raw/(?P<database>[^/]+)/(?P<page>[0-9]+)$", raw_page),
+        (ROUTE, csv_download),
+    ]
 
 
 async def raw_page(datasette: Any, request: Any) -> Response:
@@ -399,35 +395,3 @@ async def raw_page(datasette: Any, request: Any) -> Response:
             "Content-Security-Policy": "sandbox",
         },
     )
-
-
-@hookimpl
-def asgi_wrapper(datasette: Any) -> Any:
-    """`?_bom=1` on a .csv response: prepend a UTF-8 byte order mark."""
-
-    def wrap(app: Any) -> Any:
-        async def with_bom(scope: dict, receive: Any, send: Any) -> None:
-            wanted = (
-                scope["type"] == "http"
-                and scope["path"].endswith(".csv")
-                and b"_bom=1" in scope.get("query_string", b"").split(b"&")
-            )
-            if not wanted:
-                return await app(scope, receive, send)
-            first = True
-
-            async def send_with_bom(message: dict) -> None:
-                nonlocal first
-                if message["type"] == "http.response.start":
-                    headers = [(k, v) for k, v in message["headers"] if k != b"content-length"]
-                    message = {**message, "headers": headers}
-                elif message["type"] == "http.response.body" and first:
-                    first = False
-                    message = {**message, "body": BOM + message.get("body", b"")}
-                await send(message)
-
-            await app(scope, receive, send_with_bom)
-
-        return with_bom
-
-    return wrap
