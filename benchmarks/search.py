@@ -17,6 +17,7 @@ import argparse
 import itertools
 import json
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -107,18 +108,20 @@ def queries(rng: random.Random, vocab: list[str]) -> dict[str, list[str]]:
 
 def timed(client: httpx.Client, label: str, requests: list[tuple[str, dict]], repeat: int) -> None:
     """GET each (path, params) in turn, `repeat` times in all; print median and p95."""
-    times, statuses, hits = [], set(), []
+    times, statuses, hits, timed_out = [], set(), [], 0
     for path, params in itertools.islice(itertools.cycle(requests), repeat):
         started = time.perf_counter()
         response = client.get(path, params=params)
         times.append((time.perf_counter() - started) * 1000)
         statuses.add(response.status_code)
         hits.append(response.text.count('class="search-result"') or response.text.count("<entry>"))
+        timed_out += 'class="facets-timed-out"' in response.text
     times.sort()
     p95 = times[int(len(times) * 0.95) - 1]
     print(
         f"{label:20} median {statistics.median(times):6.0f} ms   p95 {p95:6.0f} ms   "
         f"HTTP {sorted(statuses)}   results shown {min(hits)}-{max(hits)}"
+        + (f"   facets timed out on {timed_out} pages" if timed_out else "")
     )
 
 
@@ -130,12 +133,15 @@ def measure(client: httpx.Client, database: str, kinds: dict[str, list[str]], re
 
 
 def stream_csv(client: httpx.Client, database: str, rows: int) -> None:
-    """The first `rows` articles (by date) as CSV, streamed: seconds until the last byte."""
+    """The first `rows` articles (by date) as CSV, streamed: seconds until the last byte.
+
+    The URL is the one the page's CSV link gives (the export's columns, every row)."""
     last = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(START + rows * 150))
-    params = {"published_utc__lte": last, "_stream": "on", "_size": "max"}
+    page = client.get(f"/{database}/articles", params={"published_utc__lte": last})
+    url = re.search(r'class="csv-link" href="([^"]+)"', page.text)[1].replace("&amp;", "&")
     started = time.perf_counter()
     lines = 0
-    with client.stream("GET", f"/{database}/articles.csv", params=params) as response:
+    with client.stream("GET", url) as response:
         for chunk in response.iter_lines():
             lines += bool(chunk)
     seconds = time.perf_counter() - started
