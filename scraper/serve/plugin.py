@@ -3,9 +3,10 @@
 - `?_search=` on `articles` is rewritten into index terms (pipelines.textsearch) and matched
   against the contentless `articles_fts`; punctuation never reaches FTS5 as syntax.
 - Without an explicit sort, the HTML page ranks by bm25. To keep a common word fast on a
-  million articles, only the `SEARCH_DEPTH` newest matches are ranked, and the page says
-  so. The heading counts, the facets count and "sort by date" pages through every match;
-  JSON and CSV get every match too, so an export is never cut.
+  million articles, only the `SEARCH_DEPTH` newest matches are ranked, and the facets count
+  (and "sort by date" pages through) the `FACET_DEPTH` newest (FTS5 walks its rowids newest
+  first and stops); the page says so when there are more. The heading always gives the
+  total. JSON and CSV get every match, so an export is never cut.
 - Each result shows a snippet of its own text with the matches highlighted.
 - An article's row page shows headline, metadata and paragraphs (templates/row.html).
 - Every CSV link (tables, facet selections, searches, canned queries) is a download of
@@ -41,6 +42,9 @@ from scraper.serve.feed import names, render_atom
 
 TABLE = "articles"
 SEARCH_DEPTH = 1000  # matches an HTML search page ranks
+# Matches an HTML search page facets and pages through by date: each facet reads every one
+# of them, ~1.6 µs CPU a match (benchmarks/search.py, 1M articles).
+FACET_DEPTH = 10_000
 RANKED_RESULTS = 50  # shown on the ranked page; "sort by date" pages through the rest
 MANY_MATCHES = 10_000  # from here an API or CSV search walks the date index, not the matches
 SORT_ARGS = ("_sort", "_sort_desc")
@@ -58,7 +62,7 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
 
 
 def _hits(conn: sqlite3.Connection) -> Callable[[str], str]:
-    """`newsarchive_hits(search)`: every matching rowid, newest first, as JSON.
+    """`newsarchive_hits(search)`: the FACET_DEPTH newest matching rowids, as JSON.
 
     A search page runs about ten queries over the same matches (rows, count, six facets,
     ranking); FTS5 finds them once per connection and page, not ten times. The cache is
@@ -70,10 +74,9 @@ def _hits(conn: sqlite3.Connection) -> Callable[[str], str]:
         version = conn.execute("PRAGMA data_version").fetchone()[0]
         key = (search, version)
         if key not in cache:
-            if len(cache) >= 8:  # a common word's matches in a million articles: ~2 MB
+            if len(cache) >= 16:
                 cache.clear()
-            sql = _matches_sql(None) + " ORDER BY rowid DESC"
-            rows = conn.execute(sql, {"search": search}).fetchall()
+            rows = conn.execute(_matches_sql(FACET_DEPTH), {"search": search}).fetchall()
             cache[key] = json.dumps([r[0] for r in rows])
         return cache[key]
 
@@ -96,7 +99,7 @@ def _matches_sql(depth: int | None) -> str:
     return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search){limit}"
 
 
-ALL_HITS = f"SELECT value FROM json_each({HITS_FUNCTION}(:search))"
+NEWEST_HITS = f"SELECT value FROM json_each({HITS_FUNCTION}(:search))"
 
 
 @hookimpl(trylast=True)  # after Datasette's own search filter, whose context it overrides
@@ -110,7 +113,7 @@ def filters_from_request(
     if search is None:
         return FilterArguments([], extra_context=context)
     if _is_html(request):
-        return _search_filter(f"id IN ({ALL_HITS})", search, context)
+        return _search_filter(f"id IN ({NEWEST_HITS})", search, context)
 
     async def every_match() -> FilterArguments:
         # JSON and CSV get every match, in the requested order. With many matches, SQLite
@@ -174,13 +177,21 @@ def extra_template_vars(
     async def search_vars() -> dict[str, Any]:
         db = datasette.get_database(database)
         query = fts_query(search)
-        total = None
-        if not _filtered(request):  # else Datasette's own count, with the filters
+        total = 0
+        if query:
+            # The newest matches are found for the page anyway; only when they fill
+            # FACET_DEPTH must FTS5 walk on to count the rest (the heading gives the total).
             sql = f"SELECT json_array_length({HITS_FUNCTION}(:search))"
-            total = (await db.execute(sql, {"search": search})).first()[0] if query else 0
+            total = (await db.execute(sql, {"search": search})).first()[0]
+            if total >= FACET_DEPTH:
+                sql = f"SELECT count(*) FROM ({_matches_sql(None)})"
+                total = (await db.execute(sql, {"search": search})).first()[0]
         values.update(
             search_total=total,
             search_depth=SEARCH_DEPTH,
+            facet_depth=FACET_DEPTH,
+            # With a facet selected, Datasette's count of the page is the heading's.
+            search_filtered=_filtered(request),
             search_snippet=lambda text: Markup(snippet(text, search)),
             article_authors=lambda row: names(row["authors"]) if "authors" in row else [],
             article_path=lambda pk: datasette.urls.row(database, TABLE, pk),
@@ -241,7 +252,7 @@ async def _ranked(db: Any, search: str, page: int) -> tuple[list[dict[str, Any]]
         WITH ranked AS MATERIALIZED (
             SELECT rowid, rank AS score FROM {FTS_TABLE}
             WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search) AND rank MATCH '{RANK}'
-              AND rowid >= (SELECT min(value) FROM ({ALL_HITS} LIMIT :depth))
+              AND rowid >= (SELECT min(value) FROM ({NEWEST_HITS} LIMIT :depth))
         ), groups AS (
             SELECT coalesce(a.duplicate_of, a.id) AS root, min(ranked.score) AS best
             FROM ranked JOIN articles a ON a.id = ranked.rowid
@@ -259,10 +270,15 @@ async def _ranked(db: Any, search: str, page: int) -> tuple[list[dict[str, Any]]
     return results[:RANKED_RESULTS], len(results) > RANKED_RESULTS
 
 
+# A feed shows entries only: Datasette need not count the matches or facet them for it.
+FEED_ARGS = ("_nofacet", "_nocount")
+
+
 def _feed_url(request: Any, datasette: Any, database: str) -> str:
     """This search as an Atom feed: the same query, filters and dates, newest first."""
-    dropped = {"_next", "_size", "_sort", "_sort_desc", RANK_PAGE}
+    dropped = {"_next", "_size", "_sort", "_sort_desc", RANK_PAGE, *FEED_ARGS}
     args = [(k, v) for k in request.args if k not in dropped for v in request.args.getlist(k)]
+    args += [(key, "1") for key in FEED_ARGS]
     path = datasette.urls.table(database, TABLE, format="atom") + "?" + urlencode(args)
     return datasette.absolute_url(request, path)
 
