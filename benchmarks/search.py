@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -106,9 +107,14 @@ def queries(rng: random.Random, vocab: list[str]) -> dict[str, list[str]]:
     }
 
 
+SERVER: psutil.Process | None = None  # the `newsarchive serve` process measured
+
+
 def timed(client: httpx.Client, label: str, requests: list[tuple[str, dict]], repeat: int) -> None:
-    """GET each (path, params) in turn, `repeat` times in all; print median and p95."""
+    """GET each (path, params) in turn, `repeat` times in all; print median and p95 of the
+    wall time, and the server's mean CPU per request (robust to a busy machine)."""
     times, statuses, hits, timed_out = [], set(), [], 0
+    cpu_before = sum(SERVER.cpu_times()[:2]) if SERVER else 0.0
     for path, params in itertools.islice(itertools.cycle(requests), repeat):
         started = time.perf_counter()
         response = client.get(path, params=params)
@@ -116,10 +122,12 @@ def timed(client: httpx.Client, label: str, requests: list[tuple[str, dict]], re
         statuses.add(response.status_code)
         hits.append(response.text.count('class="search-result"') or response.text.count("<entry>"))
         timed_out += 'class="facets-timed-out"' in response.text
+    cpu = (sum(SERVER.cpu_times()[:2]) - cpu_before) / repeat * 1000 if SERVER else 0.0
     times.sort()
     p95 = times[int(len(times) * 0.95) - 1]
     print(
         f"{label:20} median {statistics.median(times):6.0f} ms   p95 {p95:6.0f} ms   "
+        f"server CPU {cpu:4.0f} ms   "
         f"HTTP {sorted(statuses)}   results shown {min(hits)}-{max(hits)}"
         + (f"   facets timed out on {timed_out} pages" if timed_out else "")
     )
@@ -210,6 +218,8 @@ def main() -> None:
         [sys.executable, "-m", "scraper.cli", "serve", "--db", str(args.db), "--port", str(port)],
         cwd=REPO,
     )
+    global SERVER
+    SERVER = psutil.Process(server.pid)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
