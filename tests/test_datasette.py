@@ -242,6 +242,7 @@ def test_big_result_sets_are_ranked_and_faceted_among_the_newest_and_say_so(tmp_
     store(db_path, many)
     page = " ".join(get(db_path, "/news/articles?_search=беспилотники").text.split())
     assert "30 matches" in page  # the heading counts every match
+    assert "<h3>30 rows where search matches" in page  # and so does Datasette's
     assert "The facets count the 20 newest matches" in page  # and says what facets count
     assert re.search(r'data-column="source">.*?</a> 14</li>', page)  # tass among 10..29
     assert "Ranked by relevance among the 10 newest" in page

@@ -199,6 +199,8 @@ def extra_template_vars(
             article_path=lambda pk: datasette.urls.row(database, TABLE, pk),
             feed_url=_feed_url(request, datasette, database),
         )
+        if not _filtered(request):  # Datasette counted the newest FACET_DEPTH at most
+            values["filtered_table_rows_count"] = total
         if not explicit_sort and not _filtered(request) and query:
             page = _page(request)
             values["ranked_rows"], more = await _ranked(db, search, page)
