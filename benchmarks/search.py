@@ -17,6 +17,7 @@ import argparse
 import itertools
 import json
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -105,20 +107,29 @@ def queries(rng: random.Random, vocab: list[str]) -> dict[str, list[str]]:
     }
 
 
+SERVER: psutil.Process | None = None  # the `newsarchive serve` process measured
+
+
 def timed(client: httpx.Client, label: str, requests: list[tuple[str, dict]], repeat: int) -> None:
-    """GET each (path, params) in turn, `repeat` times in all; print median and p95."""
-    times, statuses, hits = [], set(), []
+    """GET each (path, params) in turn, `repeat` times in all; print median and p95 of the
+    wall time, and the server's mean CPU per request (robust to a busy machine)."""
+    times, statuses, hits, timed_out = [], set(), [], 0
+    cpu_before = sum(SERVER.cpu_times()[:2]) if SERVER else 0.0
     for path, params in itertools.islice(itertools.cycle(requests), repeat):
         started = time.perf_counter()
         response = client.get(path, params=params)
         times.append((time.perf_counter() - started) * 1000)
         statuses.add(response.status_code)
         hits.append(response.text.count('class="search-result"') or response.text.count("<entry>"))
+        timed_out += 'class="facets-timed-out"' in response.text
+    cpu = (sum(SERVER.cpu_times()[:2]) - cpu_before) / repeat * 1000 if SERVER else 0.0
     times.sort()
     p95 = times[int(len(times) * 0.95) - 1]
     print(
         f"{label:20} median {statistics.median(times):6.0f} ms   p95 {p95:6.0f} ms   "
+        f"server CPU {cpu:4.0f} ms   "
         f"HTTP {sorted(statuses)}   results shown {min(hits)}-{max(hits)}"
+        + (f"   facets timed out on {timed_out} pages" if timed_out else "")
     )
 
 
@@ -130,17 +141,70 @@ def measure(client: httpx.Client, database: str, kinds: dict[str, list[str]], re
 
 
 def stream_csv(client: httpx.Client, database: str, rows: int) -> None:
-    """The first `rows` articles (by date) as CSV, streamed: seconds until the last byte."""
+    """The first `rows` articles (by date) as CSV, streamed: seconds until the last byte.
+
+    The URL is the one the page's CSV link gives (the export's columns, every row)."""
     last = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(START + rows * 150))
-    params = {"published_utc__lte": last, "_stream": "on", "_size": "max"}
+    page = client.get(f"/{database}/articles", params={"published_utc__lte": last})
+    url = re.search(r'class="csv-link" href="([^"]+)"', page.text)[1].replace("&amp;", "&")
     started = time.perf_counter()
+    cpu_before = sum(SERVER.cpu_times()[:2]) if SERVER else 0.0
     lines = 0
-    with client.stream("GET", f"/{database}/articles.csv", params=params) as response:
+    with client.stream("GET", url) as response:
         for chunk in response.iter_lines():
             lines += bool(chunk)
     seconds = time.perf_counter() - started
+    cpu = sum(SERVER.cpu_times()[:2]) - cpu_before if SERVER else 0.0
     print(f"CSV of {lines - 1:,} rows streamed in {seconds:.1f} s (target < 10 s), "
-          f"HTTP {response.status_code}")  # fmt: skip
+          f"server CPU {cpu:.1f} s, HTTP {response.status_code}")  # fmt: skip
+
+
+FACETS = ("source", "language", "section", "date(published_utc)")
+ARRAY_FACETS = ("authors", "tags")
+
+
+def facet_cpu(db_path: Path, words: list[str]) -> None:
+    """CPU (this process) to facet EVERY match of a search, in-process on one connection:
+    Datasette's way (one query per facet, each reading every match) against one grouped
+    query that reads the matches once; and per match, to size the page's FACET_DEPTH."""
+    import sqlite3
+
+    from pipelines.textsearch import register_functions
+
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    register_functions(conn)
+    match = "id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH newsarchive_query(?))"
+    matched = f"(SELECT * FROM articles WHERE {match})"
+    six = [f"SELECT {c}, count(*) FROM {matched} GROUP BY 1 ORDER BY 2 DESC LIMIT 31"
+           for c in FACETS]  # fmt: skip
+    six += [f"SELECT j.value, count(*) FROM {matched} a, json_each(a.{c}) j "
+            "GROUP BY 1 ORDER BY 2 DESC LIMIT 31" for c in ARRAY_FACETS]  # fmt: skip
+    grouped = f"""
+        WITH m AS MATERIALIZED (SELECT source, language, section, date(published_utc) AS day,
+          authors, tags FROM articles WHERE {match})
+        SELECT 'source', source, count(*) FROM m GROUP BY 2
+        UNION ALL SELECT 'language', language, count(*) FROM m GROUP BY 2
+        UNION ALL SELECT 'section', section, count(*) FROM m GROUP BY 2
+        UNION ALL SELECT 'day', day, count(*) FROM m GROUP BY 2
+        UNION ALL SELECT 'authors', j.value, count(*) FROM m, json_each(m.authors) j GROUP BY 2
+        UNION ALL SELECT 'tags', j.value, count(*) FROM m, json_each(m.tags) j GROUP BY 2
+    """
+    matches = 0
+    cpu = {"six facet queries": 0.0, "one grouped query": 0.0}
+    for word in words:
+        (found,) = conn.execute(f"SELECT count(*) FROM articles WHERE {match}", [word]).fetchone()
+        matches += found
+        for label, sqls in (("six facet queries", six), ("one grouped query", [grouped])):
+            started = time.process_time()
+            for sql in sqls:
+                conn.execute(sql, [word] * sql.count("?")).fetchall()
+            cpu[label] += time.process_time() - started
+    print(f"facets over every match of {len(words)} common words ({matches // len(words):,} "
+          "matches each), CPU in-process:")  # fmt: skip
+    for label, seconds in cpu.items():
+        print(f"{label:20} {seconds / len(words) * 1000:6.0f} ms a search   "
+              f"{seconds / matches * 1e6:5.2f} µs a match")  # fmt: skip
+    conn.close()
 
 
 def main() -> None:
@@ -156,6 +220,8 @@ def main() -> None:
         [sys.executable, "-m", "scraper.cli", "serve", "--db", str(args.db), "--port", str(port)],
         cwd=REPO,
     )
+    global SERVER
+    SERVER = psutil.Process(server.pid)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -176,7 +242,8 @@ def main() -> None:
             print("sorted by date (?_sort_desc=published_utc):")
             measure(client, database, kinds, args.repeat, {"_sort_desc": "published_utc"})
             print("the search as an Atom feed (articles.atom?_search=…, 50 newest):")
-            measure(client, database, kinds, args.repeat, {}, fmt=".atom")
+            feed_args = {"_nofacet": "1", "_nocount": "1"}  # as the page's feed link has it
+            measure(client, database, kinds, args.repeat, feed_args, fmt=".atom")
             print("a facet selection (?source=…, every facet counted):")
             sources = [(f"/{database}/articles", {"source": f"source{i:02d}"}) for i in range(40)]
             timed(client, "source facet", sources, args.repeat)
@@ -186,6 +253,7 @@ def main() -> None:
             ]
             timed(client, "source + common word", searched, args.repeat)
             stream_csv(client, database, 100_000)
+        facet_cpu(args.db, kinds["common word (30%)"][:3])
     finally:
         server.terminate()
         server.wait()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -34,6 +34,7 @@ COLUMNS = [
     "body",
 ]
 LISTS = ("authors", "organizations", "tags")  # JSON arrays in the archive
+LIST_SEPARATOR = "; "
 
 
 @dataclass
@@ -88,11 +89,29 @@ def write_jsonl(rows: Iterator[dict[str, Any]], out: TextIO) -> None:
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def csv_values(columns: Sequence[str], values: Iterable[Any]) -> list[Any]:
+    """One CSV row: the list columns joined with '; ', whether given as lists or as the
+    archive's JSON text (Datasette's downloads read the rows straight from SQL)."""
+    return [_joined(v) if c in LISTS else v for c, v in zip(columns, values, strict=True)]
+
+
+def _joined(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+        if not isinstance(parsed, list):
+            return value
+        value = parsed
+    return LIST_SEPARATOR.join(map(str, value)) if isinstance(value, list) else value
+
+
 def write_csv(rows: Iterator[dict[str, Any]], out: TextIO, *, excel: bool = False) -> None:
     """CSV with lists joined by '; '; `excel` starts with a BOM so Excel reads UTF-8."""
     if excel:
         out.write("\ufeff")
-    writer = csv.DictWriter(out, COLUMNS)
-    writer.writeheader()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow({**row, **{name: "; ".join(row[name]) for name in LISTS}})
+        writer.writerow(csv_values(COLUMNS, (row[c] for c in COLUMNS)))

@@ -387,3 +387,48 @@ def test_article_page_keeps_list_bullets_and_subheadings_and_says_its_lead_once(
             "Совет утвердил план" not in browser.find_element(By.CSS_SELECTOR, ".article-meta").text
         )
         assert browser.find_element(By.TAG_NAME, "article").text.count("Совет утвердил") == 1
+
+
+@pytest.fixture(scope="module")
+def many_server(tmp_path_factory):
+    """`newsarchive serve` over 1,500 articles, 1,200 of them about drones."""
+    from test_downloads import fill
+
+    db_path = tmp_path_factory.mktemp("many") / "many.db"
+    fill(db_path)
+    with serving(db_path) as base:
+        yield base
+
+
+def test_every_page_of_rows_offers_csv_and_excel_of_every_row(many_server, browser):
+    from selenium.webdriver.common.by import By
+
+    def downloads() -> list[str]:
+        spans = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".downloads"))
+        return [a.text for a in spans[0].find_elements(By.TAG_NAME, "a")]
+
+    browser.get(many_server + "/many/articles?_search=беспилотник")
+    heading = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".search-total"))[0]
+    assert heading.text == "1,200 matches"
+    assert downloads()[:2] == ["CSV", "CSV for Excel"]
+    source_facet = browser.find_element(By.CSS_SELECTOR, '.facet-info[data-column="source"]')
+    assert sorted(li.text for li in source_facet.find_elements(By.TAG_NAME, "li")) == [
+        "ria 400", "tass 400", "wire 400"
+    ]  # fmt: skip
+    screenshot(browser, "many-matches.png")
+    # A facet selection within the search: its own total, its own downloads.
+    source_facet.find_element(By.LINK_TEXT, "tass").click()
+    wait_for(lambda: "source=tass" in browser.current_url)
+    heading = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".search-total"))[0]
+    assert heading.text == "400 matches"
+    assert downloads()[:2] == ["CSV", "CSV for Excel"]
+    browser.find_element(By.CSS_SELECTOR, "a.excel-link").click()
+    csv_file = wait_for(lambda: list(browser.downloads.glob("*.csv")))[0]
+    data = wait_for(lambda: csv_file.read_bytes())
+    assert data.startswith(b"\xef\xbb\xbfid,canonical_url,")
+    assert len(data.decode("utf-8-sig").strip().splitlines()) == 1 + 400
+
+    for page in ("/many/articles", "/many/articles?language=ru", "/many/article_urls",
+                 "/many/search_by_date_and_source?q=беспилотник"):  # fmt: skip
+        browser.get(many_server + page)
+        assert downloads()[:2] == ["CSV", "CSV for Excel"], page

@@ -226,23 +226,31 @@ def test_serve_refuses_to_expose_an_archive_by_accident(tmp_path, seed_article, 
     assert message in result.stderr
 
 
-def test_big_result_sets_are_ranked_among_the_newest_and_say_so(tmp_path, monkeypatch):
+def test_big_result_sets_are_ranked_and_faceted_among_the_newest_and_say_so(tmp_path, monkeypatch):
     from scraper.serve import plugin
 
     monkeypatch.setattr(plugin, "SEARCH_DEPTH", 10)
+    monkeypatch.setattr(plugin, "FACET_DEPTH", 20)
     db_path = tmp_path / "news.db"
     many = [
         NEWS[0].__class__(**{**NEWS[0].__dict__, "canonical_url": f"https://wire.example/b{i}",
                              "title": f"Беспилотник {i}", "content_hash": str(i),
+                             "source": "tass" if i % 3 else "wire",
                              "body": f"Сводка номер {i}: беспилотники над районом {i}."})
         for i in range(30)
     ]  # fmt: skip
     store(db_path, many)
     page = " ".join(get(db_path, "/news/articles?_search=беспилотники").text.split())
     assert "30 matches" in page  # the heading counts every match
-    assert "The facets count the 10 newest matches" in page  # and says what facets count
+    assert "<h3>30 rows where search matches" in page  # and so does Datasette's
+    assert "The facets count the 20 newest matches" in page  # and says what facets count
+    assert re.search(r'data-column="source">.*?</a> 14</li>', page)  # tass among 10..29
     assert "Ranked by relevance among the 10 newest" in page
     assert set(result_titles(page)) == {f"Беспилотник {i}" for i in range(20, 30)}
+    page = " ".join(get(db_path, "/news/articles?_search=беспилотники&source=tass").text.split())
+    # The source is part of the search's scope: all 20 of its matches are found and counted,
+    # not only the 14 among the search's 20 newest.
+    assert "20 matches</strong>." in page and "newest of the search" not in page
     # The API and the CSV are not cut to that depth.
     data = get(db_path, "/news/articles.json?_search=беспилотники&_size=100").json()
     assert len(data["rows"]) == 30

@@ -3,12 +3,14 @@
 - `?_search=` on `articles` is rewritten into index terms (pipelines.textsearch) and matched
   against the contentless `articles_fts`; punctuation never reaches FTS5 as syntax.
 - Without an explicit sort, the HTML page ranks by bm25. To keep a common word fast on a
-  million articles, the HTML page works on the `SEARCH_DEPTH` newest matches (FTS5 walks
-  its rowids newest first and stops): only those are ranked, faceted and counted, and the
-  page says so. JSON and CSV get every match, so an export is never cut.
+  million articles, only the `SEARCH_DEPTH` newest matches are ranked, and the facets count
+  (and "sort by date" pages through) the `FACET_DEPTH` newest (FTS5 walks its rowids newest
+  first and stops); the page says so when there are more. The heading always gives the
+  total. JSON and CSV get every match, so an export is never cut.
 - Each result shows a snippet of its own text with the matches highlighted.
 - An article's row page shows headline, metadata and paragraphs (templates/row.html).
-- `?_bom=1` on a CSV adds a UTF-8 byte order mark so Excel keeps Cyrillic intact.
+- Every CSV link (tables, facet selections, searches, canned queries) is a download of
+  every row in the export's format, with a "CSV for Excel" link beside it (downloads.py).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import zlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
@@ -36,32 +38,37 @@ from pipelines.textsearch import (
     snippet,
 )
 from scraper.serve.diff import compare, edit_summary
+from scraper.serve.downloads import ROUTE, csv_download, download_url
 from scraper.serve.feed import names, render_atom
 from scraper.serve.reading import layout
 
 TABLE = "articles"
 PLUGIN = "newsarchive-search"  # the name runner.py registers this module under
-SEARCH_DEPTH = 1000  # matches an HTML search page ranks and facets
+SEARCH_DEPTH = 1000  # matches an HTML search page ranks
+# Matches an HTML search page facets and pages through by date. Datasette's count, rows and
+# six facet queries each read every one of them: ~35 µs of server CPU a match and page. A
+# common word in 1M generated articles: 118 ms of CPU a page at 2,500, 198 at 5,000 (and
+# 385 at 10,000 in 200k), so 2,500 keeps a page inside the 200 ms target.
+FACET_DEPTH = 2_500
 RANKED_RESULTS = 50  # shown on the ranked page; "sort by date" pages through the rest
 MANY_MATCHES = 10_000  # from here an API or CSV search walks the date index, not the matches
-BOM = b"\xef\xbb\xbf"
 SORT_ARGS = ("_sort", "_sort_desc")
 
 
-HITS_FUNCTION = "newsarchive_newest_hits"
+HITS_FUNCTION = "newsarchive_hits"
 
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
     register_functions(conn)
-    conn.create_function(HITS_FUNCTION, 4, _newest_hits(conn))
+    conn.create_function(HITS_FUNCTION, 4, _hits(conn))
     # (old title, old body, new title, new body) -> "headline changed, 2 paragraphs changed"
     conn.create_function("newsarchive_edit_summary", 4, edit_summary, deterministic=True)
 
 
-def _newest_hits(conn: sqlite3.Connection) -> Callable[[str, str, str, str], str]:
-    """`newsarchive_newest_hits(search, source, date_from, date_to)`: the newest
-    SEARCH_DEPTH matching rowids within the source and dates (each '' for any), as JSON.
+def _hits(conn: sqlite3.Connection) -> Callable[[str, str, str, str], str]:
+    """`newsarchive_hits(search, source, date_from, date_to)`: the FACET_DEPTH newest
+    matching rowids within the source and dates (each '' for any), as JSON.
 
     A search page runs about ten queries over the same matches (rows, count, six facets,
     ranking); FTS5 finds them once per connection and page, not ten times. The cache is
@@ -69,19 +76,19 @@ def _newest_hits(conn: sqlite3.Connection) -> Callable[[str, str, str, str], str
     """
     cache: dict[tuple[str, ...], str] = {}
 
-    def newest_hits(search: str, source: str, date_from: str, date_to: str) -> str:
+    def hits(search: str, source: str, date_from: str, date_to: str) -> str:
         version = conn.execute("PRAGMA data_version").fetchone()[0]
         scope = {"source": source, "date_from": date_from, "date_to": date_to}
         key = (search, source, date_from, date_to, version)
         if key not in cache:
             if len(cache) >= 16:
                 cache.clear()
-            sql = _matches_sql(SEARCH_DEPTH, scope)
+            sql = _matches_sql(FACET_DEPTH, scope)
             rows = conn.execute(sql, {"search": search, **scope}).fetchall()
             cache[key] = json.dumps([r[0] for r in rows])
         return cache[key]
 
-    return newest_hits
+    return hits
 
 
 def _searching(request: Any, table: str | None) -> str | None:
@@ -214,29 +221,37 @@ def extra_template_vars(
 ) -> Any:
     if view_name == "row" and table == TABLE:
         return _article_vars(request, database, datasette)
-    if template.startswith("query"):  # a canned query or SQL (Datasette names no view)
-        return _query_vars(datasette, database)
-    if view_name != "table":
+    query_page = template.startswith("query")  # a canned query or SQL
+    if view_name != "table" and not query_page:
         return None
-    # Datasette's own "CSV" link, on every table page: every row, streamed.
-    csv_args = [(k, v) for k in request.args if k not in ("_next", "_size", "_stream")
-                for v in request.args.getlist(k)]  # fmt: skip
-    csv_args += [("_stream", "on"), ("_size", "max")]
-    url_csv = f"{request.path}.csv?{urlencode(csv_args)}"
-    if table != TABLE:
-        return {"url_csv": url_csv}
+    name = table or request.url_vars.get("table")  # a table, or a canned query (no table)
+    if name is None:  # SQL typed in: Datasette's own CSV link
+        return _query_vars(datasette, database, {})
+    # Every CSV link of the page, Datasette's own "CSV" among them: every row, streamed.
+    downloads = {
+        key: download_url(datasette, request, database, name, bom=bom, all_columns=every)
+        for key, bom, every in (
+            ("csv_url", False, False),
+            ("excel_url", True, False),
+            ("all_columns_url", False, True),
+            ("all_columns_excel_url", True, True),
+        )
+    }
+    url_csv_path, _, query = downloads["csv_url"].partition("?")
+    downloads.update(  # Datasette's "CSV" link and its "Advanced export" form
+        url_csv=downloads["csv_url"],
+        url_csv_path=url_csv_path,
+        url_csv_hidden_args=parse_qsl(query, keep_blank_values=True),
+    )
+    if name != TABLE:
+        return _query_vars(datasette, database, downloads) if query_page else downloads
     values: dict[str, Any] = _default_columns(request, datasette, database, columns)
     explicit_sort = any(request.args.get(a) for a in SORT_ARGS)
     # The default date order is not shown as chosen in the sort form: submitting the search
     # box would otherwise send it back as an explicit sort, and the search would not rank.
     if not explicit_sort:
         values.update(sort=None, sort_desc=None)
-    values.update(
-        facets_below=True,  # templates/_table.html shows them after the results
-        url_csv=url_csv,
-        csv_url=_csv_url(request, datasette, database, bom=False),
-        excel_url=_csv_url(request, datasette, database, bom=True),
-    )
+    values.update(downloads, facets_below=True)  # templates/_table.html: facets after results
     search = _searching(request, table)
     scope = _scope(request)
 
@@ -249,24 +264,26 @@ def extra_template_vars(
         total = 0
         if query:
             # The newest matches are found for the page anyway; only when they fill
-            # SEARCH_DEPTH must FTS5 walk on to count the rest (all of them: the heading
-            # always gives the total).
+            # FACET_DEPTH must FTS5 walk on to count the rest (the heading gives the total).
             params = {"search": search, **scope}
             sql = f"SELECT count(*) FROM ({NEWEST_HITS})"
             total = (await db.execute(sql, params)).first()[0]
-            if total >= SEARCH_DEPTH:
+            if total >= FACET_DEPTH:
                 sql = f"SELECT count(*) FROM ({_matches_sql(None, scope)})"
                 total = (await db.execute(sql, params)).first()[0]
         values.update(
             search_total=total,
             search_depth=SEARCH_DEPTH,
+            facet_depth=FACET_DEPTH,
+            # With a facet selected, Datasette's count of the page is the heading's.
+            search_filtered=_filtered(request),
             search_snippet=lambda text: Markup(snippet(text, search)),
             article_authors=lambda row: names(row["authors"]) if "authors" in row else [],
             article_path=lambda pk: datasette.urls.row(database, TABLE, pk),
             feed_url=_feed_url(request, datasette, database),
         )
-        if total > SEARCH_DEPTH:  # Datasette's count covers the newest matches only
-            values["filtered_table_rows_count"] = None
+        if not _filtered(request):  # Datasette counted the newest FACET_DEPTH at most
+            values["filtered_table_rows_count"] = total
         values["rankable"] = not _filtered(request) and not scope["source"]
         if not explicit_sort and values["rankable"] and query:
             page = _page(request)
@@ -287,12 +304,14 @@ def extra_template_vars(
     return table_vars
 
 
-def _query_vars(datasette: Any, database: str | None) -> Callable:
+def _query_vars(datasette: Any, database: str | None, values: dict[str, Any]) -> Callable:
+    """A query page's links, and the archive's sources for its source drop-down."""
+
     async def query_vars() -> dict[str, Any]:
         db = datasette.get_database(database)
         if not await db.table_exists(TABLE):
-            return {}
-        return {"source_choices": await _sources(db)}
+            return values
+        return {**values, "source_choices": await _sources(db)}
 
     return query_vars
 
@@ -404,7 +423,7 @@ async def _ranked(
         WITH ranked AS MATERIALIZED (
             SELECT rowid, rank AS score FROM {FTS_TABLE}
             WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search) AND rank MATCH '{RANK}'
-              AND rowid >= (SELECT min(value) FROM ({NEWEST_HITS}))
+              AND rowid >= (SELECT min(value) FROM ({NEWEST_HITS} LIMIT :depth))
               {band}
         ), groups AS (
             SELECT coalesce(a.duplicate_of, a.id) AS root, min(ranked.score) AS best
@@ -417,26 +436,21 @@ async def _ranked(
         FROM groups JOIN articles a ON a.id = groups.root ORDER BY groups.best, groups.root
     """
     params = {"search": search, **scope}
-    params.update(limit=RANKED_RESULTS + 1, offset=page * RANKED_RESULTS)
+    params.update(limit=RANKED_RESULTS + 1, offset=page * RANKED_RESULTS, depth=SEARCH_DEPTH)
     rows = (await db.execute(sql, params)).rows
     results = [dict(row) for row in rows]
     return results[:RANKED_RESULTS], len(results) > RANKED_RESULTS
 
 
-def _csv_url(request: Any, datasette: Any, database: str, *, bom: bool) -> str:
-    """Every match as CSV (streamed, in date order), optionally with a BOM for Excel."""
-    dropped = {"_next", "_size", "_sort", "_sort_desc", "_stream"}
-    args = [(k, v) for k in request.args if k not in dropped for v in request.args.getlist(k)]
-    sort = ("_sort", request.args["_sort"]) if request.args.get("_sort") else None
-    args += [sort or ("_sort_desc", request.args.get("_sort_desc") or "published_utc")]
-    args += [("_stream", "on"), ("_size", "max"), ("_dl", "1")] + ([("_bom", "1")] if bom else [])
-    return datasette.urls.table(database, TABLE, format="csv") + "?" + urlencode(args)
+# A feed shows entries only: Datasette need not count the matches or facet them for it.
+FEED_ARGS = ("_nofacet", "_nocount")
 
 
 def _feed_url(request: Any, datasette: Any, database: str) -> str:
     """This search as an Atom feed: the same query, filters and dates, newest first."""
-    dropped = {"_next", "_size", "_sort", "_sort_desc", RANK_PAGE}
+    dropped = {"_next", "_size", "_sort", "_sort_desc", RANK_PAGE, *FEED_ARGS}
     args = [(k, v) for k in request.args if k not in dropped for v in request.args.getlist(k)]
+    args += [(key, "1") for key in FEED_ARGS]
     path = datasette.urls.table(database, TABLE, format="atom") + "?" + urlencode(args)
     return datasette.absolute_url(request, path)
 
@@ -566,7 +580,10 @@ def register_output_renderer() -> dict[str, Any]:
 
 @hookimpl
 def register_routes() -> list[tuple[str, Callable]]:
-    return [(r"^/-/raw/(?P<database>[^/]+)/(?P<page>[0-9]+)$", raw_page)]
+    return [
+        (r"^/-/raw/(?P<database>[^/]+)/(?P<page>[0-9]+)$", raw_page),
+        (ROUTE, csv_download),
+    ]
 
 
 async def raw_page(datasette: Any, request: Any) -> Response:
@@ -592,35 +609,3 @@ async def raw_page(datasette: Any, request: Any) -> Response:
             "Content-Security-Policy": "sandbox",
         },
     )
-
-
-@hookimpl
-def asgi_wrapper(datasette: Any) -> Any:
-    """`?_bom=1` on a .csv response: prepend a UTF-8 byte order mark."""
-
-    def wrap(app: Any) -> Any:
-        async def with_bom(scope: dict, receive: Any, send: Any) -> None:
-            wanted = (
-                scope["type"] == "http"
-                and scope["path"].endswith(".csv")
-                and b"_bom=1" in scope.get("query_string", b"").split(b"&")
-            )
-            if not wanted:
-                return await app(scope, receive, send)
-            first = True
-
-            async def send_with_bom(message: dict) -> None:
-                nonlocal first
-                if message["type"] == "http.response.start":
-                    headers = [(k, v) for k, v in message["headers"] if k != b"content-length"]
-                    message = {**message, "headers": headers}
-                elif message["type"] == "http.response.body" and first:
-                    first = False
-                    message = {**message, "body": BOM + message.get("body", b"")}
-                await send(message)
-
-            await app(scope, receive, send_with_bom)
-
-        return with_bom
-
-    return wrap
