@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from scraper.extract import dates
 from scraper.extract.authors import byline_at_end
 from scraper.extract.body import extract_body
-from scraper.extract.document import NotHTML, decode_html, parse_text
+from scraper.extract.document import NotHTML, decode_html, parse_tree, soup_of
 from scraper.extract.language import detect_language
 from scraper.extract.metadata import extract_metadata
 from scraper.items import Article
@@ -74,7 +74,10 @@ def _extract(
         text = decode_html(html, encoding)
     except NotHTML as exc:
         return Article(url=url, reason=str(exc))
-    soup = parse_text(text)
+    # The lxml tree is kept for htmldate; the soup is built from it, and body extraction
+    # prunes the soup only.
+    tree = parse_tree(text)
+    soup = soup_of(text, tree)
     article = extract_metadata(soup, url, fetched_at=fetched_at, timezone=timezone)
     body = extract_body(
         soup, body_selector=body_selector, remove_selectors=remove_selectors, url=url
@@ -91,7 +94,8 @@ def _extract(
     if body.text and article.authors == article.organizations:  # no person named yet
         article.authors = byline_at_end(body.text) or article.authors
     if not article.published:  # last resort: htmldate's reading of the whole page
-        found = dates.htmldate_day(text, url or article.canonical_url, fetched_at=fetched_at)
+        page = text if tree is None else tree
+        found = dates.htmldate_day(page, url or article.canonical_url, fetched_at=fetched_at)
         article.published = found.isoformat() if found else None
     article.url = url
     return article
