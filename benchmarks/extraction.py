@@ -12,7 +12,8 @@ whose own F1 is under 0.3 (for snippets: 2tp / (2tp + fp + fn)).
 
 Both extractors get the raw page bytes and the page's URL where the set has one (daniel-ru
 has none). Time is CPU time (`time.process_time`), parsing included, so the pages/s ratio
-holds on a busy machine where wall-clock would not. `--peer-cache DIR` reuses trafilatura's
+holds on a busy machine where wall-clock would not; the two take turns page by page, so
+that the load changing during the run weighs on both alike. `--peer-cache DIR` reuses trafilatura's
 bodies and times from an earlier run (for tuning loops; its speed is then not of this run).
 trafilatura is a benchmark-only dependency (`pip install .[bench]`).
 """
@@ -83,30 +84,36 @@ def trafilatura_default(html: bytes, url: str | None) -> str:
     return trafilatura.extract(html, url=url) or ""
 
 
-def run(fn: Callable[[bytes, str | None], str], pages: Pages) -> tuple[dict[str, str], float]:
-    """{id: body} and the CPU seconds it took."""
-    bodies, cpu = {}, 0.0
+def run(
+    tools: dict[str, Callable[[bytes, str | None], str]], pages: Pages
+) -> tuple[dict[str, dict[str, str]], dict[str, float]]:
+    """Each tool's {id: body} and the CPU seconds it took. The tools take turns page by
+    page, so that a change in the machine's load during the run falls on all of them alike
+    (run one after the other, the same code read 0.85 in one run and 1.02 in the next)."""
+    bodies: dict[str, dict[str, str]] = {name: {} for name in tools}
+    cpu = dict.fromkeys(tools, 0.0)
     for pid, (html, url) in pages.items():
-        start = time.process_time()
-        bodies[pid] = fn(html, url)
-        cpu += time.process_time() - start
+        for name, fn in tools.items():
+            start = time.process_time()
+            bodies[name][pid] = fn(html, url)
+            cpu[name] += time.process_time() - start
     return bodies, cpu
 
 
-def peer(data: Dataset, cache: Path | None) -> tuple[dict[str, str], float, bool]:
-    """trafilatura's bodies and CPU seconds, from `cache` if it holds this set's run."""
+def peer_cache(data: Dataset, cache: Path | None) -> Path | None:
+    """Where trafilatura's bodies and CPU seconds on this set are kept, with `--peer-cache`."""
     import trafilatura
 
-    path = cache / f"trafilatura-{trafilatura.__version__}-{data.name}.json" if cache else None
+    return cache / f"trafilatura-{trafilatura.__version__}-{data.name}.json" if cache else None
+
+
+def cached_peer(path: Path | None, data: Dataset) -> tuple[dict[str, str], float] | None:
+    """trafilatura's bodies and CPU seconds from `path`, if it holds this set's run."""
     if path and path.exists():
         saved = json.loads(path.read_text(encoding="utf-8"))
         if set(saved["bodies"]) == set(data.pages):
-            return saved["bodies"], saved["cpu"], True
-    bodies, cpu = run(trafilatura_default, data.pages)
-    if path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"bodies": bodies, "cpu": cpu}, ensure_ascii=False), "utf-8")
-    return bodies, cpu, False
+            return saved["bodies"], saved["cpu"]
+    return None
 
 
 def score(data: Dataset, bodies: dict[str, str], ids: set[str], scorers: Path, tmp: Path) -> dict:
@@ -206,10 +213,19 @@ def main() -> None:
     totals: dict[str, list[float]] = {}
     for name in args.sets:
         data = load(args.shared / "datasets" / name)
-        results, cpu, cached = {}, {}, False
-        results["ours"], cpu["ours"] = run(ours, data.pages)
-        if not args.ours_only:
-            results["trafilatura"], cpu["trafilatura"], cached = peer(data, args.peer_cache)
+        tools: dict[str, Callable[[bytes, str | None], str]] = {"ours": ours}
+        path = None if args.ours_only else peer_cache(data, args.peer_cache)
+        saved = cached_peer(path, data)
+        if not args.ours_only and saved is None:
+            tools["trafilatura"] = trafilatura_default
+        results, cpu = run(tools, data.pages)
+        cached = saved is not None
+        if saved is not None:
+            results["trafilatura"], cpu["trafilatura"] = saved
+        elif path and "trafilatura" in tools:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            body = {"bodies": results["trafilatura"], "cpu": cpu["trafilatura"]}
+            path.write_text(json.dumps(body, ensure_ascii=False), "utf-8")
         for extractor, seconds in cpu.items():
             totals.setdefault(extractor, [0, 0.0])
             totals[extractor][0] += len(data.pages)

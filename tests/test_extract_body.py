@@ -156,7 +156,7 @@ def _score_ours(dataset: Path, tmp_path: Path) -> dict:
     """precision, recall, F1 and pages under 0.3 of ours on a shared set, by its scorer."""
     bench = _benchmark()
     data = bench.load(dataset)
-    bodies, _ = bench.run(bench.ours, data.pages)
+    bodies = bench.run({"ours": bench.ours}, data.pages)[0]["ours"]
     return bench.score(data, bodies, set(data.pages), SHARED / "eval", tmp_path)
 
 

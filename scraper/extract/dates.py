@@ -15,7 +15,11 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 # A parsed date: a datetime when the page gave a time, a date when it gave only the day.
 When = datetime | date
@@ -212,8 +216,11 @@ def date_from_url(url: str | None) -> date | None:
         return None
 
 
-def htmldate_day(page: str, url: str | None, *, fetched_at: datetime) -> date | None:
+def htmldate_day(page: str | HtmlElement, url: str | None, *, fetched_at: datetime) -> date | None:
     """The publication day htmldate finds in a whole page (its markup, text and URL).
+
+    `page` is the page's lxml.html tree (htmldate works on a copy) or, when lxml refused
+    it, its text.
 
     htmldate gives a day, never a time, and nothing later than the fetch. Its extensive
     search ends with the copyright year as 1 January ("© 2023" becomes 2023-01-01): a
@@ -222,7 +229,7 @@ def htmldate_day(page: str, url: str | None, *, fetched_at: datetime) -> date | 
     from htmldate import find_date
 
     # htmldate downloads a string that looks like a URL; a page without a space is none.
-    if " " not in page:
+    if isinstance(page, str) and " " not in page:
         return None
     options = {"url": url, "original_date": True, "max_date": fetched_at.date().isoformat()}
     try:

@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.builder import TreeBuilder
 from charset_normalizer import from_bytes
 from lxml import etree
+from lxml.html import HtmlElement
 from w3lib.encoding import html_body_declared_encoding
 
 # Pages larger than this are not articles (or are attacks); they are refused, not parsed.
@@ -37,6 +38,9 @@ _BINARY_MAGIC = (
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _END_OF_PAGE = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+# Elements are lxml.html's, so that htmldate reads this tree instead of parsing the page
+# again; the lookup is lxml's C default, with no Python call per element.
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(element=HtmlElement))
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -112,13 +116,22 @@ def parse_html(html: bytes, declared_encoding: str | None = None) -> BeautifulSo
 
 def parse_text(text: str) -> BeautifulSoup:
     """Parse a page already decoded by `decode_html`."""
+    return soup_of(text, parse_tree(text))
+
+
+def parse_tree(text: str) -> HtmlElement | None:
+    """lxml's tree of a page decoded by `decode_html`; None when lxml refuses it."""
     try:
         # libxml2 stops at a premature </html>; pages that carry on after one are common
         # (templates that close the page and then print the article), and browsers read on.
         text = _END_OF_PAGE.sub("", _XML_DECLARATION.sub("", text, count=1))
-        root = etree.fromstring(text, _PARSER)
+        return etree.fromstring(text, _PARSER)
     except (ValueError, etree.LxmlError):
-        root = None
+        return None
+
+
+def soup_of(text: str, root: HtmlElement | None) -> BeautifulSoup:
+    """The BeautifulSoup tree of `text`, built from its lxml tree `root` when there is one."""
     if root is None:
         # NUL bytes or an "empty" document: BeautifulSoup copes with whatever lxml refuses.
         return BeautifulSoup(text, "lxml")
