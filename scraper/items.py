@@ -66,9 +66,10 @@ class Article:
 
     # Set by the dedupe pipeline.
     content_hash: str | None = None
-    # The hash of the body alone (scraper.extract.fingerprint.body_hash), computed by the
-    # extraction worker too; None: the store computes it. Reset it with `body`.
+    # The hash of the body alone (scraper.extract.fingerprint.body_hash) and its words,
+    # computed by the extraction worker too; None: computed when asked. Reset them with `body`.
     body_hash: str | None = field(default=None, repr=False)
+    body_words: int | None = field(default=None, repr=False)
     # The body's MinHash LSH band keys (scraper.extract.fingerprint.band_keys), computed by the
     # extraction worker on its own core rather than by the single writer; None: the store
     # computes them. Whoever changes `body` afterwards must reset this.
@@ -88,7 +89,7 @@ class Article:
 
     @property
     def word_count(self) -> int:
-        return len(self.body.split())
+        return len(self.body.split()) if self.body_words is None else self.body_words
 
     def indexed_texts(self) -> tuple[str | None, ...]:
         """The texts of the search index's columns, as the archive stores them

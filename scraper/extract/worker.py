@@ -54,6 +54,7 @@ def extract_fields(
     # On this core, not the single writer's:
     result.band_keys = band_keys(result.body)
     result.body_hash = body_hash(result.body)
+    result.body_words = result.word_count
     if pack and raw:
         result.packed = pack_page(raw)
     if search_terms:
