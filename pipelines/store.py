@@ -42,7 +42,7 @@ from pipelines.lock import writer_lock
 from pipelines.textsearch import terms_ready
 from scraper.extract.dates import to_utc
 from scraper.extract.fingerprint import band_keys, body_hash
-from scraper.items import Article
+from scraper.items import Article, json_text
 
 logger = logging.getLogger(__name__)
 # How many LSH candidates, most shared bands first, are compared text to text.
@@ -63,15 +63,15 @@ def text_row(article: Article) -> dict[str, Any]:
     """The columns that come from extraction (what `reprocess` may rewrite)."""
     return {
         "title": article.title,
-        "authors": json.dumps(article.authors, ensure_ascii=False),
-        "organizations": json.dumps(article.organizations, ensure_ascii=False),
+        "authors": json_text(article.authors),
+        "organizations": json_text(article.organizations),
         "published": article.published,
         "published_utc": to_utc(article.published),
         "modified": article.modified,
         "modified_utc": to_utc(article.modified),
         "language": article.language,
         "section": article.section,
-        "tags": json.dumps(article.tags, ensure_ascii=False),
+        "tags": json_text(article.tags),
         "image": article.image,
         "description": article.description,
         "site_name": article.site_name,
@@ -79,7 +79,7 @@ def text_row(article: Article) -> dict[str, Any]:
         "body_html": article.body_html,
         "word_count": article.word_count,
         "content_hash": article.content_hash,
-        "body_hash": body_hash(article.body),
+        "body_hash": article.body_hash or body_hash(article.body),
     }
 
 
@@ -380,11 +380,13 @@ class Archive:
         unless a transaction is already open (BEGIN), which would split an article.
         """
         batch_seen = now()
+        # (A stream entry from a node of an older version may carry fewer terms: the index
+        # computes those articles' terms itself.)
         ready = [
             pair
             for a in articles
-            if a.search_terms
-            for pair in zip((a.title, a.body), a.search_terms, strict=True)
+            if a.search_terms and len(a.search_terms) == len(texts := a.indexed_texts())
+            for pair in zip(texts, a.search_terms, strict=True)
         ]
         with self.db.atomic(), terms_ready(ready):
             for article in articles:

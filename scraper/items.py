@@ -7,6 +7,7 @@ which must not import Scrapy, can build it too.
 from __future__ import annotations
 
 import hashlib
+import json
 import zlib
 from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple
@@ -22,6 +23,11 @@ class PackedPage(NamedTuple):
 
 def pack_page(raw: bytes) -> PackedPage:
     return PackedPage(hashlib.sha256(raw).hexdigest(), len(raw), zlib.compress(raw, 6))
+
+
+def json_text(value: list[str]) -> str:
+    """A list column (authors, tags...) as the archive stores it."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 @dataclass
@@ -60,6 +66,10 @@ class Article:
 
     # Set by the dedupe pipeline.
     content_hash: str | None = None
+    # The hash of the body alone (scraper.extract.fingerprint.body_hash) and its words,
+    # computed by the extraction worker too; None: computed when asked. Reset them with `body`.
+    body_hash: str | None = field(default=None, repr=False)
+    body_words: int | None = field(default=None, repr=False)
     # The body's MinHash LSH band keys (scraper.extract.fingerprint.band_keys), computed by the
     # extraction worker on its own core rather than by the single writer; None: the store
     # computes them. Whoever changes `body` afterwards must reset this.
@@ -68,9 +78,9 @@ class Article:
     # by the single writer (a cluster's nodes send it so); None: `packed_page` packs it when
     # first asked. Whoever changes `raw_html` afterwards must reset this.
     packed: PackedPage | None = field(default=None, repr=False)
-    # The search index's terms of (title, body) (scraper.extract.terms), computed there too;
-    # None: the index computes them. Reset it with `title` or `body`.
-    search_terms: tuple[str, str] | None = field(default=None, repr=False)
+    # The search index's terms of each of `indexed_texts()` (scraper.extract.terms), computed
+    # there too; None: the index computes them. Reset it with any of those fields.
+    search_terms: tuple[str, ...] | None = field(default=None, repr=False)
 
     # Set by the spider from the HTTP exchange; everything else comes from extraction.
     FETCH_FIELDS: ClassVar[frozenset[str]] = frozenset(
@@ -79,7 +89,18 @@ class Article:
 
     @property
     def word_count(self) -> int:
-        return len(self.body.split())
+        return len(self.body.split()) if self.body_words is None else self.body_words
+
+    def indexed_texts(self) -> tuple[str | None, ...]:
+        """The texts of the search index's columns, as the archive stores them
+        (pipelines.textsearch.FTS_COLUMNS: headline, lead, body, bylines, tags)."""
+        return (
+            self.title,
+            self.description,
+            self.body,
+            json_text(self.authors),
+            json_text(self.tags),
+        )
 
     def packed_page(self) -> PackedPage | None:
         """The raw page as the archive keeps it (None: no page), packed once."""

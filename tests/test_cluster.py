@@ -308,22 +308,29 @@ def test_a_node_killed_mid_crawl_loses_nothing(site, redis_server, tmp_path):
 def test_the_writer_killed_mid_batch_then_restarted_loses_nothing(site, redis_server, tmp_path):
     config = subset_config(tmp_path / "sources.toml", site.origins)
     db = tmp_path / "cluster.db"
+    client = redis_server.client()
+    stream = "newsarchive:stream"
     finish(node(config, redis_server.url))  # the stream now holds the whole crawl
+    entries = client.xrange(stream)
+    client.xdel(stream, *(entry_id for entry_id, _ in entries))
+    for _, entry in entries[:8]:  # the node's start and a few articles: written at once
+        client.xadd(stream, entry)
     first = writer(db, redis_server.url, "--batch-size", "3")
-
-    def stored() -> int:
-        if not db.exists():
-            return 0
-        with sqlite3.connect(db) as conn:
-            try:
-                return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-            except sqlite3.OperationalError:  # still being created
-                return 0
-
-    wait_for(lambda: stored() >= 6)
+    wait_for(lambda: db.exists() and client.xlen(stream) == 0)
+    # The archive locked by another connection: the writer reads its next batch and waits
+    # inside its transaction, and is killed there, whatever its speed.
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    for _, entry in entries[8:]:
+        client.xadd(stream, entry)
+    wait_for(lambda: client.xpending(stream, "writers")["pending"] > 0)
     first.send_signal(signal.SIGKILL)
     first.wait()
-    assert stored() < len(subset_urls(site.origins))
+    holder.rollback()
+    holder.close()
+    with sqlite3.connect(db) as conn:
+        (written,) = conn.execute("SELECT count(*) FROM articles").fetchone()
+    assert 0 < written < len(subset_urls(site.origins))
     finish(writer(db, redis_server.url))  # on this machine, it takes the dead one's lease
     complete(db, site.origins)
     (row,) = crawls(db)

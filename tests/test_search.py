@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 from conftest import store
 
+from pipelines import store as store_module
+from pipelines import textsearch
 from pipelines.archive import MIGRATIONS, open_archive
+from pipelines.extract import fill
 from pipelines.textsearch import (
     SCHEMA_6_COLUMNS,
     create_search_index,
@@ -21,6 +24,7 @@ from pipelines.textsearch import (
     rebuild_search_index,
 )
 from scraper.extract.fingerprint import content_hash
+from scraper.extract.worker import extract_fields
 from scraper.items import Article
 from scraper.serve.runner import make_datasette
 
@@ -193,3 +197,30 @@ def test_a_schema_6_archive_is_upgraded_to_search_bylines_tags_and_leads(news_db
     db.close()
     assert search(news_db, "Коваль") == [NEWS[4].title]
     assert search(news_db, "Петренко") == []
+
+
+NODE_PAGE = b"""<html><head><title>Bridge repairs</title>
+<link rel="canonical" href="https://wire.example/1">
+<meta name="description" content="Tunnel closures announced.">
+<meta name="author" content="Ganna Shevchuk">
+<meta property="article:tag" content="Infrastructure">
+</head><body><article><h1>Bridge repairs</h1>
+<p>The council approved the repair budget for the old bridge this week after a debate.</p>
+<p>Works start in spring and will last two months, the mayor said.</p></article></body></html>"""
+
+
+def test_a_cluster_writer_indexes_every_column_with_the_nodes_terms(tmp_path, monkeypatch):
+    """A cluster node's extraction worker computes the terms of every indexed column (the
+    headline, lead, body, bylines, tags) and the body's hash, so the one writer computes
+    none: its CPU per article sets how many nodes it serves (benchmarks/distributed.py)."""
+    page = Article(url="https://wire.example/1", source="wire", raw_html=NODE_PAGE)
+    fields = extract_fields(NODE_PAGE, page.url, "text/html", None, None, search_terms=True)
+    node_article = fill(page, fields)
+    node_article.content_hash = content_hash(node_article.title, node_article.body)
+    db_path = tmp_path / "news.db"
+    with monkeypatch.context() as writer:
+        writer.setattr(textsearch, "terms", lambda text: pytest.fail(f"writer computed {text!r}"))
+        writer.setattr(store_module, "body_hash", lambda body: pytest.fail("writer hashed"))
+        store(db_path, [node_article])
+    for query in ("bridges", "closures", "approving", "Shevchuk", "infrastructure"):
+        assert search(db_path, query) == ["Bridge repairs"], query

@@ -14,7 +14,7 @@ from w3lib.encoding import http_content_type_encoding
 
 from scraper.config import Source
 from scraper.extract import extract
-from scraper.extract.fingerprint import band_keys
+from scraper.extract.fingerprint import band_keys, body_hash
 from scraper.extract.terms import terms
 from scraper.items import Article, pack_page
 
@@ -51,9 +51,12 @@ def extract_fields(
         fetched_at=datetime.fromisoformat(fetched_at) if fetched_at else None,
         **options,
     )
-    result.band_keys = band_keys(result.body)  # on this core, not the single writer's
+    # On this core, not the single writer's:
+    result.band_keys = band_keys(result.body)
+    result.body_hash = body_hash(result.body)
+    result.body_words = result.word_count
     if pack and raw:
         result.packed = pack_page(raw)
     if search_terms:
-        result.search_terms = (terms(result.title), terms(result.body))
+        result.search_terms = tuple(terms(text) for text in result.indexed_texts())
     return {name: getattr(result, name) for name in EXTRACTED}
