@@ -35,6 +35,7 @@ COLUMNS = [
 ]
 LISTS = ("authors", "organizations", "tags")  # JSON arrays in the archive
 LIST_SEPARATOR = "; "
+BOM = "\ufeff"  # starts a CSV for Excel, which then reads it as UTF-8
 
 
 @dataclass
@@ -110,7 +111,7 @@ def _joined(value: Any) -> Any:
 def write_csv(rows: Iterator[dict[str, Any]], out: TextIO, *, excel: bool = False) -> None:
     """CSV with lists joined by '; '; `excel` starts with a BOM so Excel reads UTF-8."""
     if excel:
-        out.write("\ufeff")
+        out.write(BOM)
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for row in rows:

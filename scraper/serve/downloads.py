@@ -25,12 +25,11 @@ from datasette.plugins import pm
 from datasette.utils import await_me_maybe, derive_named_parameters, escape_sqlite
 from datasette.utils.asgi import AsgiStream, Response
 
-from pipelines.export import COLUMNS, csv_values
+from pipelines.export import BOM, COLUMNS, csv_values
 
 ROUTE = r"^/-/csv/(?P<database>[^/]+)/(?P<name>[^/]+)\.csv$"
 EXPORTED_TABLE = "articles"  # whose default columns are the export's
 BATCH = 1000  # rows fetched and written at a time
-BOM = "\ufeff"
 # Page arguments a download does not take over: paging, and how the page is shown.
 PAGE_ONLY = {"_next", "_size", "_stream", "_rank_page", "_facet", "_labels", "_nocount"}
 

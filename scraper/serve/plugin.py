@@ -29,6 +29,7 @@ from datasette.filters import FilterArguments
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
+from pipelines.export import LISTS
 from pipelines.textsearch import (
     FTS_TABLE,
     FTS_WEIGHTS,
@@ -527,7 +528,6 @@ def human_date(value: str | None) -> str:
     return text
 
 
-LISTS = ("authors", "organizations", "tags")  # JSON lists in the articles table
 # Times shown as people read them, in the table and in query results about articles.
 DATES = ("published", "published_utc", "modified", "modified_utc", "first_seen", "last_seen",
          "edited", "edited_at", "old_fetched_at")  # fmt: skip
