@@ -144,7 +144,8 @@ def _safety_net(
     shorter and holds it: scoring picked one section, a lead or a box of an article that
     runs on."""
     first, last, chars = dense
-    if sum(len(text) for text, _ in blocks) >= rules.NET_FACTOR * chars or _gone(first):
+    chosen = sum(len(text) for text, _ in blocks)
+    if chosen >= rules.NET_FACTOR * chars or _gone(first):
         return blocks
     root = _common_ancestor(first, last)
     if root is None:
@@ -154,7 +155,7 @@ def _safety_net(
         return blocks
     _clean(root, None)
     wider = _blocks([root], url)
-    return wider if sum(len(t) for t, _ in wider) > sum(len(t) for t, _ in blocks) else blocks
+    return wider if sum(len(t) for t, _ in wider) > chosen else blocks
 
 
 def _common_ancestor(a: Tag, b: Tag) -> Tag | None:
