@@ -151,14 +151,18 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(site, reference, tm
 
 def extraction_workers() -> list[psutil.Process]:
     """The extraction workers of the crawls this test runs: the processes that their
-    multiprocessing fork server forked (the server itself is left alone)."""
-    return [
-        worker
-        for process in psutil.Process().children(recursive=True)
-        if "forkserver" in " ".join(process.cmdline())
-        and "forkserver" not in " ".join(process.parent().cmdline())
-        for worker in process.children()
-    ]
+    multiprocessing fork server forked (the server itself is left alone). Processes that
+    are gone or zombies (an earlier test's leftovers) are passed over."""
+    workers = []
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if "forkserver" in " ".join(process.cmdline()) and "forkserver" not in " ".join(
+                process.parent().cmdline()
+            ):
+                workers += [w for w in process.children() if w.status() != psutil.STATUS_ZOMBIE]
+        except psutil.Error:
+            continue
+    return workers
 
 
 def test_extraction_workers_killed_mid_crawl_are_replaced(tmp_path, monkeypatch):

@@ -336,9 +336,15 @@ class ClusterNode:
     def beat(self) -> None:
         if OUTAGE.lost:  # stopping: see `give_up`
             return
-        reclaim(self.client, self.keys)
-        if self.client.zcard(self.keys.requests):
-            self.wake()  # another node's links, or a dead node's requests
+        try:
+            reclaim(self.client, self.keys)
+            if self.client.zcard(self.keys.requests):
+                self.wake()  # another node's links, or a dead node's requests
+        except redis.RedisError:
+            # Lost during this beat: the heartbeat thread stops the node. Raising would
+            # end the loop with a traceback on stderr, besides the one-line message.
+            if not OUTAGE.lost:
+                raise
 
     def wake(self) -> None:
         """Have the engine ask the scheduler now, not at its next 5-second heartbeat."""
