@@ -296,6 +296,28 @@ def test_a_schema_7_archive_is_upgraded_and_a_sources_facets_count_each_article_
     assert counts["tags"] == {"ДТП": 1}
 
 
+def test_a_search_page_sees_an_article_stored_while_it_serves(tmp_path):
+    """A search's matches are found once for all of Datasette's connections, and found
+    again once the crawl commits: the next page counts the new article."""
+    db_path = tmp_path / "news.db"
+    store(db_path, NEWS)
+    datasette = make_datasette(db_path)
+
+    async def totals() -> list[str]:
+        found = []
+        for _ in range(2):
+            for path in (
+                "articles?_search=беспилотник",
+                "articles?_search=беспилотник&_source=tass",
+            ):
+                page = (await datasette.client.get(f"/news/{path}")).text
+                found.append(re.search(r'class="search-total">([^<]+)<', page)[1])
+            store(db_path, [article(20, "Беспилотник над портом", "Текст.", source="tass")])
+        return found
+
+    assert asyncio.run(totals()) == ["3 matches", "1 match", "4 matches", "2 matches"]
+
+
 def test_serve_on_a_taken_port_is_one_error_line(tmp_path, seed_article):
     db_path = tmp_path / "news.db"
     store(db_path, [seed_article])
