@@ -65,6 +65,7 @@ def test_articles_table_is_faceted_and_newest_first(tmp_path, seed_article):
 def test_internal_tables_are_hidden(tmp_path, seed_article):
     db_path = tmp_path / "news.db"
     store(db_path, [seed_article])
+    assert get(db_path, "/-/versions.json").status_code == 200  # on a connection of its own
     tables = get(db_path, "/news.json").json()["tables"]
     hidden = {t["name"] for t in tables if t["hidden"]}
     assert {"articles_fts", "articles_fts_data", "pages", "minhash_bands", "frontier"} <= hidden

@@ -66,7 +66,8 @@ TOTAL_FUNCTION = "newsarchive_hits_total"
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
     register_functions(conn)
-    hits = _HITS.setdefault(datasette.get_database(database).path or database, _Hits())
+    archive = datasette.databases.get(database)  # none for Datasette's own "_memory"
+    hits = _HITS.setdefault(getattr(archive, "path", None) or database, _Hits())
     last_version: list[int] = []  # this connection's PRAGMA data_version when last asked
 
     def entry(total: bool, *args: str) -> list[Any]:
