@@ -7,6 +7,9 @@
   (and "sort by date" pages through) the `FACET_DEPTH` newest (FTS5 walks its rowids newest
   first and stops); the page says so when there are more. The heading always gives the
   total. JSON and CSV get every match, so an export is never cut.
+- The authors and tags facets are Datasette's array facet narrowed to the lists
+  (`list:` in metadata.yml, ListFacet), so a source's facets all come from schema 8's
+  index, not from its rows.
 - Each result shows a snippet of its own text with the matches highlighted.
 - An article's row page shows headline, metadata and paragraphs (templates/row.html).
 - Every CSV link (tables, facet selections, searches, canned queries) is a download of
