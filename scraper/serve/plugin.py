@@ -71,13 +71,10 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     register_functions(conn)
     archive = datasette.databases.get(database)  # none for Datasette's own "_memory"
     hits = _HITS.setdefault(getattr(archive, "path", None) or database, _Hits())
-    last_version: list[int] = []  # this connection's PRAGMA data_version when last asked
+    seen: dict[str, int] = {}  # this connection's data version and the cache's generation
 
     def entry(total: bool, *args: str) -> list[Any]:
-        version = conn.execute("PRAGMA data_version").fetchone()[0]
-        changed = last_version != [version]
-        last_version[:] = [version]
-        return hits.entry(conn, changed, total, *args)
+        return hits.entry(conn, seen, total, *args)
 
     conn.create_function(HITS_FUNCTION, 4, lambda *args: entry(False, *args)[0])
     conn.create_function(TOTAL_FUNCTION, 4, lambda *args: entry(True, *args)[1])
@@ -94,25 +91,39 @@ class _Hits:
     ranking) on Datasette's several connections at once: FTS5 finds them once per page,
     not once per query or connection; the others wait for it. Each connection's PRAGMA
     data_version says whether another connection (a crawl) has committed since it last
-    asked; the first to see that, or to ask at all, empties the cache, so a commit is
-    seen at once.
+    asked; the first to see that, or to ask at all, empties the cache (a new generation),
+    so a commit is seen at once.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.cache: dict[tuple[str, ...], list[Any]] = {}
+        self.generation = 0
 
-    def entry(self, conn: sqlite3.Connection, changed: bool, total: bool, *key: str) -> list[Any]:
+    def entry(
+        self, conn: sqlite3.Connection, seen: dict[str, int], total: bool, *key: str
+    ) -> list[Any]:
         """[newest rowids as JSON, total (None until counted)]; with `total`, counted."""
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
         with self.lock:
-            if changed or len(self.cache) >= 16:
+            moved = seen.get("version") != version
+            # Emptied by another connection since this one last asked: this one's query
+            # may have begun before the commit that did it, so what it finds is not kept.
+            keep = moved or seen.get("generation") == self.generation
+            if moved:
                 self.cache.clear()
+                self.generation += 1
+            elif len(self.cache) >= 16:
+                self.cache.clear()
+            seen.update(version=version, generation=self.generation)
             search, *scoped = key
             scope = dict(zip(("source", "date_from", "date_to"), scoped, strict=True))
             params = {"search": search, **scope}
-            if key not in self.cache:
-                self.cache[key] = _newest(conn, scope, params)
-            found = self.cache[key]
+            found = self.cache.get(key)
+            if found is None:
+                found = _newest(conn, scope, params)
+                if keep:
+                    self.cache[key] = found
             if total and found[1] is None:  # FTS5 walks on past the newest to count the rest
                 sql = f"SELECT count(*) FROM ({_matches_sql(None, scope)})"
                 found[1] = conn.execute(sql, params).fetchone()[0]
