@@ -237,3 +237,27 @@ def test_article_of_bare_text_boxes_in_a_box_named_header_is_kept():
     boxes = "".join(f"<div class='field__item'>{text}</div>" for text in LONG_STORY)
     page = _page(f"<article><div class='hub--header'>{boxes}</div></article>")
     assert _body_paragraphs(page) == LONG_STORY
+
+
+def test_safety_net_does_not_run_on_into_a_box_named_like_boilerplate():
+    # The article, whole in its container, wins the scoring on its commas. Just before it,
+    # a promotion box of real paragraphs with over twice its text: the run of paragraph
+    # text starts there, and the box is most of that run, so it is no "small box" to clean.
+    story = [
+        f"{text[:-1]}, сообщили в мэрии, добавив, что график, сроки, подрядчик и смета уже "
+        "утверждены, а жители, водители и перевозчики получат уведомления."
+        for text in RU_STORY
+    ]
+    offers = "".join(
+        f"<p>Предложение {n}: оформите подписку на газету сегодня и получайте каждый номер "
+        "с доставкой на дом в течение всего года. Первый месяц подписки мы дарим всем новым "
+        "читателям, а постоянным читателям положена скидка.</p>"
+        for n in range(6)
+    )
+    # A long menu below, so that widening the container to the page stops at its links.
+    menu = "".join(f'<a href="/s{n}">Раздел {n}</a> ' for n in range(80))
+    page = _page(
+        f'<div class="promo-box">{offers}</div><div class="news">{_paras(story)}</div>',
+        after=f"<div>{menu}</div>",
+    )
+    assert _body_paragraphs(page) == story
