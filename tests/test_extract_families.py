@@ -261,3 +261,23 @@ def test_safety_net_does_not_run_on_into_a_box_named_like_boilerplate():
         after=f"<div>{menu}</div>",
     )
     assert _body_paragraphs(page) == story
+
+
+def test_photo_boxes_and_credit_lines_are_dropped():
+    # A caption in a box named "photo", and a credit line in the text, each under a photo.
+    photo = (
+        '<div class="photo"><img src="/bridge.jpg" alt="">'
+        "Мост через реку вечером. Снимок из архива редакции</div>"
+    )
+    credit = "<p><em>Фото пресс-службы мэрии</em></p>"
+    story = f"<p>{RU_STORY[0]}</p>{photo}<p>{RU_STORY[1]}</p>{credit}<p>{RU_STORY[2]}</p>"
+    assert _body_paragraphs(_page(f"<article>{story}</article>")) == RU_STORY
+
+
+def test_datelines_are_dropped_but_dates_in_sentences_stay():
+    dated = "Работы начнутся 5 мая 2012 года и продлятся до осени."
+    article = (
+        "<div class='when'>17 января 2012 г. (13:17)</div>"
+        f"{_paras(RU_STORY)}<p>Mon, 16 Jan 2012 23:53:30</p><p>{dated}</p><p>14:57 16.01.2012</p>"
+    )
+    assert _body_paragraphs(_page(f"<article>{article}</article>")) == [*RU_STORY, dated]

@@ -34,6 +34,7 @@ from bs4.element import Script, Stylesheet, TemplateString
 from w3lib.html import remove_tags, replace_entities
 
 from scraper.extract import rules
+from scraper.extract.dates import looks_like_date
 
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a", "strong", "em"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -686,14 +687,27 @@ def _drop_ticker_tail(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def _is_boilerplate_text(text: str) -> bool:
     if len(text) >= rules.PHRASE_BLOCK_MAX_CHARS:
         return False
+    if _is_date_only(text):
+        return True
     low = text.lower()
     return _starts_with_phrase(low) or any(m in low for m in rules.BOILERPLATE_MARKERS)
 
 
+def _is_date_only(text: str) -> bool:
+    """A dateline: a short block of nothing but a date and/or a time."""
+    return (
+        len(text) < rules.DATE_ONLY_MAX_CHARS
+        and rules.DATE_ONLY_BLOCK.fullmatch(text) is not None
+        and looks_like_date(text)
+    )
+
+
 def _starts_with_phrase(low: str) -> bool:
-    """True if `low` opens with a whole boilerplate phrase ("advert", not "advertisers")."""
+    """True if `low` opens with a whole boilerplate phrase ("advert", not "advertisers"; a
+    phrase that ends in a space or colon, "фото ", ends a word itself)."""
     return low.startswith(rules.ALL_PHRASES) and any(
-        low.startswith(p) and not low[len(p) : len(p) + 1].isalpha() for p in rules.ALL_PHRASES
+        low.startswith(p) and (not p[-1].isalpha() or not low[len(p) : len(p) + 1].isalpha())
+        for p in rules.ALL_PHRASES
     )
 
 
