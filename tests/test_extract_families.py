@@ -281,3 +281,13 @@ def test_datelines_are_dropped_but_dates_in_sentences_stay():
         f"{_paras(RU_STORY)}<p>Mon, 16 Jan 2012 23:53:30</p><p>{dated}</p><p>14:57 16.01.2012</p>"
     )
     assert _body_paragraphs(_page(f"<article>{article}</article>")) == [*RU_STORY, dated]
+
+
+def test_bylines_sources_and_tags_in_their_own_cells_or_lines_are_dropped():
+    # An old layout puts the label and the name in two cells; the source and the tags are
+    # lines of their own under the text.
+    byline = "<table><tr><td>Автор:</td><td>Иван Петров</td></tr></table>"
+    tails = '<div>Источник: <a href="https://example.org/">Городская газета</a></div>'
+    tails += "<div>Тэги: мост, ремонт, мэрия</div>"
+    page = _page(f"<article>{byline}{_paras(RU_STORY)}{tails}</article>")
+    assert _body_paragraphs(page) == RU_STORY

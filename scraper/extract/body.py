@@ -64,6 +64,8 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _WS = re.compile(r"\s+")
 _ELLIPSES = ("...", "…")
 _WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES)
+# Labels whose value may sit in the next block, as in a layout table's cells: "Автор:".
+_LABELS = frozenset(p for p in rules.ALL_PHRASES if p.endswith(":"))
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
 _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
 _BARE_TEXT_BOXES = rules.words("div section article td")
@@ -135,8 +137,13 @@ def _extract(
 def _blocks(roots: Sequence[Tag], url: str | None) -> list[tuple[str, str]]:
     """The rendered (text, html) blocks of `roots`, without boilerplate lines and tails."""
     blocks = [block for root in roots for block in _render(root, url)]
-    blocks = [(text, html) for text, html in blocks if not _is_boilerplate_text(text)]
-    return _drop_ticker_tail(blocks)
+    kept = []
+    label = False  # the block before was a label alone ("Автор:"): this one is its value
+    for text, html in blocks:
+        value, label = label and len(text) < rules.LABEL_VALUE_MAX_CHARS, text.lower() in _LABELS
+        if not value and not _is_boilerplate_text(text):
+            kept.append((text, html))
+    return _drop_ticker_tail(kept)
 
 
 def _safety_net(

@@ -151,6 +151,10 @@ NET_FACTOR = 0.5
 NET_MAX_LINKS = 0.3
 NET_SHORT_PENALTY = 20
 
+# A block that is a label alone ("Автор:", "Теги:") drops the block after it too, its value,
+# when that is shorter than this.
+LABEL_VALUE_MAX_CHARS = 80
+
 # Blocks shorter than this that start with a boilerplate phrase are dropped.
 PHRASE_BLOCK_MAX_CHARS = 200
 
@@ -237,7 +241,10 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "всего комментариев",
         "оставить комментарий",
         "теги:",
+        "тэги:",
         "метки:",
+        "автор:",
+        "источник:",
         "фото:",
         "фото ",
         "источник фото",
@@ -277,6 +284,8 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "залишити коментар",
         "теги:",
         "мітки:",
+        "автор:",
+        "джерело:",
         "фото:",
         "ми використовуємо файли cookie",
         "помітили помилку",
