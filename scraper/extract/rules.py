@@ -88,7 +88,7 @@ NEGATIVE_HINTS = words(
     cookie cookies consent gdpr
     nav navbar navigation menu breadcrumb breadcrumbs pagination pager
     sidebar footer header masthead toolbar
-    caption credit credits copyright
+    caption credit credits copyright photo
     meta date dateline timestamp print email rating rate
     modal popup overlay hidden
     error typo mistake orphus
@@ -120,6 +120,22 @@ TICKER_STAMP = re.compile(
 TICKER_MIN_ITEMS = 3
 TICKER_ITEM_MAX_CHARS = 250
 
+# A short block of nothing but a date, with a time or weekday or not ("17 января 2012 г.
+# (13:17)", "Mon, 16 Jan 2012 23:53:30", "14:57 16.01.2012"), is the page's dateline, not
+# article text. (A whole date must be in it, as dates.looks_like_date sees one: a bare year
+# or time of day, as in a table or a live blog's entries, is not enough.)
+_MONTHS_AND_DAYS = (  # the first letters of months' and weekdays' names, ru / uk / en
+    r"(?:янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек"
+    r"|січ|лют|бер|кві|тра|чер|лип|сер|вер|жов|лис|гру"
+    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    r"|пон|вто|сре|чет|пят|суб|вос|вів|п['’]ят|нед|mon|tue|wed|thu|fri|sat|sun)\w*\.?"
+)
+DATE_ONLY_BLOCK = re.compile(
+    rf"(?:\d{{1,4}}|{_MONTHS_AND_DAYS}|г\.?|года?|р\.?|року|[\s.,:/|()\-–—])+",
+    re.IGNORECASE,
+)
+DATE_ONLY_MAX_CHARS = 60
+
 # Strong evidence of the body: an `itemprop=articleBody` element with this much paragraph
 # text wins over scoring; JSON-LD `articleBody` replaces the body when it has at least
 # LD_BODY_MIN_WORDS words and LD_BODY_FACTOR times as many as the body found in the markup.
@@ -134,6 +150,10 @@ LD_BODY_FACTOR = 2
 NET_FACTOR = 0.5
 NET_MAX_LINKS = 0.3
 NET_SHORT_PENALTY = 20
+
+# A block that is a label alone ("Автор:", "Теги:") drops the block after it too, its value,
+# when that is shorter than this.
+LABEL_VALUE_MAX_CHARS = 80
 
 # Blocks shorter than this that start with a boilerplate phrase are dropped.
 PHRASE_BLOCK_MAX_CHARS = 200
@@ -221,7 +241,10 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "всего комментариев",
         "оставить комментарий",
         "теги:",
+        "тэги:",
         "метки:",
+        "автор:",
+        "источник:",
         "фото:",
         "фото ",
         "источник фото",
@@ -261,6 +284,8 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "залишити коментар",
         "теги:",
         "мітки:",
+        "автор:",
+        "джерело:",
         "фото:",
         "ми використовуємо файли cookie",
         "помітили помилку",
