@@ -22,6 +22,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -333,6 +334,7 @@ class Ingest:
         # Seconds spent on batches: writing them (wall-clock), reading and writing them (CPU).
         self.busy = self.cpu = 0.0
         self.lease = node_name()
+        self.stopping = False  # asked to stop (`stop_on_signals`)
 
     @contextmanager
     def lock(self) -> Iterator[None]:
@@ -348,6 +350,25 @@ class Ingest:
             if not OUTAGE.lost and self.client.get(self.keys.writer) == self.lease.encode():
                 self.client.delete(self.keys.writer)
 
+    @contextmanager
+    def stop_on_signals(self) -> Iterator[None]:
+        """While the block runs, SIGINT and SIGTERM ask the writer to stop: the batch in
+        hand is committed and acknowledged, and `drain` returns within a second (a read
+        waits that long for entries). No KeyboardInterrupt is raised wherever the process
+        happens to be (inside an SQLite callback it would become an SQL error), and SIGINT
+        stops it even when it came ignored, as a job that a script starts in the background
+        inherits it: the writer would otherwise never stop on it."""
+
+        def stop(signum: int, frame: Any) -> None:
+            self.stopping = True
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
     def run(self, *, until_idle: bool = False) -> None:
         """See `drain`; a Redis lost for longer than the retries last is a ClusterError."""
         try:
@@ -356,14 +377,14 @@ class Ingest:
             raise ClusterError(f"lost Redis ({exc}); what was acknowledged is stored") from None
 
     def drain(self, *, until_idle: bool = False) -> None:
-        """Write until stopped; with `until_idle`, until no node runs and the stream is
-        drained (cron, tests), having written something or waited IDLE_WAIT seconds for a
-        node to start."""
+        """Write until stopped (`stopping`); with `until_idle`, until no node runs and the
+        stream is drained (cron, tests), having written something or waited IDLE_WAIT
+        seconds for a node to start."""
         ensure_group(self.client, self.keys)
         self.publish_archive()
         backlog = True  # first our own entries read before a crash, then new ones
         started = time.monotonic()
-        while True:
+        while not self.stopping:
             cpu = time.process_time()  # a batch's CPU counts reading it (waiting costs none)
             self.client.set(self.keys.writer, self.lease, px=LEASE_MS)
             reply = self.client.xreadgroup(
