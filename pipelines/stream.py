@@ -35,6 +35,7 @@ from typing import Any
 import redis
 import sqlite_utils
 from redis.backoff import ExponentialBackoff, NoBackoff
+from redis.client import Pipeline
 from redis.retry import Retry
 
 from pipelines.store import Archive, now, source_rows
@@ -426,12 +427,16 @@ class Ingest:
                     for entry in group:
                         seen.update(self._record(node, kind, json.loads(entry[b"data"])))
         self.stored += len(stored)
-        self.publish(seen)
+        # After the commit, in one round trip: what the archive now knows, the settled
+        # URLs out of the nodes' frontier, and the acknowledgement.
+        pipe = self.client.pipeline(transaction=False)
+        self.publish(seen, pipe)
         if stored:
-            self.client.hdel(self.keys.frontier, *{u for a in stored for u in a.urls_seen})
+            pipe.hdel(self.keys.frontier, *{u for a in stored for u in a.urls_seen})
         ids = [entry_id for entry_id, _ in entries]
-        self.client.xack(self.keys.stream, GROUP, *ids)
-        self.client.xdel(self.keys.stream, *ids)
+        pipe.xack(self.keys.stream, GROUP, *ids)
+        pipe.xdel(self.keys.stream, *ids)
+        pipe.execute()
 
     def _crawl_id(self, node: str, started: str | None = None) -> int:
         """The node's crawls row: one per node and run, made by its first entry."""
@@ -525,29 +530,28 @@ class Ingest:
                     "UPDATE crawls SET status = 'interrupted' WHERE id = ?", [(i,) for i in dead]
                 )
 
+    # Each URL's record as the JSON array the nodes read (scraper.crawl.cluster).
     _KNOWN = (
-        "SELECT u.url, a.first_seen, a.last_seen, a.etag, a.http_last_modified "
+        "SELECT u.url, json_array(a.first_seen, a.last_seen, a.etag, a.http_last_modified) "
         "FROM article_urls u JOIN articles a ON a.id = u.article_id"
     )
 
-    def publish(self, urls: Iterable[str]) -> None:
-        """What the archive knows of these URLs, for the nodes' frontier lookups."""
+    def publish(self, urls: Iterable[str], pipe: Pipeline) -> None:
+        """What the archive knows of these URLs, for the nodes' frontier lookups; sent
+        with `pipe`."""
         urls = list(urls)
         for start in range(0, len(urls), 500):
             chunk = urls[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            self._send(self.db.execute(f"{self._KNOWN} WHERE u.url IN ({marks})", chunk))
+            rows = self.db.execute(f"{self._KNOWN} WHERE u.url IN ({marks})", chunk).fetchall()
+            if rows:
+                pipe.hset(self.keys.known, mapping=dict(rows))
 
     def publish_archive(self) -> None:
-        self._send(self.db.execute(self._KNOWN))
-
-    def _send(self, rows: Iterable[tuple[str, ...]]) -> None:
-        pipe = self.client.pipeline(transaction=False)
-        for n, (url, *known) in enumerate(rows, 1):
-            pipe.hset(self.keys.known, url, json.dumps(known))
-            if n % 1000 == 0:
-                pipe.execute()
-        pipe.execute()
+        """What the archive knows of every URL, 1,000 at a time."""
+        cursor = self.db.execute(self._KNOWN)
+        while not self.stopping and (rows := cursor.fetchmany(1000)):
+            self.client.hset(self.keys.known, mapping=dict(rows))
 
 
 def _runs(
