@@ -92,7 +92,20 @@ def test_dates_as_pages_write_them(text: str, zone: str | None, expected: str) -
     assert value is not None and isoformat(value) == expected
 
 
-@pytest.mark.parametrize("text", ["", "15", "Подписывайтесь на наш канал", "x" * 200])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "15",
+        "Подписывайтесь на наш канал",
+        "x" * 200,
+        # A reading time is no "8 minutes ago".
+        "8 minutes",
+        "Tech Content 5 min read",
+        "7 минут чтения",
+        "3 хвилини читання",
+    ],
+)
 def test_what_is_not_a_date_gives_none(text: str) -> None:
     assert parse_date(text, fetched_at=FETCHED) is None
 
