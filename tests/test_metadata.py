@@ -241,6 +241,35 @@ def test_a_time_stated_in_utc_is_given_on_the_day_the_page_shows(
     assert to_utc(article.published) == to_utc(stated.replace("Z", "+00:00"))
 
 
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        # WordPress's "posted-on" box holds both times; the update is hidden by its CSS.
+        (
+            '<span class="posted-on"><time class="updated">May 21, 2025</time>'
+            '<time class="entry-date published">April 24, 2025</time></span>',
+            "2025-04-24",
+        ),
+        # The update is shown first, labelled by the text before it.
+        (
+            "<div>Обновлено: <span>21 августа 2025</span></div>"
+            "<div>Опубликовано: <span>26 апреля 2023</span></div>",
+            "2023-04-26",
+        ),
+        (
+            "<p>Оновлено <b>21.08.2025</b> · Опубліковано <b>26.04.2023</b></p>",
+            "2023-04-26",
+        ),
+    ],
+    ids=["en", "ru", "uk"],
+)
+def test_a_page_showing_both_dates_was_published_on_the_first(shown: str, expected: str) -> None:
+    html = _page("", shown + "<p>" + "The council met again. " * 30 + "</p>")
+    assert extract(
+        html, "https://x.example/plan", fetched_at=FETCHED.replace(year=2026)
+    ).published == (expected)
+
+
 def test_a_copyright_year_is_not_a_publication_day() -> None:
     html = (
         "<html><body><h1>Bus plan</h1><p>" + "The council met again. " * 30 + "</p>"

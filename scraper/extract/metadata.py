@@ -100,6 +100,8 @@ _TITLE_DATELINE = re.compile(
 )
 # A date marked as an update is no publication date.
 _UPDATED = re.compile(r"updat|modif|обновл|оновл|изменен|змінен", re.IGNORECASE)
+# How much of the text before a shown date may hold its label ("Last updated:").
+UPDATE_LABEL_CHARS = 30
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _YEAR_OR_WORD = re.compile(r"(?:19|20)\d{2}|[^\W\d_]{3,}")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -497,10 +499,14 @@ def _heading(el: Tag) -> str | None:
     """A heading's text without the kicker, date or byline inside it (`<h1><span
     class="kicker">Exclusive</span> Headline</h1>`): they label the story, they are no
     part of its headline."""
-    kickers = el.find_all(class_=_IN_HEADING)
-    if not kickers:
+    return _text_without(el, el.find_all(class_=_IN_HEADING))
+
+
+def _text_without(el: Tag, parts: list[Tag]) -> str | None:
+    """The text of `el` without the text of `parts` (elements inside it)."""
+    if not parts:
         return _clean(el.get_text(" "))
-    skip = {id(s) for k in kickers for s in k.find_all(string=True)}
+    skip = {id(s) for part in parts for s in part.find_all(string=True)}
     return _clean(" ".join(s for s in el.find_all(string=True) if id(s) not in skip))
 
 
@@ -668,9 +674,10 @@ def _time_attrs(page: _Page, anchor: int | None, *, updated: bool) -> list[str]:
     return out
 
 
-def _dates_beside(page: _Page, anchor: int | None) -> list[str]:
+def _dates_beside(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
     """Short texts right beside the headline that hold a date with its year, nearest
-    first, whatever their markup: "December 31, 2024" in a plain <span> under the <h1>."""
+    first, whatever their markup: "December 31, 2024" in a plain <span> under the <h1>;
+    each with whether a label before it calls it the update date."""
     if anchor is None:
         return []
     found = []
@@ -688,21 +695,49 @@ def _dates_beside(page: _Page, anchor: int | None) -> list[str]:
                 and dates.looks_like_date(text)
                 and not _UPDATED.search(text)
             ):
-                found.append(text)
+                found.append((text, _labelled_update(el)))
     return found
 
 
-def _visible_dates(page: _Page, anchor: int | None, window: int) -> list[str]:
-    """Dates shown to the reader within `window` elements of the headline, nearest first."""
+def _is_marked_update(el: Tag) -> bool:
+    """Do an element's class or itemprop mark it as the update date ("updated",
+    "dateModified")?"""
+    return bool(_UPDATED.search(" ".join(el.get("class") or ()) + " " + str(el.get("itemprop"))))
+
+
+def _labelled_update(el: Tag) -> bool:
+    """Does the label right before a shown date call it the update ("Last updated:
+    <time>...")?"""
+    before = el.previous_sibling
+    while isinstance(before, str) and not before.strip():
+        before = before.previous_sibling
+    if isinstance(before, Tag):
+        before = before.get_text(" ")
+    return isinstance(before, str) and bool(_UPDATED.search(before[-UPDATE_LABEL_CHARS:]))
+
+
+def _visible_dates(page: _Page, anchor: int | None, window: int) -> list[tuple[str, bool]]:
+    """Dates shown to the reader within `window` elements of the headline, nearest first,
+    each with whether a label before it calls it the update date. Those marked as the
+    update, or labelled so in their own text ("Updated 5 Dec 2023"), are left out."""
     texts = []
     for el in _near(page.date_texts + page.times, anchor, window):
-        text = _clean(el.get_text(" ")) or _clean(el.get("value") or el.get("content"))
-        if _UPDATED.search(" ".join(el.get("class") or ()) + " " + (text or "")):
+        # A box holding both dates ("posted-on": <time class="updated">, <time
+        # class="published">) shows the publication without the update inside it.
+        updates = [d for d in el.find_all(True) if _is_marked_update(d)]
+        text = _text_without(el, updates) or _clean(el.get("value") or el.get("content"))
+        if not text or _is_marked_update(el) or _UPDATED.search(text):
             continue
         # A bare clock time ("15:58") is a news-feed entry, not the article's date.
         if text and len(text) <= dates.MAX_DATE_TEXT and _YEAR_OR_WORD.search(text):
-            texts.append(text)
+            texts.append((text, _labelled_update(el)))
     return texts
+
+
+def _publication_first(shown: list[tuple[str, bool]]) -> list[str]:
+    """Shown dates, those labelled as the update after the others: a page showing
+    "Published Apr 26, 2023 · Updated Aug 21, 2025" was published on the first."""
+    return [t for t, update in shown if not update] + [t for t, update in shown if update]
 
 
 def _first_date(
@@ -768,12 +803,12 @@ def _published(
     looks for a dateline in the text, then asks htmldate.
     """
     stated = _first_date(_stated_candidates(ld, page, anchor), **date_args)
-    visible = _visible_dates(page, anchor, NEAR_HEADLINE)
+    visible = _publication_first(_visible_dates(page, anchor, NEAR_HEADLINE))
 
     def sources() -> Iterator[dates.When | None]:
         yield next((day for url in urls if (day := dates.date_from_url(url))), None)
-        with_year = [t for t in _visible_dates(page, anchor, SHOWN_NEAR) if _YEAR.search(t)]
-        shown = _first_date([*with_year, *_dates_beside(page, anchor)], **date_args)
+        near = [d for d in _visible_dates(page, anchor, SHOWN_NEAR) if _YEAR.search(d[0])]
+        shown = _first_date(_publication_first(near + _dates_beside(page, anchor)), **date_args)
         # A numeric date that reads both ways ("09.10.2024") is settled by the markup.
         if shown and stated and _swapped(_day(shown)) == _day(stated):
             shown = stated
