@@ -441,6 +441,27 @@ def test_a_labelled_byline_near_the_headline_in_any_markup(line: str, names: lis
     assert extract(html.encode(), fetched_at=FETCHED).authors == names
 
 
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        # The label and the names in separate elements: a link, a span, a bold label.
+        ('By <a href="/producers/jerry-chu">Jerry Chu</a>', ["Jerry Chu"]),
+        ("<span>Автор:</span><span>Ірина Коваленко</span>", ["Ірина Коваленко"]),
+        (
+            "<b>Текст:</b> Анна Смирнова и <a href='/p/1'>Олег Иванов</a>",
+            ["Анна Смирнова", "Олег Иванов"],
+        ),
+        ('<span class="label">by </span><p><a href="/p/2">Jane Doe</a></p>', ["Jane Doe"]),
+        # A bare label with no names after it names nobody.
+        ("<span>By</span><span>the council's own account</span>", []),
+    ],
+    ids=["en-link", "uk-span", "ru-bold", "en-nested", "no-names"],
+)
+def test_a_byline_label_and_its_names_in_separate_elements(line: str, names: list[str]) -> None:
+    html = f"<html><body><h1>Новина</h1><div>{line}</div><p>{'Текст. ' * 40}</p></body></html>"
+    assert extract(html.encode(), fetched_at=FETCHED).authors == names
+
+
 def test_a_labelled_byline_under_the_article_in_any_markup() -> None:
     filler = "".join(f"<p>{'Text of the article goes on. ' * 12}</p>" for _ in range(70))
     html = (

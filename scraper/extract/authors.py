@@ -166,6 +166,12 @@ def is_labelled(text: str) -> bool:
     return label is not None and _SURE_LABEL.search(label.group(0)) is not None
 
 
+def is_bare_label(text: str) -> bool:
+    """Is `text` a byline's label and nothing else ("By", "Автор:", "Contributors:"),
+    with the names in the markup after it?"""
+    return is_labelled(text) and not _PREFIX.sub("", text, count=1).strip()
+
+
 def byline_at_end(text: str) -> list[str]:
     """The people signed at the end of an article's text, if its last paragraph is a
     signature."""

@@ -26,6 +26,7 @@ from bs4 import BeautifulSoup, Tag
 from scraper.extract import dates
 from scraper.extract.authors import (
     MAX_SIGNATURE_CHARS,
+    is_bare_label,
     is_labelled,
     is_organization,
     organization_byline,
@@ -618,6 +619,12 @@ def _labelled_beside(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
             continue
         el = page.elements[i]
         text = _clean(el.string) if el.name not in ("script", "style") else None
+        if text is None and el.contents and isinstance(el.contents[0], str):
+            text = _clean(el.contents[0])  # "By <a href=...>Jane Doe</a>"
+            text = _clean(el.get_text(" ")) if text and is_bare_label(text) else None
+        elif text and is_bare_label(text) and el.parent is not None:
+            # "<span>By</span><span>Jane Doe</span>": the label's box holds the names.
+            text = _clean(el.parent.get_text(" "))
         if (
             text
             and len(text) <= MAX_SIGNATURE_CHARS
