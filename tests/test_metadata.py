@@ -330,6 +330,14 @@ def test_htmldate_finds_a_date_the_markup_does_not_state() -> None:
         # A date beside the name, after it or before it; initials without dots.
         ("Andrew Gerrand 4 August 2010", ["Andrew Gerrand"]),
         ("Dec 17, 2025 Julian K. Arni", ["Julian K. Arni"]),
+        # A job title after the name, with no comma between them.
+        ("Meghan Neville Content Marketing Coordinator", ["Meghan Neville"]),
+        ("Jane Doe Staff Writer", ["Jane Doe"]),
+        ("Іван Петренко головний редактор", ["Іван Петренко"]),
+        ("Ирина Коваленко Главный редактор", ["Ирина Коваленко"]),
+        # A byline box holding only its date names nobody ("Sat").
+        ("Sat, 20 Dec, 2025 - 06:36", []),
+        ("Пт, 5 декабря 2025", []),
         ("Петр СИНЯЕВ 5 декабря 2023", ["Петр Синяев"]),
         ("5 грудня 2023 року Ірина Коваленко", ["Ірина Коваленко"]),
         ("By PJ Hamel", ["PJ Hamel"]),

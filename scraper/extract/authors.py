@@ -46,9 +46,25 @@ _STOCK_AGENCIES = re.compile(
 _AFTER_NAME = re.compile(r"\s*(?:\||•|·|/|—|–|\s-\s|\(|\bon\b|\bat\b|\bin\b).*$")
 _ROLE_WORDS = re.compile(
     r"\b(?:editor|correspondent|reporter|writer|contributor|columnist|"
-    r"photographer|journalist|producer|analyst|senior|chief|special|"
+    r"photographer|journalist|producer|analyst|senior|chief|special|coordinator|manager|"
+    r"director|specialist|strategist|consultant|founder|officer|president|"
     r"редактор\w*|корреспондент\w*|кореспондент\w*|обозревател\w*|оглядач\w*|"
-    r"журналист\w*|журналіст\w*|колумніст\w*|фотограф\w*|спецкор\w*)\b",
+    r"журналист\w*|журналіст\w*|колумніст\w*|фотограф\w*|спецкор\w*|"
+    r"директор\w*|менеджер\w*|керівни\w*|руководител\w*)\b",
+    re.IGNORECASE,
+)
+# Where a job title starts after a name: its role word, with the words that may lead it
+# ("Jane Doe Content Marketing Coordinator", "Will Judd Former Deputy Tech Editor").
+_TITLE_START = re.compile(
+    r"(?:\b(?:staff|content|marketing|former|deputy|sr\.?|managing|executive|technical|tech|"
+    r"головний|главный|старший|шеф)\s+)*" + _ROLE_WORDS.pattern,
+    re.IGNORECASE,
+)
+# Day and month names: "Sat, 20 Dec, 2025" in a byline box is a date, not someone "Sat".
+_CALENDAR_WORD = re.compile(
+    r"^(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"пн|вт|ср|чт|пт|сб|вс|нд)\.?$",
     re.IGNORECASE,
 )
 # Words that make a credited name an organisation ("Harbor Sun Staff", "News Nation Bureau").
@@ -76,6 +92,8 @@ def _is_name(part: str, *, stated: bool = False) -> bool:
     lower case; one read from the visible text must be capitalised like a name."""
     words = part.split()
     if not 1 <= len(words) <= 5 or _DIGITS.search(part) or _ROLE_WORDS.search(part):
+        return False
+    if len(words) == 1 and _CALENDAR_WORD.match(part):
         return False
     if _STOCK_AGENCIES.search(part) or _NOT_IN_NAME.search(part):
         return False
@@ -109,6 +127,9 @@ def split_byline(byline: str, *, stated: bool = False) -> list[str]:
     names = []
     for part in _SPLIT.split(text):
         part = _PREFIX.sub("", _tidy(part), count=1)
+        # "Jane Doe Senior Editor": the name is what comes before the role.
+        if (role := _TITLE_START.search(part)) and len(part[: role.start()].split()) >= 2:
+            part = part[: role.start()].strip()
         if part and _is_name(part, stated=stated):
             names.append(_tidy(part))
     return names
