@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -829,33 +829,7 @@ def _published(
     # A day alone (a URL's, a visible date's) is in the site's own zone, which the page
     # may not say: a stated time within a day of it agrees with it and gives the time.
     slack = 0 if isinstance(chosen, datetime) else 1
-    if abs((_day(stated) - _day(chosen)).days) > slack:
-        return chosen
-    if _day(stated) == _day(chosen) or not _is_utc(stated):
-        return stated
-    # A time stated in UTC ("2025-12-19T02:41Z") falls on the next or the previous day
-    # for a reader of a site in another zone, and the day the page shows is the one its
-    # readers (and a journalist filtering by day) know it by. The same instant is written
-    # in the page's own offset when its other times give one; without one, it stays in
-    # UTC, as the page stated it, rather than lose its time.
-    return _in_offset_of_day(stated, _day(chosen), page) or stated
-
-
-def _is_utc(value: dates.When) -> bool:
-    return isinstance(value, datetime) and value.utcoffset() == timedelta(0)
-
-
-def _in_offset_of_day(value: datetime, day: date, page: _Page) -> datetime | None:
-    """`value` written in an offset the page uses elsewhere (a `<time datetime>`, a
-    meta date), one that puts it on `day`; None when no offset the page uses does."""
-    written = [el.get("datetime") for _, el in page.times]
-    written += list(_meta_all(page, PUBLISHED_META + MODIFIED_META))
-    for text in written:
-        found = dates.parse_date(text, fetched_at=value) if isinstance(text, str) else None
-        offset = found.utcoffset() if isinstance(found, datetime) else None
-        if offset and (local := value.astimezone(found.tzinfo)).date() == day:
-            return local
-    return None
+    return stated if abs((_day(stated) - _day(chosen)).days) <= slack else chosen
 
 
 def extract_metadata(
