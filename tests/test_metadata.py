@@ -462,6 +462,23 @@ def test_an_organisation_in_the_author_field_is_the_byline() -> None:
     assert (article.authors, article.organizations) == (["CBC Bank"], ["CBC Bank"])
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        '<h3 id="written-communication">Written Communication</h3>',
+        '<h2 id="author-notes">Author Notes</h2>',
+        '<h2 id="avtorskie-prava">Авторські Права Редакції</h2>',
+    ],
+)
+def test_a_heading_whose_id_names_a_byline_is_no_byline(heading: str) -> None:
+    # A heading's id is its text as a slug, not a class that marks a byline.
+    html = (
+        f"<html><body><h1>Bus plan</h1><p>{'The council met again. ' * 30}</p>{heading}"
+        f"<p>{'Then it voted. ' * 30}</p></body></html>"
+    )
+    assert extract(html.encode(), fetched_at=FETCHED).authors == []
+
+
 def test_bylines_in_the_sidebar_are_not_the_authors() -> None:
     html = _page("", '<aside class="sidebar"><span class="author">Kim Lee</span></aside>')
     assert extract(html, fetched_at=FETCHED).authors == []

@@ -115,6 +115,7 @@ _JSON_PAIR = re.compile(
 )
 # Tags whose class or id never marks a byline or a date (they wrap the whole article).
 _NO_MARKER_TAGS = {"meta", "link", "html", "body", "article", "main"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Bylines and dates inside these belong to other articles or to readers.
 _ELSEWHERE_TAGS = {"aside", "footer", "nav"}
 _ELSEWHERE_CLASS = re.compile(r"sidebar|related|comment|recommend|popular|latest|teaser", re.I)
@@ -200,7 +201,9 @@ def _gather(soup: BeautifulSoup) -> _Page:
             for key in str(prop).split():
                 page.itemprops.setdefault(key, []).append(el)
         if ("class" in attrs or "id" in attrs) and name not in _NO_MARKER_TAGS:
-            marker = " ".join(attrs.get("class") or ()) + " " + str(attrs.get("id", ""))
+            # A heading's id is its own text as a slug ("written-communication"): no marker.
+            slug = "" if name in _HEADINGS else str(attrs.get("id", ""))
+            marker = " ".join(attrs.get("class") or ()) + " " + slug
             kind = _marker_kind(marker)
             if kind == "byline":
                 page.bylines.append((index, el))
