@@ -324,6 +324,10 @@ def test_organisations_are_kept_apart_from_people() -> None:
         # "ИА" / "ІА" is the word for a news agency, never a person's initials.
         ("ИА Regnum", "ИА Regnum"),
         ("ІА Вчасно", "ІА Вчасно"),
+        # Whatever a labelled byline credits when it names no person: a company, a group.
+        ("By: FlowGuard EMEA on 4 Aug 2021", "FlowGuard EMEA"),
+        ("Автор: Группа ЛСР", "Группа ЛСР"),
+        ("Автор: Медіагрупа UKR", "Медіагрупа UKR"),
     ],
 )
 def test_an_agency_alone_in_the_byline_is_found_among_the_authors(byline, agency) -> None:
@@ -331,6 +335,12 @@ def test_an_agency_alone_in_the_byline_is_found_among_the_authors(byline, agency
     html = _page("", f'<div class="byline">{byline}</div>')
     article = extract(html, fetched_at=FETCHED)
     assert (article.authors, article.organizations) == ([agency], [agency])
+
+
+@pytest.mark.parametrize("line", ["By clicking Submit you agree", "By Senior Correspondent"])
+def test_a_labelled_line_naming_no_one_credits_no_organisation(line: str) -> None:
+    html = _page("", f"<p>{line}</p><p>{'The council met again. ' * 30}</p>")
+    assert extract(html, fetched_at=FETCHED).authors == []
 
 
 def test_a_person_beats_an_agency_in_the_byline() -> None:

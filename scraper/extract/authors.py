@@ -144,8 +144,12 @@ def organization_byline(byline: str, *, stated: bool = False) -> str | None:
     """A byline that credits an organisation by an acronym or an agency's name ("ТАСС",
     "TOI Lifestyle Desk", "dpa"), which `split_byline` does not take for a person.
     `stated`: a page's author field, where any short name that is no person's ("CBC
-    Bank") is the organisation the page credits."""
-    text = " ".join(_PREFIX.sub("", " ".join(byline.split()), count=1).split())
+    Bank") is the organisation the page credits; so is a proper name after a byline's
+    label ("By: FlowGuard EMEA", "Автор: ГК Мегаполис")."""
+    clean = " ".join(byline.split())
+    labelled = is_labelled(clean)
+    text = _PREFIX.sub("", clean, count=1).strip()
+    text = _AFTER_NAME.sub("", text).strip() if labelled else text
     if (
         not text
         or len(text.split()) > 5
@@ -155,7 +159,10 @@ def organization_byline(byline: str, *, stated: bool = False) -> str | None:
         or _DIGITS.search(text)
     ):
         return None
-    return text if stated or is_organization(text) else None
+    if stated or is_organization(text):
+        return text
+    proper = all(w[0].isupper() for w in text.split()) and not _ROLE_WORDS.search(text)
+    return text if labelled and proper else None
 
 
 def unique(names: list[str]) -> list[str]:
