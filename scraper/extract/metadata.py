@@ -127,6 +127,8 @@ SHOWN_NEAR = 25
 BESIDE_HEADLINE = 10
 # More keywords than this are stuffing, not tags.
 MAX_TAGS = 25
+# A byline's label alone ("Written by:", "Підготувала:") is no longer than this.
+MAX_LABEL_CHARS = 40
 # Bylines of one article sit this close together (in elements).
 BYLINE_SPREAD = 6
 # The first author sources (JSON-LD, meta, microdata) are fields, not visible text.
@@ -622,8 +624,9 @@ def _labelled_beside(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
             continue
         el = page.elements[i]
         text = _clean(el.string) if el.name not in ("script", "style") else None
-        if text is None and el.contents and isinstance(el.contents[0], str):
-            text = _clean(el.contents[0])  # "By <a href=...>Jane Doe</a>"
+        first = el.contents[0] if text is None and el.contents else None
+        if isinstance(first, str) and len(first.strip()) <= MAX_LABEL_CHARS:
+            text = _clean(first)  # "By <a href=...>Jane Doe</a>"
             text = _clean(el.get_text(" ")) if text and is_bare_label(text) else None
         elif text and is_bare_label(text) and el.parent is not None:
             # "<span>By</span><span>Jane Doe</span>": the label's box holds the names.
