@@ -343,6 +343,41 @@ def test_a_labelled_line_naming_no_one_credits_no_organisation(line: str) -> Non
     assert extract(html, fetched_at=FETCHED).authors == []
 
 
+@pytest.mark.parametrize(
+    ("stated", "line", "names"),
+    [
+        (
+            '<script type="application/ld+json">{"@type":"Article","author":{"name":"Jane Doe"}}'
+            "</script>",
+            "Written by Dr Jane Doe, John Roe and Ann Lee",
+            ["Dr Jane Doe", "John Roe", "Ann Lee"],
+        ),
+        (
+            '<meta name="author" content="Анна Смирнова">',
+            "<b>Авторы:</b> Анна Смирнова и Олег Иванов",
+            ["Анна Смирнова", "Олег Иванов"],
+        ),
+        (
+            '<meta name="author" content="Олена Шевченко">',
+            "Автори: Олена Шевченко, Андрій Коваль",
+            ["Олена Шевченко", "Андрій Коваль"],
+        ),
+        # A company after the comma is no co-author: the stated author stands.
+        (
+            '<meta name="author" content="Chris Radich">',
+            "By Chris Radich, UiPath",
+            ["Chris Radich"],
+        ),
+    ],
+    ids=["en", "ru", "uk", "company"],
+)
+def test_the_byline_shown_names_every_author_the_author_field_starts(
+    stated: str, line: str, names: list[str]
+) -> None:
+    html = _page(stated, f"<p>{line}</p><p>{'The council met again. ' * 30}</p>")
+    assert extract(html, fetched_at=FETCHED).authors == names
+
+
 def test_a_person_beats_an_agency_in_the_byline() -> None:
     html = _page('<meta name="author" content="Reuters">', '<div class="byline">By Jane Doe</div>')
     article = extract(html, fetched_at=FETCHED)

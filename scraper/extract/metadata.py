@@ -599,9 +599,28 @@ def _authors(
                 for name in names:
                     (orgs if is_house(name) or is_organization(name) else people).append(name)
         if people:
-            return unique(people), unique([o for o in orgs if o])
+            people = unique(people)
+            if rank < STATED_AUTHOR_SOURCES:
+                people = _visible_extension(people, page, anchor) or people
+            return people, unique([o for o in orgs if o])
     orgs = unique([o for o in orgs if o])
     return orgs, orgs
+
+
+def _visible_extension(people: list[str], page: _Page, anchor: int | None) -> list[str] | None:
+    """The labelled byline shown to the reader ("Written by A, B and C") when it names the
+    page's stated authors and more: an author field often holds only the first name."""
+    byline = _labelled_beside(page, anchor, under=False)
+    names = unique([n for text, _ in byline for n in split_byline(text)])
+    shown = [n.casefold() for n in names]
+    if (
+        len(names) > len(people)
+        and all(any(s.endswith(p.casefold()) for s in shown) for p in people)
+        # The others are people too: full names, not a company after a comma ("UiPath").
+        and all(len(n.split()) >= 2 and not is_organization(n) for n in names)
+    ):
+        return names
+    return None
 
 
 def _labelled_meta(page: _Page) -> Iterator[str]:
@@ -613,13 +632,17 @@ def _labelled_meta(page: _Page) -> Iterator[str]:
             yield from page.meta.get(f"twitter:data{n}", ())
 
 
-def _labelled_beside(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
+def _labelled_beside(
+    page: _Page, anchor: int | None, *, under: bool = True
+) -> list[tuple[str, bool]]:
     """A short text that says who wrote the article ("By Jerry Chu", "Автор: Ірина
-    Коваленко"), whatever its markup: near the headline, nearest first, else under it."""
+    Коваленко"), whatever its markup: near the headline, nearest first, else (`under`)
+    under it."""
     if anchor is None:
         return []
     near = [anchor + sign * d for d in range(1, NEAR_HEADLINE + 1) for sign in (1, -1)]
-    for i in [*near, *range(anchor + NEAR_HEADLINE + 1, len(page.elements))]:
+    farther = range(anchor + NEAR_HEADLINE + 1, len(page.elements)) if under else ()
+    for i in [*near, *farther]:
         if not 0 <= i < len(page.elements):
             continue
         el = page.elements[i]
