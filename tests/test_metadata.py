@@ -419,6 +419,23 @@ def test_an_author_box_under_the_article() -> None:
     assert extract(html.encode(), fetched_at=FETCHED).authors == ["Toby Hale"]
 
 
+@pytest.mark.parametrize(
+    ("link", "name"),
+    [
+        ("All articles by Toby Hale", "Toby Hale"),
+        ("Все статьи автора Иван Петров", "Иван Петров"),
+        ("Всі статті автора Олена Шевченко", "Олена Шевченко"),
+    ],
+)
+def test_the_author_box_link_to_all_their_articles(link: str, name: str) -> None:
+    filler = "".join(f"<p>{'Text of the article goes on. ' * 12}</p>" for _ in range(30))
+    html = (
+        f"<html><body><article><h1>Bus plan</h1>{filler}"
+        f"<div><p>{name}</p><button><span>{link}</span></button></div></article></body></html>"
+    )
+    assert extract(html.encode(), fetched_at=FETCHED).authors == [name]
+
+
 def test_a_page_layout_with_a_sidebar_does_not_hide_the_byline() -> None:
     # The body's classes name the layout; only a sidebar element holds other articles.
     html = (

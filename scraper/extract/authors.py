@@ -13,9 +13,13 @@ from scraper.extract import dates
 
 # Words that introduce a byline. Matched case-insensitively at the start, colon optional.
 _PREFIX = re.compile(
-    r"^\s*(?:(?:written|posted|reported|text|words|story|photos?)\s+)?"
+    r"^\s*(?:(?:written|posted|reported|text|words|story|photos?|(?:(?:all|more)\s+)?"
+    r"(?:articles|posts|stories))\s+)?"
     r"(?:by|from|author|authors|contributors?|text|автор|авторка|автори|авторы|текст|подготовил[аи]?|"
-    r"підготува(?:в|ла|ли)|von|par|por|di|door|przez)\b\s*[:\-–—]?\s*",
+    r"підготува(?:в|ла|ли)|von|par|por|di|door|przez"
+    # An author box's link: "Все статьи автора Иван Петров", "Всі статті автора ...".
+    r"|(?:все|всі)\s+(?:статьи|статті|материалы|матеріали|публикации|публікації)\s+автора)"
+    r"\b\s*[:\-–—]?\s*",
     re.IGNORECASE,
 )
 # A byline's label after other words ("Updated ... Written by", "... | Автор: ...").
@@ -183,9 +187,9 @@ MAX_SIGNATURE_CHARS = 80
 _CAPITAL_SURNAME = re.compile(r"^[^\W\d_][^\W\d_.]*\.?(?:\s+[^\W\d_]\.)?\s+[^\W\d_a-zа-яіїєґ]{3,}$")
 
 
-# A label that surely introduces people: "by", or any label with its colon or dash
-# ("Text: Jane Doe", but "Text size" is a button).
-_SURE_LABEL = re.compile(r"\bby\b|[:\-–—]\s*$", re.IGNORECASE)
+# A label that surely introduces people: "by", an author box's "… автора", or any label with
+# its colon or dash ("Text: Jane Doe", but "Text size" is a button).
+_SURE_LABEL = re.compile(r"\bby\b|\sавтора\b|[:\-–—]\s*$", re.IGNORECASE)
 
 
 def is_labelled(text: str) -> bool:
