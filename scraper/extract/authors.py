@@ -149,7 +149,7 @@ def organization_byline(byline: str, *, stated: bool = False) -> str | None:
     "TOI Lifestyle Desk", "dpa"), which `split_byline` does not take for a person.
     `stated`: a page's author field, where any short name that is no person's ("CBC
     Bank") is the organisation the page credits; so is a proper name after a byline's
-    label ("By: FlowGuard EMEA", "Автор: ГК Мегаполис")."""
+    label ("By: FlowGuard EMEA", "Автор: Группа ЛСР")."""
     clean = " ".join(byline.split())
     labelled = is_labelled(clean)
     text = _PREFIX.sub("", clean, count=1).strip()
