@@ -482,9 +482,11 @@ def test_next_links_reach_every_match_past_the_depth_in_both_orders(deep_db, bro
         assert sorted(seen) == sorted(by_date) and len(orders) == 9
         assert orders[0].startswith("Ranked by relevance within each 60 matches, newest first")
         assert orders[-1].endswith("This page ranks matches 241–250.")
+        screenshot(browser, "ranked-last-page.png")
         browser.find_element(By.LINK_TEXT, "Sort by date").click()
         seen, orders = click_through('//a[text()="Next page"]')
         assert seen == by_date and len(orders) == 5
         assert (
             orders[-1] == 'Sorted by published_utc, descending; "Next" pages through every match.'
         )
+        screenshot(browser, "date-sorted-last-page.png")
