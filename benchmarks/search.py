@@ -27,6 +27,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+from datasette.utils import tilde_encode
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -40,6 +41,11 @@ COMMON = ["беспилотник", "переговоры", "министерс�
 RARE = [f"редкослов{c}" for c in "абвгдежзиклмнопрстуф"]
 BODY_WORDS = 170  # ~2 KB of UTF-8 Cyrillic
 START = time.mktime((2020, 1, 1, 0, 0, 0, 0, 0, 0))  # article i is published START + i * 150 s
+
+
+def published(i: int) -> str:
+    """Article i's publication time (UTC), as the archive keeps it."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(START + i * 150))
 
 
 def vocabulary(rng: random.Random, size: int = 50_000) -> list[str]:
@@ -60,7 +66,7 @@ def generate(rng: random.Random, rows: int):
                 words[rng.randrange(BODY_WORDS)] = word + rng.choice(ENDINGS)
         if rng.random() < 100 * len(RARE) / rows:
             words[rng.randrange(BODY_WORDS)] = rng.choice(RARE) + rng.choice(ENDINGS)
-        day = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(START + i * 150))
+        day = published(i)
         yield (
             f"https://{sources[i % 40]}.example/news/{i}",
             sources[i % 40],
@@ -144,7 +150,7 @@ def stream_csv(client: httpx.Client, database: str, rows: int) -> None:
     """The first `rows` articles (by date) as CSV, streamed: seconds until the last byte.
 
     The URL is the one the page's CSV link gives (the export's columns, every row)."""
-    last = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(START + rows * 150))
+    last = published(rows)
     page = client.get(f"/{database}/articles", params={"published_utc__lte": last})
     url = re.search(r'class="csv-link" href="([^"]+)"', page.text)[1].replace("&amp;", "&")
     started = time.perf_counter()
@@ -241,6 +247,14 @@ def main() -> None:
             measure(client, database, kinds, args.repeat, {"_rank_page": "1"})
             print("sorted by date (?_sort_desc=published_utc):")
             measure(client, database, kinds, args.repeat, {"_sort_desc": "published_utc"})
+            print("ranked results past the depth (?_rank_page=25: matches 1,001-2,000 ranked):")
+            measure(client, database, kinds, args.repeat, {"_rank_page": "25"})
+            # Datasette's own "next" cursor (date, id) at the 100,000th oldest article: for
+            # a common word ~270,000 matches from the top.
+            cursor = ",".join(map(tilde_encode, (published(100_000), "100000")))
+            print("a deep date-sorted page (?_sort_desc=published_utc&_next=…, 100,000th oldest):")
+            deep = {"_sort_desc": "published_utc", "_next": cursor}
+            measure(client, database, kinds, args.repeat, deep)
             print("the search as an Atom feed (articles.atom?_search=…, 50 newest):")
             feed_args = {"_nofacet": "1", "_nocount": "1"}  # as the page's feed link has it
             measure(client, database, kinds, args.repeat, feed_args, fmt=".atom")

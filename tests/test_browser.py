@@ -19,7 +19,7 @@ import httpx
 import pytest
 from conftest import REPO, store
 from test_demo_history import EXPECTED, two_editions  # noqa: F401  (a fixture)
-from test_search import NEWS, article
+from test_search import NEWS, article, deep_db  # noqa: F401  (a fixture)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -37,11 +37,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(db_path: Path) -> Iterator[str]:
-    """`newsarchive serve` on 127.0.0.1 over `db_path`; yields its base URL."""
+def serving(db_path: Path, **plugin_settings: int) -> Iterator[str]:
+    """`newsarchive serve` on 127.0.0.1 over `db_path`, with the search plugin's constants
+    set to `plugin_settings` (smaller depths keep a test's archive small); yields its base
+    URL."""
     port = free_port()
+    start = "from scraper.cli import cli; cli()"
+    if plugin_settings:
+        start = (
+            f"from scraper.serve import plugin; plugin.__dict__.update({plugin_settings}); {start}"
+        )
     process = subprocess.Popen(
-        [sys.executable, "-m", "scraper.cli", "serve", "--db", str(db_path), "--port", str(port)],
+        [sys.executable, "-c", start, "serve", "--db", str(db_path), "--port", str(port)],
         cwd=REPO,
     )
     base = f"http://127.0.0.1:{port}"
@@ -445,3 +452,41 @@ def test_every_page_of_rows_offers_csv_and_excel_of_every_row(many_server, brows
     data = wait_for(lambda: csv_file.read_bytes())
     assert data.startswith(b"\xef\xbb\xbfid,")
     assert len(data.decode("utf-8-sig").strip().splitlines()) == 1 + 1200
+
+
+def test_next_links_reach_every_match_past_the_depth_in_both_orders(deep_db, browser):  # noqa: F811
+    """More matches than a page ranks (60) or facets (100) at once: clicking "Next" from
+    the first page shows every match once, ranked or by date, and each page says how its
+    results are ordered."""
+    from selenium.webdriver.common.by import By
+    from test_datasette import result_titles
+
+    db_path, by_date, _ = deep_db
+
+    def click_through(next_link: str) -> tuple[list[str], list[str]]:
+        seen, orders = [], []
+        while True:
+            order = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".search-order"))
+            orders.append(order[0].text)
+            seen += result_titles(browser.page_source)
+            links = browser.find_elements(By.XPATH, next_link)
+            if not links:
+                return seen, orders
+            links[0].click()
+            wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".search-order"))
+            assert len(orders) < 30
+
+    with serving(db_path, SEARCH_DEPTH=60, FACET_DEPTH=100) as base:
+        browser.get(base + "/news/articles?_search=беспилотник")
+        seen, orders = click_through('//a[@class="next-page"]')
+        assert sorted(seen) == sorted(by_date) and len(orders) == 9
+        assert orders[0].startswith("Ranked by relevance within each 60 matches, newest first")
+        assert orders[-1].endswith("This page ranks matches 241–250.")
+        screenshot(browser, "ranked-last-page.png")
+        browser.find_element(By.LINK_TEXT, "Sort by date").click()
+        seen, orders = click_through('//a[text()="Next page"]')
+        assert seen == by_date and len(orders) == 5
+        assert (
+            orders[-1] == 'Sorted by published_utc, descending; "Next" pages through every match.'
+        )
+        screenshot(browser, "date-sorted-last-page.png")

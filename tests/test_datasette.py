@@ -246,7 +246,8 @@ def test_big_result_sets_are_ranked_and_faceted_among_the_newest_and_say_so(tmp_
     assert "<h3>30 rows where search matches" in page  # and so does Datasette's
     assert "The facets count the 20 newest matches" in page  # and says what facets count
     assert re.search(r'data-column="source">.*?</a> 14</li>', page)  # tass among 10..29
-    assert "Ranked by relevance among the 10 newest" in page
+    # Ranked ten at a time, newest first (tests/test_search.py pages on to the oldest).
+    assert "Ranked by relevance within each 10 matches, newest first" in page
     assert set(result_titles(page)) == {f"Беспилотник {i}" for i in range(20, 30)}
     page = " ".join(get(db_path, "/news/articles?_search=беспилотники&source=tass").text.split())
     # The source is part of the search's scope: all 20 of its matches are found and counted,

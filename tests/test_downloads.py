@@ -172,7 +172,7 @@ def facet_counts(page: str, column: str) -> dict[str, int]:
 def test_a_search_with_many_matches_counts_and_facets_every_match(archive):
     page = get(archive, "/many/articles?_search=беспилотник").text
     assert re.search(r'class="search-total">1,200 matches<', page)
-    assert "Ranked by relevance among the 1,000 newest" in page
+    assert "Ranked by relevance within each 1,000 matches, newest first" in page
     assert facet_counts(page, "source") == {"wire": 400, "tass": 400, "ria": 400}
     assert facet_counts(page, "authors") == {"Анна Петрова": 1200, "Иван Сидоров": 600}
     assert sum(facet_counts(page, "published_utc").values()) == 1200

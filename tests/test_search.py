@@ -7,6 +7,7 @@ when the demo crawl lands, it can be swapped for the demo archive without touchi
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from pathlib import Path
 
@@ -224,3 +225,84 @@ def test_a_cluster_writer_indexes_every_column_with_the_nodes_terms(tmp_path, mo
         store(db_path, [node_article])
     for query in ("bridges", "closures", "approving", "Shevchuk", "infrastructure"):
         assert search(db_path, query) == ["Bridge repairs"], query
+
+
+@pytest.fixture
+def deep_db(tmp_path, monkeypatch) -> tuple[Path, list[str], list[str]]:
+    """250 matches, more than the pages rank (60) or facet (100) at once, crawled in an
+    order other than their dates', and some articles that do not match; their titles,
+    newest first by date, and by crawl (the last archived first)."""
+    from scraper.serve import plugin
+
+    monkeypatch.setattr(plugin, "SEARCH_DEPTH", 60)
+    monkeypatch.setattr(plugin, "FACET_DEPTH", 100)
+    order = sorted(range(250), key=lambda n: (n * 37) % 250)  # not the dates' order
+    found = []
+    for n in order:
+        found.append(article(n, f"Беспилотник {n}", f"Сводка {n}: беспилотник над районом.",
+                             language="ru" if n % 3 else "uk"))  # fmt: skip
+        found[-1].published = f"2024-{1 + n // 28:02d}-{1 + n % 28:02d}T10:00:00+00:00"
+    others = [article(300 + n, f"Погода {n}", "Солнечно и тепло.") for n in range(20)]
+    db_path = tmp_path / "news.db"
+    store(db_path, [*found, *others])
+    by_crawl = [f"Беспилотник {n}" for n in reversed(order)]
+    return db_path, [f"Беспилотник {n}" for n in reversed(range(250))], by_crawl
+
+
+def follow(db_path: Path, path: str, link: str) -> tuple[list[list[str]], list[str]]:
+    """Each page's result titles and text, clicking `link` (a regex for the next page's
+    href) from `path` until there is none."""
+    from test_datasette import result_titles
+
+    pages, texts = [], []
+    client = make_datasette(db_path).client
+    while path:
+        response = asyncio.run(client.get(path.replace("&amp;", "&")))
+        assert response.status_code == 200, response.text[:500]
+        pages.append(result_titles(response.text))
+        texts.append(" ".join(response.text.split()))
+        found = re.search(link, response.text)  # Datasette's own links are absolute
+        path = re.sub(r"^https?://[^/]+", "", found[1]) if found else None
+        assert len(pages) < 30
+    return pages, texts
+
+
+def test_ranked_pages_go_on_past_the_depth_to_every_match(deep_db):
+    db_path, newest_first, by_crawl = deep_db
+    pages, texts = follow(db_path, "/news/articles?_search=беспилотник",
+                          r'class="next-page" href="([^"]+)"')  # fmt: skip
+    seen = [title for page in pages for title in page]
+    assert sorted(seen) == sorted(newest_first)  # every match, once
+    assert len(pages) == 9  # each 60 newer than the next: pages of 50 and 10, the last 10
+    # Pages rank 60 matches at a time, the last archived first, and say so.
+    for tier, first in enumerate(range(0, 250, 60)):
+        assert set(pages[2 * tier] + (pages[2 * tier + 1] if tier < 4 else [])) == set(
+            by_crawl[first : first + 60]
+        )
+    assert "Ranked by relevance within each 60 matches, newest first" in texts[0]
+    assert "This page ranks matches 61–120" in texts[3]
+    assert "Page 9" in texts[-1] and "250 matches" in texts[-1]
+    # And back again from the last page, by "previous".
+    back, _ = follow(db_path, re.search(r'class="next-page" href="([^"]+)"', texts[-2])[1],
+                     r'class="previous-page" href="([^"]+)"')  # fmt: skip
+    assert [title for page in reversed(back) for title in page] == seen
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ("&_sort_desc=published_utc", lambda titles: titles),
+        ("&_sort=published_utc", lambda titles: titles[::-1]),
+        ("&language=ru", lambda titles: [t for t in titles if int(t.split()[1]) % 3]),
+    ],
+)
+def test_date_sorted_pages_go_on_past_the_depth_to_every_match(deep_db, args, expected):
+    db_path, newest_first, _ = deep_db
+    pages, texts = follow(db_path, f"/news/articles?_search=беспилотник{args}",
+                          r'<a href="([^"]+)">Next page</a>')  # fmt: skip
+    # Every match once, in the page's order across Datasette's own pages.
+    assert [title for page in pages for title in page] == expected(newest_first)
+    assert all(len(page) == 50 for page in pages[:-1])
+    assert '"Next" pages through every match' in texts[0]
+    assert "The facets count the 100 first matches in this order" in texts[0]
+    assert "from this page on" in texts[1]

@@ -2,11 +2,18 @@
 
 - `?_search=` on `articles` is rewritten into index terms (pipelines.textsearch) and matched
   against the contentless `articles_fts`; punctuation never reaches FTS5 as syntax.
-- Without an explicit sort, the HTML page ranks by bm25. To keep a common word fast on a
-  million articles, only the `SEARCH_DEPTH` newest matches are ranked, and the facets count
-  (and "sort by date" pages through) the `FACET_DEPTH` newest (FTS5 walks its rowids newest
-  first and stops); the page says so when there are more. The heading always gives the
-  total. JSON and CSV get every match, so an export is never cut.
+- Without an explicit sort, the HTML page ranks by bm25, and its next/previous links reach
+  the last match. To keep a common word fast on a million articles, matches are ranked in
+  tiers of `SEARCH_DEPTH`, newest first (FTS5 walks its rowids newest first): the first
+  pages rank the 1,000 newest, the pages after them the 1,000 before, and so on, so any
+  page scores 1,000 matches, not all of them (`_ranked`). Its facets count the
+  `FACET_DEPTH` newest. The page says how it is ordered.
+- Sorted by date (or any column), or narrowed by a column filter, the HTML page is
+  Datasette's own, and its "Next page" links walk every match: its rows, count and facets
+  read a window of `FACET_DEPTH` matches from the page's cursor on, in its order, found once
+  per page (`_window`), so a deep page costs what the first does. The facets count that
+  window, and the page says so. The heading always gives the total. JSON and CSV get every
+  match, so an export is never cut.
 - The authors and tags facets are Datasette's array facet narrowed to the lists
   (`list:` in metadata.yml, ListFacet), so a source's facets all come from schema 8's
   index, not from its rows.
@@ -30,8 +37,8 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.facets import ArrayFacet
-from datasette.filters import FilterArguments
-from datasette.utils import escape_sqlite
+from datasette.filters import FilterArguments, Filters
+from datasette.utils import escape_sqlite, urlsafe_components
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
@@ -51,8 +58,8 @@ from scraper.serve.reading import layout
 
 TABLE = "articles"
 PLUGIN = "newsarchive-search"  # the name runner.py registers this module under
-SEARCH_DEPTH = 1000  # matches an HTML search page ranks
-# Matches an HTML search page facets and pages through by date. Datasette's count, rows and
+SEARCH_DEPTH = 1000  # matches an HTML search page ranks at once (a tier)
+# Matches an HTML search page facets (its window). Datasette's count, rows and
 # six facet queries each read every one of them: ~35 µs of server CPU a match and page. A
 # common word in 1M generated articles: 118 ms of CPU a page at 2,500, 198 at 5,000 (and
 # 385 at 10,000 in 200k), so 2,500 keeps a page inside the 200 ms target.
@@ -64,6 +71,7 @@ SORT_ARGS = ("_sort", "_sort_desc")
 
 HITS_FUNCTION = "newsarchive_hits"
 TOTAL_FUNCTION = "newsarchive_hits_total"
+WINDOW_FUNCTION = "newsarchive_window"
 
 
 @hookimpl
@@ -78,6 +86,7 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
 
     conn.create_function(HITS_FUNCTION, 4, lambda *args: entry(False, *args)[0])
     conn.create_function(TOTAL_FUNCTION, 4, lambda *args: entry(True, *args)[1])
+    conn.create_function(WINDOW_FUNCTION, 5, lambda *args: hits.window(conn, seen, *args))
     # (old title, old body, new title, new body) -> "headline changed, 2 paragraphs changed"
     conn.create_function("newsarchive_edit_summary", 4, edit_summary, deterministic=True)
 
@@ -100,10 +109,10 @@ class _Hits:
         self.cache: dict[tuple[str, ...], list[Any]] = {}
         self.generation = 0
 
-    def entry(
-        self, conn: sqlite3.Connection, seen: dict[str, int], total: bool, *key: str
+    def lookup(
+        self, conn: sqlite3.Connection, seen: dict[str, int], key: tuple[str, ...], compute: Any
     ) -> list[Any]:
-        """[newest rowids as JSON, total (None until counted)]; with `total`, counted."""
+        """The cached value for `key`, or `compute()`'s, kept unless a commit came between."""
         version = conn.execute("PRAGMA data_version").fetchone()[0]
         with self.lock:
             moved = seen.get("version") != version
@@ -116,18 +125,35 @@ class _Hits:
             elif len(self.cache) >= 16:
                 self.cache.clear()
             seen.update(version=version, generation=self.generation)
-            search, *scoped = key
-            scope = dict(zip(("source", "date_from", "date_to"), scoped, strict=True))
-            params = {"search": search, **scope}
             found = self.cache.get(key)
             if found is None:
-                found = _newest(conn, scope, params)
+                found = compute()
                 if keep:
                     self.cache[key] = found
+            return found
+
+    def entry(
+        self, conn: sqlite3.Connection, seen: dict[str, int], total: bool, *key: str
+    ) -> list[Any]:
+        """[newest rowids as JSON, total (None until counted)]; with `total`, counted."""
+        search, *scoped = key
+        scope = dict(zip(("source", "date_from", "date_to"), scoped, strict=True))
+        params = {"search": search, **scope}
+        found = self.lookup(conn, seen, key, lambda: _newest(conn, scope, params))
+        with self.lock:
             if total and found[1] is None:  # FTS5 walks on past the newest to count the rest
                 sql = f"SELECT count(*) FROM ({_matches_sql(None, scope)})"
                 found[1] = conn.execute(sql, params).fetchone()[0]
-            return found
+        return found
+
+    def window(self, conn: sqlite3.Connection, seen: dict[str, int], *key: str) -> str:
+        """A date-sorted page's window (`newsarchive_window(…)`, see _window), as JSON."""
+        search, source, date_from, date_to, spec = key
+        scope = {"source": source, "date_from": date_from, "date_to": date_to}
+        found = self.lookup(
+            conn, seen, ("window", *key), lambda: [_window(conn, search, scope, json.loads(spec))]
+        )
+        return found[0]
 
 
 _HITS: dict[str, _Hits] = {}  # by archive file
@@ -181,21 +207,27 @@ def _scope(request: Any) -> dict[str, str]:
 
 
 def _matches_sql(
-    depth: int | None, scope: dict[str, str] | None = None, *, counted: bool = False
+    depth: int | None,
+    scope: dict[str, str] | None = None,
+    *,
+    counted: bool = False,
+    offset: int = 0,
 ) -> str:
-    """The rowids of the search's matches (newest first, `depth` of them, when given),
-    within the scope's source and dates when given; `counted`: with the scope's total
-    beside each (the same walk of the matches, all of which it sorts)."""
+    """The rowids of the search's matches (newest first, `depth` of them after the
+    `offset` newest, when given), within the scope's source and dates when given;
+    `counted`: with the scope's total beside each (the same walk of the matches, all of
+    which it sorts)."""
     matches = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search)"
     conditions = _conditions(scope)
+    limit = f" LIMIT {depth} OFFSET {offset}" if depth else ""
     if not conditions:
-        return matches + (f" ORDER BY rowid DESC LIMIT {depth}" if depth else "")
+        return matches + (f" ORDER BY rowid DESC{limit}" if depth else "")
     # The source's or dates' index finds their articles, looked up among FTS5's matches
     # (one walk of the matches, not one article lookup per match).
     total = ", count(*) OVER ()" if counted else ""
     where = f"{' AND '.join(conditions)} AND id IN ({matches})"
     return f"SELECT id{total} FROM articles WHERE {where}" + (
-        f" ORDER BY id DESC LIMIT {depth}" if depth else ""
+        f" ORDER BY id DESC{limit}" if depth else ""
     )
 
 
@@ -223,19 +255,113 @@ def filters_from_request(
             extra_context=context,
         )
     if _is_html(request):
-        return _search_filter(f"id IN ({NEWEST_HITS})", search, scope, dates, context)
+        if _ranks(request, scope):  # the ranked page: rows of its own, facets the newest
+            return _search_filter(f"id IN ({NEWEST_HITS})", search, scope, dates, context)
+        # A date-sorted page: its rows, count and facets read the window from its cursor on.
+        spec = _window_spec(request, datasette.table_metadata(database, TABLE))
+        found = _search_filter(f"id IN ({PAGE_WINDOW})", search, scope, dates, context)
+        found.params["window"] = spec
+        return found
 
     async def every_match() -> FilterArguments:
-        # JSON and CSV get every match, in the requested order. With many matches, SQLite
-        # would fetch and sort each of them (300k rows: 4.6 s, past the time limit); "+id"
-        # makes it walk the sort column's index instead and stop once the page is full.
+        # JSON and CSV get every match, in the requested order.
         db = datasette.get_database(database)
-        sql = f"SELECT count(*) FROM ({_matches_sql(MANY_MATCHES)})"
-        many = (await db.execute(sql, {"search": search})).first()[0] >= MANY_MATCHES
-        where = f"{'+id' if many else 'id'} IN ({_matches_sql(None)})"
+        many = (await db.execute(MANY_SQL, {"search": search})).first()[0] >= MANY_MATCHES
+        where = _every_match(many)
         return _search_filter(where, search, scope, dates, context)
 
     return every_match
+
+
+MANY_SQL = f"SELECT count(*) FROM ({_matches_sql(MANY_MATCHES)})"
+
+
+def _every_match(many: bool) -> str:
+    """Every match of the search; with `many` ("+id"), SQLite walks the sort column's index
+    and looks each row up among them, stopping once the page is full, rather than fetching
+    and sorting every match (300k rows: 4.6 s, past the time limit)."""
+    return f"{'+id' if many else 'id'} IN ({_matches_sql(None)})"
+
+
+PAGE_WINDOW = (
+    f"SELECT value FROM json_each("
+    f"{WINDOW_FUNCTION}(:search, :source, :date_from, :date_to, :window))"
+)
+
+
+def _ranks(request: Any, scope: dict[str, str]) -> bool:
+    """Whether this search page is ranked by relevance (templates/_table.html's own rows)."""
+    explicit_sort = any(request.args.get(a) for a in SORT_ARGS)
+    return not explicit_sort and not _filtered(request) and not scope["source"]
+
+
+def _window_spec(request: Any, metadata: dict[str, Any]) -> str:
+    """What a date-sorted page's window depends on, as JSON: its sort, Datasette's cursor
+    (`_next`: the last row's sort value and id) and its column filters."""
+    sort, sort_desc = request.args.get("_sort"), request.args.get("_sort_desc")
+    if not sort and not sort_desc:
+        sort, sort_desc = metadata.get("sort"), metadata.get("sort_desc")
+    after = None
+    if cursor := request.args.get("_next"):
+        parts = urlsafe_components(cursor)
+        if len(parts) > 1 and (sort or sort_desc):
+            after = [None if cursor.split(",")[0] == "$null" else parts[0], parts[1]]
+        else:
+            after = [parts[0], parts[0]]  # sorted by id: the id is the sort value
+    # Datasette's own rule for which arguments are column filters.
+    filters = [
+        (key, value)
+        for key in request.args
+        if not (key.startswith("_") and "__" not in key)
+        for value in request.args.getlist(key)
+    ]
+    spec = {"sort": sort_desc or sort or "id", "desc": bool(sort_desc), "after": after}
+    return json.dumps({**spec, "filters": sorted(filters)}, ensure_ascii=False)
+
+
+def _window(
+    conn: sqlite3.Connection, search: str, scope: dict[str, str], spec: dict[str, Any]
+) -> str:
+    """A date-sorted page's window: the FACET_DEPTH matches from its cursor on, in the page's
+    order, within its scope and column filters, as JSON rowids.
+
+    Datasette's rows (the first page size of them), count and facets all read these, so
+    the page costs what the first one does however deep it is, while its "next" link walks
+    on through every match. The sort column's index walks from the cursor: a seek (`<=`),
+    not a scan from the top."""
+    filters, params = Filters(spec["filters"]).build_where_clauses(TABLE)
+    params.update(search=search, **scope)
+    many = conn.execute(MANY_SQL, params).fetchone()[0] >= MANY_MATCHES
+    matched = [*_conditions(scope), *filters, _every_match(many)]
+    parts = []
+    for condition, order in _segments(spec["sort"], spec["desc"], spec["after"], params):
+        where = " AND ".join([condition, *matched])
+        parts.append(
+            f"SELECT * FROM (SELECT id FROM articles WHERE {where} "
+            f"ORDER BY {order} LIMIT {FACET_DEPTH})"
+        )
+    sql = " UNION ALL ".join(parts) + f" LIMIT {FACET_DEPTH}"
+    return json.dumps([row[0] for row in conn.execute(sql, params)])
+
+
+def _segments(
+    column: str, desc: bool, after: list[Any] | None, params: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """(condition, order) for each run of the page's order from the cursor on, as
+    Datasette's keyset paging has it: ties by id, NULLs after the values when descending
+    and before them when ascending."""
+    col = escape_sqlite(column)
+    values = (f"{col} IS NOT NULL", f"{col}{' DESC' if desc else ''}, id")
+    nulls = (f"{col} IS NULL", "id")
+    if after is None:
+        return [values, nulls] if desc else [nulls, values]
+    params.update(after_value=after[0], after_id=after[1])
+    if after[0] is None:  # the cursor is among the NULLs
+        among = (f"{col} IS NULL AND id > :after_id", "id")
+        return [among] if desc else [among, values]
+    op = "<" if desc else ">"
+    past = f"{col} {op}= :after_value AND ({col} {op} :after_value OR id > :after_id)"
+    return [(past, values[1]), nulls] if desc else [(past, values[1])]
 
 
 def _scope_filter(scope: dict[str, str]) -> FilterArguments:
@@ -329,25 +455,23 @@ def extra_template_vars(
             search_depth=SEARCH_DEPTH,
             facet_depth=FACET_DEPTH,
             # With a facet selected, Datasette's count of the page is the heading's.
-            search_filtered=_filtered(request),
+            search_filtered=_column_filtered(request),
             search_snippet=lambda text: Markup(snippet(text, search)),
             article_authors=lambda row: names(row["authors"]) if "authors" in row else [],
             article_path=lambda pk: datasette.urls.row(database, TABLE, pk),
             feed_url=_feed_url(request, datasette, database),
         )
-        if not _filtered(request):  # Datasette counted the newest FACET_DEPTH at most
+        if not _column_filtered(request):  # Datasette counted FACET_DEPTH at most
             values["filtered_table_rows_count"] = total
         values["rankable"] = not _filtered(request) and not scope["source"]
-        if not explicit_sort and values["rankable"] and query:
-            page = _page(request)
-            values["ranked_rows"], more = await _ranked(db, search, scope, page)
+        if _ranks(request, scope) and query:
+            values["ranked_rows"], ranked = await _ranked(db, search, scope, _page(request))
             # Datasette's pager walks the date order; ranked pages have their own.
             values["next_url"] = None
-            values["ranked_pages"] = {
-                "number": page + 1,
-                "previous": _page_url(request, page - 1) if page else None,
-                "next": _page_url(request, page + 1) if more else None,
-            }
+            for link in ("previous", "next"):
+                if ranked[link] is not None:
+                    ranked[link] = _page_url(request, ranked[link])
+            values["ranked_pages"] = ranked
             within = _scope_filter(scope).human_descriptions
             values["human_description_en"] = (
                 f'where search matches "{search}"{"".join(", " + w for w in within)}, by relevance'
@@ -428,11 +552,12 @@ def in_order(items: list[dict[str, Any]], names: list[str], key: str) -> list[di
 
 
 RANK_PAGE = "_rank_page"  # which page of ranked results, from 0
+MAX_RANK_PAGE = 10_000_000  # past any archive's last page; keeps the SQL offset an integer
 
 
 def _page(request: Any) -> int:
     value = request.args.get(RANK_PAGE, "")
-    return min(int(value), SEARCH_DEPTH // RANKED_RESULTS) if value.isdigit() else 0
+    return min(int(value), MAX_RANK_PAGE) if value.isdigit() and len(value) < 9 else 0
 
 
 def _page_url(request: Any, page: int) -> str:
@@ -447,6 +572,12 @@ def _filtered(request: Any) -> bool:
     return any(not key.startswith("_") for key in request.args)
 
 
+def _column_filtered(request: Any) -> bool:
+    """Whether a column filter narrows the search: a source alone is its scope, whose
+    total the heading gives."""
+    return any(not key.startswith("_") and key != "source" for key in request.args)
+
+
 # An article's copies. Where no article has a copy yet (every duplicate_of NULL), SQLite's
 # statistics make the index look useless and it would scan the table for each result.
 COPIES = "articles c INDEXED BY idx_articles_duplicate_of"
@@ -457,30 +588,48 @@ RANK = f"bm25({', '.join(map(str, FTS_WEIGHTS))})"
 
 async def _ranked(
     db: Any, search: str, scope: dict[str, str], page: int
-) -> tuple[list[dict[str, Any]], bool]:
-    """One page of ranked results and whether another follows.
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One page of ranked results, and where it sits: its number, the matches its tier
+    holds (first and last, counted newest first) and the previous and next pages.
 
-    A syndicated copy never outranks its original: matches are grouped by original
+    Matches are ranked in tiers of SEARCH_DEPTH, newest first: pages 0 to
+    ⌈SEARCH_DEPTH / RANKED_RESULTS⌉ - 1 rank the SEARCH_DEPTH newest by bm25, the next pages
+    the SEARCH_DEPTH before them, and so on to the oldest. FTS5 walks its rowids newest
+    first to the tier (without ranking what it passes), and the tier's rowid band is pushed
+    into FTS5, so bm25 scores SEARCH_DEPTH matches on any page, not every match (300k for
+    a common word in a million articles).
+
+    A syndicated copy never outranks its original: a tier's matches are grouped by original
     (duplicate_of, else the article itself), and each group shows the original, at the
     rank of its best match, with the other sources that published it.
     """
-    # Within dates: bm25 over the matches between the newest and the oldest in range (rowids
-    # follow the crawl, so about those in range), then those in range. (Asked inside FTS5,
-    # "rowid IN" would have it score every match.)
-    dated = any(scope.values())
-    band = f"AND rowid <= (SELECT max(value) FROM ({NEWEST_HITS}))" if dated else ""
-    in_range = f"WHERE ranked.rowid IN ({NEWEST_HITS})" if dated else ""
-    # bm25 only over the newest SEARCH_DEPTH matches: the rowid bound is pushed into FTS5,
-    # so a word in 30% of a million articles costs SEARCH_DEPTH rank computations, not 300k.
+    per_tier = -(-SEARCH_DEPTH // RANKED_RESULTS)  # pages a full tier may take
+    tier, within = divmod(page, per_tier)
+    params: dict[str, Any] = {"search": search, **scope}
+    newest_first = _matches_sql(SEARCH_DEPTH + 1, scope, offset=tier * SEARCH_DEPTH)
+    ids = [row[0] for row in (await db.execute(newest_first, params)).rows]
+    older, ids = len(ids) > SEARCH_DEPTH, ids[:SEARCH_DEPTH]
+    where = {"number": page + 1, "first": tier * SEARCH_DEPTH + 1, "last": tier * SEARCH_DEPTH}
+    where.update(tier=tier, per_tier=per_tier, previous=None, next=None, start=1)
+    if not ids:
+        return [], where
+    params.update(tier=json.dumps(ids), low=ids[-1], high=ids[0])
+    sql = """SELECT count(DISTINCT coalesce(duplicate_of, id)) FROM articles
+        WHERE id IN (SELECT value FROM json_each(:tier))"""
+    groups = (await db.execute(sql, params)).first()[0]
+    pages = -(-groups // RANKED_RESULTS)
+    within = min(within, pages - 1)  # a tier of fewer groups (copies) has fewer pages
+    page = tier * per_tier + within
+    # Within dates, the band holds other matches too: only the tier's are kept.
     sql = f"""
         WITH ranked AS MATERIALIZED (
             SELECT rowid, rank AS score FROM {FTS_TABLE}
             WHERE {FTS_TABLE} MATCH {QUERY_FUNCTION}(:search) AND rank MATCH '{RANK}'
-              AND rowid >= (SELECT min(value) FROM ({NEWEST_HITS} LIMIT :depth))
-              {band}
+              AND rowid >= :low AND rowid <= :high
         ), groups AS (
             SELECT coalesce(a.duplicate_of, a.id) AS root, min(ranked.score) AS best
-            FROM ranked JOIN articles a ON a.id = ranked.rowid {in_range}
+            FROM ranked JOIN articles a ON a.id = ranked.rowid
+            WHERE ranked.rowid IN (SELECT value FROM json_each(:tier))
             GROUP BY root ORDER BY best, root LIMIT :limit OFFSET :offset
         )
         SELECT a.id, a.title, a.source, a.published, a.language, a.authors, a.body,
@@ -488,11 +637,17 @@ async def _ranked(
             AS also_in
         FROM groups JOIN articles a ON a.id = groups.root ORDER BY groups.best, groups.root
     """
-    params = {"search": search, **scope}
-    params.update(limit=RANKED_RESULTS + 1, offset=page * RANKED_RESULTS, depth=SEARCH_DEPTH)
-    rows = (await db.execute(sql, params)).rows
-    results = [dict(row) for row in rows]
-    return results[:RANKED_RESULTS], len(results) > RANKED_RESULTS
+    params.update(limit=RANKED_RESULTS, offset=within * RANKED_RESULTS)
+    results = [dict(row) for row in (await db.execute(sql, params)).rows]
+    where.update(number=page + 1, last=tier * SEARCH_DEPTH + len(ids))
+    where["start"] = tier * SEARCH_DEPTH + within * RANKED_RESULTS + 1
+    if within + 1 < pages:
+        where["next"] = page + 1
+    elif older:
+        where["next"] = (tier + 1) * per_tier
+    if page:  # from a tier's first page: the previous tier's last (a shorter tier's, there)
+        where["previous"] = page - 1
+    return results, where
 
 
 # A feed shows entries only: Datasette need not count the matches or facet them for it.
