@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from scraper.extract import extract
 
 # Short paragraphs (under the 120 characters that make a "real" paragraph on their own).
@@ -237,3 +239,56 @@ def test_article_of_bare_text_boxes_in_a_box_named_header_is_kept():
     boxes = "".join(f"<div class='field__item'>{text}</div>" for text in LONG_STORY)
     page = _page(f"<article><div class='hub--header'>{boxes}</div></article>")
     assert _body_paragraphs(page) == LONG_STORY
+
+
+def _ticker(item: str, n: int = 8) -> str:
+    return "".join(item.format(h=9 + i, m=10 + i, i=i) for i in range(n))
+
+
+HEADLINE = "В регионе открыли новую школу номер {i}"
+
+
+@pytest.mark.parametrize(
+    "ticker",
+    [
+        _ticker(f"<p>Вчера, {{h}}:{{m}} {HEADLINE}</p>"),
+        _ticker(f"<p>Сьогодні о {{h}}:{{m}} {HEADLINE}</p>"),
+        _ticker(f"<p>{{h}} января 2012 {HEADLINE}</p>"),
+        _ticker(f"<p>{HEADLINE} {{h}}:{{m}}</p>"),
+        _ticker(f"<div><span>{{h}}:{{m}}</span><p>{HEADLINE}</p></div>"),
+        "<h3>Лента новостей</h3>" + _ticker(f"<p>{{h}}:{{m}} {HEADLINE}</p>"),
+    ],
+    ids=["yesterday", "today-uk", "date-only", "stamp-last", "stamp-alone", "headed"],
+)
+def test_news_tickers_stamped_in_other_ways_are_dropped(ticker: str):
+    page = _page(f"<article>{_paras(RU_STORY)}{ticker}</article>")
+    assert _body_paragraphs(page) == RU_STORY
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        # The typo notice runs on past the length of a short boilerplate line.
+        "<p>Если вы заметили ошибку в тексте, пожалуйста, выделите её мышью и нажмите "
+        "Ctrl+Enter, чтобы отправить сообщение редакции. Мы благодарны читателям за помощь "
+        "и исправим ошибку как можно скорее, спасибо!</p>",
+        "<p>Подписка на рассылку:</p><p>Ваш e-mail</p>",
+        "<p>Чтобы оставить комментарий, вы должны авторизоваться.</p>",
+        "<p>Щоб залишити коментар, потрібно авторизуватись.</p>",
+        "<p>Версия для печати</p><p>При перепечатке ссылка на сайт обязательна.</p>",
+        "<p>При використанні матеріалів гіперпосилання обов'язкове.</p>",
+    ],
+    ids=["ctrl-enter", "subscribe", "comment-ru", "comment-uk", "print-reprint", "reprint-uk"],
+)
+def test_russian_and_ukrainian_form_and_footer_lines_are_dropped(tail: str):
+    page = _page(f"<article>{_paras(RU_STORY)}{tail}</article>")
+    assert _body_paragraphs(page) == RU_STORY
+
+
+def test_headlines_without_links_after_a_related_heading_are_dropped():
+    # The related stories are listed as plain headlines, no link, no full stop.
+    related = "<p>Ссылки по теме:</p>" + _paras(
+        [f"Мост закрыли на ремонт в районе номер {n}" for n in range(3)]
+    )
+    page = _page(f"<article>{_paras(RU_STORY)}{related}</article>")
+    assert _body_paragraphs(page) == RU_STORY

@@ -61,6 +61,7 @@ SIBLING_BOX_MAX_CHARS = 500  # a paragraph this long, mostly not links, is prose
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS = re.compile(r"\s+")
 _ELLIPSES = ("...", "…")
+_SENTENCE_STOPS = (".", "!", "?", "…", ".»", '."', ".”", "?”", "!”")
 _WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES)
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
 _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
@@ -608,8 +609,9 @@ def _clean(root: Tag, core: Tag | None) -> None:
 
 
 def _teasers_after(label: Tag, links: dict[int, int], holders: set[int]) -> Iterator[Tag]:
-    """The list or run of link-bearing boxes (teasers) that follow a label such as "See
-    also", up to the next heading or the first sibling without a link."""
+    """The list or run of teasers that follow a label such as "See also": boxes with links,
+    or headlines (short, with no full stop), up to the next heading or the first other
+    sibling."""
     for sibling in label.next_siblings:
         if isinstance(sibling, NavigableString):
             if sibling.strip():
@@ -619,7 +621,11 @@ def _teasers_after(label: Tag, links: dict[int, int], holders: set[int]) -> Iter
             return
         if sibling.name in ("ul", "ol") or links.get(id(sibling), 0):
             yield sibling
-        elif sibling.get_text(strip=True):
+            continue
+        text = sibling.get_text(" ", strip=True)
+        if len(text) < rules.HEADLINE_MAX_CHARS and not text.endswith(_SENTENCE_STOPS):
+            yield sibling
+        elif text:
             return
 
 
@@ -647,21 +653,37 @@ def _measure(root: Tag) -> tuple[dict[int, int], dict[int, int]]:
 
 
 def _drop_ticker_tail(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Without the run of timestamped headlines (a news ticker) that ends a body."""
-    end = len(blocks)
-    while (
-        end
-        and len(blocks[end - 1][0]) < rules.TICKER_ITEM_MAX_CHARS
-        and (rules.TICKER_STAMP.match(blocks[end - 1][0]))
-    ):
-        end -= 1
-    return blocks[:end] if len(blocks) - end >= rules.TICKER_MIN_ITEMS else blocks
+    """Without the run of timestamped headlines (a news ticker) that ends a body. An item
+    is a short block that opens or closes with a stamp, or a short block after a block
+    that is only a stamp (`<span>14:35</span><p>Headline</p>`)."""
+    end, items = len(blocks), 0
+    while end and len(blocks[end - 1][0]) < rules.TICKER_ITEM_MAX_CHARS:
+        if end > 1 and _is_stamp(blocks[end - 2][0]):
+            end -= 2
+        elif rules.TICKER_STAMP.match(blocks[end - 1][0]) or rules.TICKER_END_STAMP.search(
+            blocks[end - 1][0]
+        ):
+            end -= 1
+        else:
+            break
+        items += 1
+    return blocks[:end] if items >= rules.TICKER_MIN_ITEMS else blocks
+
+
+def _is_stamp(text: str) -> bool:
+    """Whether `text` is a time or date and nothing else."""
+    match = rules.TICKER_STAMP.match(text)
+    return match is not None and not text[match.end() :].strip(" ,|")
 
 
 def _is_boilerplate_text(text: str) -> bool:
-    if len(text) >= rules.PHRASE_BLOCK_MAX_CHARS:
+    if len(text) >= rules.NOTICE_BLOCK_MAX_CHARS:
         return False
     low = text.lower()
+    if any(m in low for m in rules.NOTICE_MARKERS):
+        return True
+    if len(text) >= rules.PHRASE_BLOCK_MAX_CHARS:
+        return False
     return _starts_with_phrase(low) or any(m in low for m in rules.BOILERPLATE_MARKERS)
 
 

@@ -10,8 +10,9 @@ Every rule here is generic (seen on many sites); none names a site. To add your 
 * Phrases: add a lowercase phrase to a language in `BOILERPLATE_PHRASES`. A short block
   (under `PHRASE_BLOCK_MAX_CHARS`) that starts with one is dropped; a heading or label
   that is exactly one ("Related articles", "Читайте также") drops the block of links or
-  the box it introduces. `BOILERPLATE_MARKERS` are fragments that make a short block
-  boilerplate wherever they appear in it ("ctrl+enter", "©").
+  the box it introduces, and the run of teasers or headlines after it.
+  `BOILERPLATE_MARKERS` are fragments that make a short block boilerplate wherever they
+  appear in it ("©"); `NOTICE_MARKERS` ("ctrl+enter") do so in somewhat longer blocks.
 
 Per-source CSS selectors in sources.toml (`body_selector`, `remove_selectors`) win over all
 of this; use them when one site needs something no other site does.
@@ -112,11 +113,17 @@ LEAD_MATCH_CHARS = 40
 
 # A run of at least TICKER_MIN_ITEMS blocks at the end of a body, each shorter than
 # TICKER_ITEM_MAX_CHARS and opening with a time or a date ("14:35", "5 декабря, 14:35",
-# "05.12.2023"), is a news ticker, not the article's last paragraphs.
+# "Вчера, 14:35", "Сьогодні о 9:10", "05.12.2023", "5 декабря 2023"), is a news ticker, not
+# the article's last paragraphs. A stamp may be a block of its own before its headline.
+TICKER_DAYS = "сегодня|вчера|позавчера|сьогодні|вчора|позавчора|today|yesterday"
 TICKER_STAMP = re.compile(
-    r"\s*(?:\d{1,2}[:.]\d{2}(?!\d)|\d{1,2}\s+\w+\.?,?\s+(?:\d{4},?\s+)?\d{1,2}:\d{2}"
-    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
+    rf"\s*(?:(?:{TICKER_DAYS}),?\s*(?:в|о|at)?\s*)?"
+    r"(?:\d{1,2}[:.]\d{2}(?!\d)|\d{1,2}\s+\w+\.?,?\s+(?:\d{4},?\s+)?\d{1,2}:\d{2}"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}\s+\w+\s+\d{4})",
+    re.IGNORECASE,
 )
+# ... or closing with one ("Headline 14:35", "Headline 05.12.2023").
+TICKER_END_STAMP = re.compile(r"(?:\d{1,2}:\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})\s*$")
 TICKER_MIN_ITEMS = 3
 TICKER_ITEM_MAX_CHARS = 250
 
@@ -134,6 +141,10 @@ LD_BODY_FACTOR = 2
 NET_FACTOR = 0.5
 NET_MAX_LINKS = 0.3
 NET_SHORT_PENALTY = 20
+
+# After a heading that is exactly a boilerplate phrase ("Ссылки по теме:"), blocks shorter
+# than this with no full stop are headlines of other stories, linked or not.
+HEADLINE_MAX_CHARS = 150
 
 # Blocks shorter than this that start with a boilerplate phrase are dropped.
 PHRASE_BLOCK_MAX_CHARS = 200
@@ -170,10 +181,18 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "sign up for",
         "sign up to",
         "get our newsletter",
+        "enter your email",
+        "your email address",
         "follow us",
         "comments",
         "leave a comment",
         "leave a reply",
+        "you must be logged in to post a comment",
+        "print this",
+        "printer-friendly",
+        "printer friendly",
+        "log in to comment",
+        "to leave a comment",
         "add a comment",
         "tags",
         "topics:",
@@ -203,6 +222,10 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "ссылки по теме",
         "подписка на рассылку",
         "подписаться на рассылку",
+        "введите ваш e-mail",
+        "введите e-mail",
+        "ваш e-mail",
+        "ваш email",
         "похожие новости",
         "похожие материалы",
         "другие новости",
@@ -238,6 +261,23 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "все права защищены",
         "следите за нами",
         "оставайтесь в курсе",
+        "лента новостей",
+        "новости часа",
+        "все новости",
+        "чтобы оставить комментарий",
+        "чтобы добавить комментарий",
+        "чтобы комментировать",
+        "для того чтобы оставить комментарий",
+        "для комментирования",
+        "версия для печати",
+        "распечатать",
+        "при перепечатке",
+        "при цитировании",
+        "при копировании",
+        "при использовании материалов",
+        "использование материалов",
+        "гиперссылка на",
+        "активная ссылка на",
     ),
     "uk": (
         "поділитися",
@@ -248,6 +288,8 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "за темою",
         "посилання на тему",
         "підписка на розсилку",
+        "введіть ваш e-mail",
+        "введіть e-mail",
         "схожі новини",
         "інші новини",
         "останні новини",
@@ -275,6 +317,22 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "усі права захищені",
         "всі права застережено",
         "стежте за нами",
+        "стрічка новин",
+        "всі новини",
+        "усі новини",
+        "щоб залишити коментар",
+        "щоб додати коментар",
+        "щоб додавати коментарі",
+        "щоб коментувати",
+        "для коментування",
+        "версія для друку",
+        "роздрукувати",
+        "при передруку",
+        "передрук",
+        "при цитуванні",
+        "при використанні матеріалів",
+        "використання матеріалів",
+        "гіперпосилання на",
     ),
     "de": (
         "teilen",
@@ -341,14 +399,16 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
 
 # Fragments that mark a short block as boilerplate wherever they appear in it.
 BOILERPLATE_MARKERS: tuple[str, ...] = (
-    "ctrl+enter",
-    "ctrl + enter",
-    "ctrl-enter",
-    "ctrl enter",
     "©",
     "(c) 20",
     "newsletter",
 )
+
+# Fragments of the "found a typo? select it and press Ctrl+Enter" notice: a block that holds
+# one is boilerplate up to NOTICE_BLOCK_MAX_CHARS, since the notice often runs on for a
+# sentence or two of thanks and instructions.
+NOTICE_MARKERS: tuple[str, ...] = ("ctrl+enter", "ctrl + enter", "ctrl-enter", "ctrl enter")
+NOTICE_BLOCK_MAX_CHARS = 400
 
 _TOKEN_SPLIT = re.compile(r"[\s_\-:.]+|(?<=[a-z])(?=[A-Z])")
 
