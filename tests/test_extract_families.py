@@ -292,3 +292,42 @@ def test_headlines_without_links_after_a_related_heading_are_dropped():
     )
     page = _page(f"<article>{_paras(RU_STORY)}{related}</article>")
     assert _body_paragraphs(page) == RU_STORY
+
+
+def test_a_comments_section_longer_than_the_article_is_dropped():
+    # Readers' comments are prose too, and here they outweigh the short article.
+    comments = "".join(
+        f'<div class="comment"><p>Reader {n} writes: I have driven over that bridge every '
+        "working day for twenty years, and the council has promised repairs, new lanes, a "
+        "cycle path and lights so often that I stopped believing any of it long ago.</p></div>"
+        for n in range(6)
+    )
+    page = _page(
+        f'<div class="wrapper"><div class="entry">{_paras(SHORT[:4])}</div>'
+        f'<div id="comments"><h2>Top comments</h2>{comments}</div></div>'
+    )
+    assert _body_paragraphs(page) == SHORT[:4]
+
+
+def test_a_sentence_mostly_in_links_is_kept_without_its_hover_card():
+    # A name's link opens a card of headlines on hover: the card is in the markup, inside
+    # the sentence, and puts most of the paragraph's text in links.
+    card = (
+        '<span class="card"><a href="/people/jane">Jane Doe</a>'
+        + "".join(
+            f'<a href="/news/{n}">Another story about the mayor, number {n}</a>' for n in range(3)
+        )
+        + "</span>"
+    )
+    first = f'Mayor <a href="/people/jane">Jane Doe</a>{card} opened the new bridge on Monday.'
+    linked = (
+        'The council said on Tuesday that it <a href="/news/vote">voted for the bridge in a '
+        "long and heated session in May</a>."
+    )
+    page = _page(f"<article><p>{first}</p><p>{linked}</p>{_paras(SHORT)}</article>")
+    assert _body_paragraphs(page) == [
+        "Mayor Jane Doe opened the new bridge on Monday.",
+        "The council said on Tuesday that it voted for the bridge in a long and heated "
+        "session in May.",
+        *SHORT,
+    ]

@@ -154,7 +154,7 @@ def _safety_net(
     _trim_outside(root, first, last)
     if not any(node is root for node in (core, *core.parents)):  # not broader: elsewhere
         return blocks
-    _clean(root, None)
+    _clean(root, core)
     wider = _blocks([root], url)
     return wider if sum(len(t) for t, _ in wider) > chosen else blocks
 
@@ -577,7 +577,8 @@ def _clean(root: Tag, core: Tag | None) -> None:
             not _gone(tag)
             and _hint(tag) < 0
             and id(tag) not in holders
-            and _text_len(tag) < 0.5 * total  # a wrapper of most of the text is no box
+            # a wrapper of most of the text is no box, unless it says it holds comments
+            and (_text_len(tag) < 0.5 * total or _has_token(tag, rules.COMMENT_HINTS))
         ):
             tag.decompose()
     chars, links = _measure(root)
@@ -587,7 +588,11 @@ def _clean(root: Tag, core: Tag | None) -> None:
         if tag.name not in _LINK_LIST_TAGS:
             continue
         length = chars.get(id(tag), 0)
-        if length and links.get(id(tag), 0) > 0.5 * length:
+        if not length or links.get(id(tag), 0) <= 0.5 * length:
+            continue
+        if _is_linked_prose(tag, length, links):  # but not the pop-ups of links inside it
+            doomed.update((id(box), box) for box in _link_boxes(tag, chars, links))
+        else:
             doomed[id(tag)] = tag
     for label in tags:
         if label.name not in _LABEL_TAGS or id(label) in doomed or chars.get(id(label), 0) >= 80:
@@ -606,6 +611,31 @@ def _clean(root: Tag, core: Tag | None) -> None:
     for tag in doomed.values():
         if not _gone(tag):
             tag.decompose()
+
+
+def _is_linked_prose(tag: Tag, length: int, links: dict[int, int]) -> bool:
+    """Whether a paragraph mostly in links is still a sentence of the article: its own
+    words run on for a clause and it ends as a sentence does ("The suspect was <a>sentenced
+    to life</a>.", a name whose link opens a pop-up of headlines)."""
+    return (
+        tag.name == "p"
+        and length - links.get(id(tag), 0) >= MIN_PARAGRAPH_CHARS
+        and tag.get_text().rstrip().endswith(_SENTENCE_STOPS)
+    )
+
+
+def _link_boxes(para: Tag, chars: dict[int, int], links: dict[int, int]) -> Iterator[Tag]:
+    """The innermost inline boxes in a paragraph that hold nothing but several links: a
+    pop-up card of headlines on a name, which the page shows only on hover."""
+    boxes = [
+        box
+        for box in para.find_all("span")
+        if chars.get(id(box), 0)
+        and links.get(id(box), 0) >= chars[id(box)]
+        and len(box.find_all("a")) > 2
+    ]
+    outer = {id(parent) for box in boxes for parent in box.parents}
+    yield from (box for box in boxes if id(box) not in outer)
 
 
 def _teasers_after(label: Tag, links: dict[int, int], holders: set[int]) -> Iterator[Tag]:

@@ -96,6 +96,10 @@ NEGATIVE_HINTS = words(
     """
 )
 
+# Of those, the tokens of a comments section: readers' comments are prose and may outweigh
+# a short article, so a box named so goes whatever its size (unless it holds the body).
+COMMENT_HINTS = words("comment comments comm disqus discussion respond reply replies")
+
 # Class/id tokens of the article itself; they outweigh a negative token in the same name.
 POSITIVE_HINTS = words(
     """
