@@ -331,3 +331,15 @@ def test_a_sentence_mostly_in_links_is_kept_without_its_hover_card():
         "session in May.",
         *SHORT,
     ]
+
+
+def test_a_list_of_teasers_cut_short_is_dropped_though_mostly_not_links():
+    # Each item is a linked headline and a lead cut short: more lead than link.
+    teasers = "".join(
+        f'<li><a href="/news/{n}">Harbour plan number {n} approved</a> <span>PORT TOWN: The '
+        "harbour board met on Tuesday and approved a plan for the quay, the cranes and a "
+        "new ferry terminal that will take...</span></li>"
+        for n in range(5)
+    )
+    page = _page(f'<div class="main"><ul class="breaking">{teasers}</ul>{_paras(SHORT)}</div>')
+    assert _body_paragraphs(page) == SHORT

@@ -588,6 +588,9 @@ def _clean(root: Tag, core: Tag | None) -> None:
         if tag.name not in _LINK_LIST_TAGS:
             continue
         length = chars.get(id(tag), 0)
+        if tag.name in ("ul", "ol") and _is_teaser_list(tag, links):
+            doomed[id(tag)] = tag
+            continue
         if not length or links.get(id(tag), 0) <= 0.5 * length:
             continue
         if _is_linked_prose(tag, length, links):  # but not the pop-ups of links inside it
@@ -611,6 +614,16 @@ def _clean(root: Tag, core: Tag | None) -> None:
     for tag in doomed.values():
         if not _gone(tag):
             tag.decompose()
+
+
+def _is_teaser_list(tag: Tag, links: dict[int, int]) -> bool:
+    """Whether a list is of teasers: most of its items (TEASER_LIST_MIN_ITEMS or more) a
+    linked headline and a lead cut short with an ellipsis, whatever share is in links."""
+    items = [li for li in tag.find_all("li", recursive=False) if li.get_text(strip=True)]
+    teasers = sum(
+        1 for li in items if links.get(id(li), 0) and li.get_text().rstrip().endswith(_ELLIPSES)
+    )
+    return teasers >= rules.TEASER_LIST_MIN_ITEMS and teasers > len(items) / 2
 
 
 def _is_linked_prose(tag: Tag, length: int, links: dict[int, int]) -> bool:

@@ -150,6 +150,10 @@ NET_SHORT_PENALTY = 20
 # than this with no full stop are headlines of other stories, linked or not.
 HEADLINE_MAX_CHARS = 150
 
+# A list with at least this many items that are a linked headline and a lead cut short
+# ("…"), most of its items, is a list of other stories.
+TEASER_LIST_MIN_ITEMS = 3
+
 # Blocks shorter than this that start with a boilerplate phrase are dropped.
 PHRASE_BLOCK_MAX_CHARS = 200
 
