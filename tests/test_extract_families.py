@@ -277,10 +277,21 @@ def test_news_tickers_stamped_in_other_ways_are_dropped(ticker: str):
         "<p>Щоб залишити коментар, потрібно авторизуватись.</p>",
         "<p>Версия для печати</p><p>При перепечатке ссылка на сайт обязательна.</p>",
         "<p>При використанні матеріалів гіперпосилання обов'язкове.</p>",
+        # The author's or desk's signature closes the body.
+        "<p>Jane Doe contributed to this report.</p><p>Have a tip? John Roe may be reached "
+        "at jroe@example.com. Follow him on Twitter.</p>",
     ],
-    ids=["ctrl-enter", "subscribe", "comment-ru", "comment-uk", "print-reprint", "reprint-uk"],
+    ids=[
+        "ctrl-enter",
+        "subscribe",
+        "comment-ru",
+        "comment-uk",
+        "print-reprint",
+        "reprint-uk",
+        "contact",
+    ],
 )
-def test_russian_and_ukrainian_form_and_footer_lines_are_dropped(tail: str):
+def test_form_footer_and_contact_lines_are_dropped(tail: str):
     page = _page(f"<article>{_paras(RU_STORY)}{tail}</article>")
     assert _body_paragraphs(page) == RU_STORY
 

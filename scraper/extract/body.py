@@ -135,7 +135,7 @@ def _blocks(roots: Sequence[Tag], url: str | None) -> list[tuple[str, str]]:
     """The rendered (text, html) blocks of `roots`, without boilerplate lines and tails."""
     blocks = [block for root in roots for block in _render(root, url)]
     blocks = [(text, html) for text, html in blocks if not _is_boilerplate_text(text)]
-    return _drop_ticker_tail(blocks)
+    return _drop_contact_tail(_drop_ticker_tail(blocks))
 
 
 def _safety_net(
@@ -711,6 +711,19 @@ def _drop_ticker_tail(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
             break
         items += 1
     return blocks[:end] if items >= rules.TICKER_MIN_ITEMS else blocks
+
+
+def _drop_contact_tail(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Without the closing lines that tell how to reach the author or the desk ("Email
+    Jane at jane@example.com or follow her @jane", "Smith contributed to this report")."""
+    end = len(blocks)
+    while (
+        end > 1
+        and len(blocks[end - 1][0]) < rules.CONTACT_LINE_MAX_CHARS
+        and rules.CONTACT_LINE.search(blocks[end - 1][0])
+    ):
+        end -= 1
+    return blocks[:end]
 
 
 def _is_stamp(text: str) -> bool:

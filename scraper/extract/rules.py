@@ -154,6 +154,15 @@ HEADLINE_MAX_CHARS = 150
 # ("…"), most of its items, is a list of other stories.
 TEASER_LIST_MIN_ITEMS = 3
 
+# The closing lines of a body, each shorter than CONTACT_LINE_MAX_CHARS, that give an
+# e-mail address or a handle to follow, or credit a contributor: the author's or the
+# desk's signature, not the article.
+CONTACT_LINE = re.compile(
+    r"[\w.+-]+@[\w-]+\.[\w.]+|\bfollow (?:us|him|her|them|me)\b|contributed to this report",
+    re.IGNORECASE,
+)
+CONTACT_LINE_MAX_CHARS = 250
+
 # Blocks shorter than this that start with a boilerplate phrase are dropped.
 PHRASE_BLOCK_MAX_CHARS = 200
 
