@@ -176,16 +176,29 @@ def test_article_split_across_layout_table_rows_is_kept_whole():
     assert _body_paragraphs(_page(table, before=f"<div>{menu}</div>")) == LISTY + PLAIN
 
 
-def test_teasers_after_a_see_also_heading_are_dropped():
-    # Each teaser is a linked headline and a lead, long enough to pass for prose.
-    teasers = "".join(
-        f'<div class="item"><a href="/news/{n}"><strong>Другая новость номер {n}</strong></a>'
-        f"<br>Короткий пересказ другой новости номер {n}, в котором достаточно слов, запятых "
-        f"и подробностей, чтобы сойти за абзац статьи, но это чужой текст... "
-        f'<a href="/news/{n}">Читать новость</a></div>'
+# Each teaser is a linked headline and a lead, long enough to pass for prose.
+SEE_ALSO = "<h3>Смотрите также:</h3>" + "".join(
+    f'<div class="item"><a href="/news/{n}"><strong>Другая новость номер {n}</strong></a>'
+    f"<br>Короткий пересказ другой новости номер {n}, в котором достаточно слов, запятых "
+    f"и подробностей, чтобы сойти за абзац статьи, но это чужой текст... "
+    f'<a href="/news/{n}">Читать новость</a></div>'
+    for n in range(4)
+)
+# A heading no phrase list holds; each item puts a few words before its link, so the list
+# is not mostly links.
+MORE_STORIES = (
+    "<div>More Great Daily Stories</div><ul>"
+    + "".join(
+        f'<li>The strange tale and <a href="/s/{n}">the end of harbour plan {n}</a></li>'
         for n in range(4)
     )
-    page = _page(f"<article>{_paras(RU_STORY)}<h3>Смотрите также:</h3>{teasers}</article>")
+    + "</ul>"
+)
+
+
+@pytest.mark.parametrize("teasers", [SEE_ALSO, MORE_STORIES], ids=["see-also", "more-stories"])
+def test_teasers_after_a_see_also_heading_are_dropped(teasers: str):
+    page = _page(f"<article>{_paras(RU_STORY)}{teasers}</article>")
     assert _body_paragraphs(page) == RU_STORY
 
 

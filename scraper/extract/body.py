@@ -601,7 +601,8 @@ def _clean(root: Tag, core: Tag | None) -> None:
         if label.name not in _LABEL_TAGS or id(label) in doomed or chars.get(id(label), 0) >= 80:
             continue  # a label is short
         text = label.get_text(" ", strip=True).lower().rstrip(":")
-        if text and len(text) < 40 and _starts_with_phrase(text):
+        heading = text in _WHOLE_PHRASES or bool(rules.MORE_STORIES.fullmatch(text))
+        if text and len(text) < 40 and (heading or _starts_with_phrase(text)):
             box = label.parent
             if links.get(id(label), 0):  # "Related: <a>...</a>": the label is the teaser
                 doomed[id(label)] = label
@@ -609,7 +610,7 @@ def _clean(root: Tag, core: Tag | None) -> None:
                 doomed[id(box)] = box
             else:
                 doomed[id(label)] = label
-                if text in _WHOLE_PHRASES:  # a heading such as "See also", not a caption
+                if heading:  # such as "See also" or "More great stories", not a caption
                     doomed.update((id(t), t) for t in _teasers_after(label, links, holders))
     for tag in doomed.values():
         if not _gone(tag):

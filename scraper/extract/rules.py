@@ -146,6 +146,13 @@ NET_FACTOR = 0.5
 NET_MAX_LINKS = 0.3
 NET_SHORT_PENALTY = 20
 
+# A heading such as "More great stories", "Other news", "Top articles from us" counts as
+# one that is exactly a boilerplate phrase.
+MORE_STORIES = re.compile(
+    r"(?:more|other|related|recommended|popular|latest|top)\b.{0,25}"
+    r"\b(?:stories|articles|news|posts|reads|videos)(?: from [\w .]+)?"
+)
+
 # After a heading that is exactly a boilerplate phrase ("Ссылки по теме:"), blocks shorter
 # than this with no full stop are headlines of other stories, linked or not.
 HEADLINE_MAX_CHARS = 150
