@@ -367,3 +367,21 @@ def test_a_list_of_teasers_cut_short_is_dropped_though_mostly_not_links():
     )
     page = _page(f'<div class="main"><ul class="breaking">{teasers}</ul>{_paras(SHORT)}</div>')
     assert _body_paragraphs(page) == SHORT
+
+
+def test_a_long_reader_comment_does_not_win_over_a_short_article():
+    # The article is bare text parted by <br>; each comment is one long paragraph dense
+    # with commas, which outscores it, and the thread sits in the same wrapper.
+    article = "<br><br>".join(SHORT[:5])
+    comment = (
+        "<p>Well, honestly, I think, and I have said it before, that the council, the mayor, "
+        "the engineers, the contractors and, frankly, all of us who drive, walk or cycle over "
+        "it, should have asked for this years ago, before the cracks, the closures, the "
+        "detours and the endless, pointless, expensive studies, reports and consultations.</p>"
+    )
+    thread = "".join(f'<div class="comment">{comment}</div>' for _ in range(3))
+    page = _page(
+        f'<div class="wrapper"><div class="story">{article}</div>'
+        f'<div id="comments"><h2>Top comments</h2>{thread}</div></div>'
+    )
+    assert _body_paragraphs(page) == SHORT[:5]

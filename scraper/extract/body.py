@@ -64,6 +64,7 @@ _ELLIPSES = ("...", "…")
 _SENTENCE_STOPS = (".", "!", "?", "…", ".»", '."', ".”", "?”", "!”")
 _WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES)
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
+_THREAD_ITEMS = ["div", "li", "article", "section"]
 _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
 _BARE_TEXT_BOXES = rules.words("div section article td")
 _LINK_LIST_TAGS = rules.words("ul ol div section table p dl")  # boxes that may be link lists
@@ -425,7 +426,8 @@ def _choose(
     for key, score in sorted(scores.items(), key=lambda kv: -kv[1])[:8]:
         _, _, chars, links = prose.get(key, (0, 0, 0, 0))
         density = min(1.0, links / chars) if chars else 0.0
-        weighted[key] = score * HINT_WEIGHT[_hint(nodes[key])] * (1 - density)
+        thread = _in_comment_thread(nodes[key])  # a long comment is no article
+        weighted[key] = 0.0 if thread else score * HINT_WEIGHT[_hint(nodes[key])] * (1 - density)
     best = nodes[max(weighted, key=weighted.__getitem__)]
     top = weighted[id(best)]
     core, best = best, _widen(best, prose)
@@ -472,6 +474,18 @@ def _choose(
             if (len(text) > 80 and density < 0.25) or (density == 0 and _SENTENCE_END.search(text)):
                 chosen.append(sibling)
     return chosen, core, dense
+
+
+def _in_comment_thread(tag: Tag) -> bool:
+    """Whether `tag` holds or is inside a thread: a box of which at least half the
+    child boxes, and two or more, are named as comments. (One box so named may be the
+    article: "комментарий" is also a column.)"""
+    for node in (tag, *tag.parents):
+        children = node.find_all(_THREAD_ITEMS, recursive=False)
+        named = sum(1 for child in children if _has_token(child, rules.COMMENT_HINTS))
+        if named > 1 and 2 * named >= len(children):
+            return True
+    return False
 
 
 class _DenseRun:
