@@ -293,6 +293,9 @@ def test_news_tickers_stamped_in_other_ways_are_dropped(ticker: str):
         # The author's or desk's signature closes the body.
         "<p>Jane Doe contributed to this report.</p><p>Have a tip? John Roe may be reached "
         "at jroe@example.com. Follow him on Twitter.</p>",
+        # A gallery's counters, and a line that links to related coverage.
+        "<p>Image 1 of 5</p><p>Фото 2 из 10</p>",
+        '<div>Related coverage: <a href="/topic/bridges">Bridges</a></div>',
     ],
     ids=[
         "ctrl-enter",
@@ -302,6 +305,8 @@ def test_news_tickers_stamped_in_other_ways_are_dropped(ticker: str):
         "print-reprint",
         "reprint-uk",
         "contact",
+        "gallery",
+        "related",
     ],
 )
 def test_form_footer_and_contact_lines_are_dropped(tail: str):

@@ -751,7 +751,7 @@ def _is_boilerplate_text(text: str) -> bool:
     if len(text) >= rules.NOTICE_BLOCK_MAX_CHARS:
         return False
     low = text.lower()
-    if any(m in low for m in rules.NOTICE_MARKERS):
+    if any(m in low for m in rules.NOTICE_MARKERS) or rules.GALLERY_COUNTER.fullmatch(text):
         return True
     if len(text) >= rules.PHRASE_BLOCK_MAX_CHARS:
         return False

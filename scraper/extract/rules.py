@@ -170,6 +170,12 @@ CONTACT_LINE = re.compile(
 )
 CONTACT_LINE_MAX_CHARS = 250
 
+# A block that is only a gallery's counter ("Image 1 of 5", "Фото 2 из 10").
+GALLERY_COUNTER = re.compile(
+    r"(?:image|photo|picture|slide|фото|снимок|слайд|світлина)\s+\d+\s*(?:of|/|из|з)\s*\d+",
+    re.IGNORECASE,
+)
+
 # Blocks shorter than this that start with a boilerplate phrase are dropped.
 PHRASE_BLOCK_MAX_CHARS = 200
 
@@ -184,6 +190,7 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "related stories",
         "related posts",
         "related:",
+        "related",
         "read more",
         "read also",
         "see also",
