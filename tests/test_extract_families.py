@@ -270,8 +270,10 @@ HEADLINE = "В регионе открыли новую школу номер {i
         _ticker(f"<p>{HEADLINE} {{h}}:{{m}}</p>"),
         _ticker(f"<div><span>{{h}}:{{m}}</span><p>{HEADLINE}</p></div>"),
         "<h3>Лента новостей</h3>" + _ticker(f"<p>{{h}}:{{m}} {HEADLINE}</p>"),
+        _ticker(f"<p>{{h}}:{{m}} {HEADLINE}</p>") + "<p><a href='/news'>Все новости</a></p>"
+        "<p>Редакция: news@example.ru</p>",
     ],
-    ids=["yesterday", "today-uk", "date-only", "stamp-last", "stamp-alone", "headed"],
+    ids=["yesterday", "today-uk", "date-only", "stamp-last", "stamp-alone", "headed", "trailed"],
 )
 def test_news_tickers_stamped_in_other_ways_are_dropped(ticker: str):
     page = _page(f"<article>{_paras(RU_STORY)}{ticker}</article>")
@@ -293,6 +295,19 @@ def test_news_tickers_stamped_in_other_ways_are_dropped(ticker: str):
         # The author's or desk's signature closes the body.
         "<p>Jane Doe contributed to this report.</p><p>Have a tip? John Roe may be reached "
         "at jroe@example.com. Follow him on Twitter.</p>",
+        "<p>© 2011 Агентство «Новости региона». Все права защищены. При перепечатке и "
+        "цитировании материалов гиперссылка на сайт обязательна. Редакция не несёт "
+        "ответственности за содержание рекламы и мнения читателей в комментариях.</p>",
+        "<h4>Новости по теме</h4>"
+        + "".join(
+            f"<p><a href='/n{n}'>Мост закрыли номер {n}</a> 12.01.2012</p>" for n in range(3)
+        ),
+        "<p>Ваш комментарий будет опубликован после проверки модератором.</p><p>Уважаемые "
+        "читатели! Просим вас не оставлять оскорбительные комментарии.</p>",
+        # Readers' comments after their heading.
+        "<h3>Комментарии (2)</h3><div><b>Иван</b>, 12.01.2012 14:35</div><p>Наконец-то "
+        "отремонтируют мост, давно пора было это сделать, а то ездить страшно.</p>"
+        "<div><b>Петр</b>, 12.01.2012 15:10</div><p>Посмотрим, как будет на самом деле.</p>",
         # A gallery's counters, and a line that links to related coverage.
         "<p>Image 1 of 5</p><p>Фото 2 из 10</p>",
         '<div>Related coverage: <a href="/topic/bridges">Bridges</a></div>',
@@ -305,11 +320,15 @@ def test_news_tickers_stamped_in_other_ways_are_dropped(ticker: str):
         "print-reprint",
         "reprint-uk",
         "contact",
+        "long-copyright",
+        "on-the-topic",
+        "comment-rules",
+        "comments",
         "gallery",
         "related",
     ],
 )
-def test_form_footer_and_contact_lines_are_dropped(tail: str):
+def test_form_footer_contact_and_comment_lines_are_dropped(tail: str):
     page = _page(f"<article>{_paras(RU_STORY)}{tail}</article>")
     assert _body_paragraphs(page) == RU_STORY
 

@@ -65,6 +65,7 @@ _SENTENCE_STOPS = (".", "!", "?", "…", ".»", '."', ".”", "?”", "!”")
 _WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES)
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
 _THREAD_ITEMS = ["div", "li", "article", "section"]
+_COMMENTS_HEADINGS = rules.words("h2 h3 h4 h5 h6 p div")
 _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
 _BARE_TEXT_BOXES = rules.words("div section article td")
 _LINK_LIST_TAGS = rules.words("ul ol div section table p dl")  # boxes that may be link lists
@@ -616,7 +617,9 @@ def _clean(root: Tag, core: Tag | None) -> None:
             continue  # a label is short
         text = label.get_text(" ", strip=True).lower().rstrip(":")
         heading = text in _WHOLE_PHRASES or bool(rules.MORE_STORIES.fullmatch(text))
-        if text and len(text) < 40 and (heading or _starts_with_phrase(text)):
+        if label.name in _COMMENTS_HEADINGS and rules.COMMENTS_HEADING.fullmatch(text):
+            doomed.update((id(t), t) for t in _thread_after(label, holders))
+        elif text and len(text) < 40 and (heading or _starts_with_phrase(text)):
             box = label.parent
             if links.get(id(label), 0):  # "Related: <a>...</a>": the label is the teaser
                 doomed[id(label)] = label
@@ -666,6 +669,16 @@ def _link_boxes(para: Tag, chars: dict[int, int], links: dict[int, int]) -> Iter
     yield from (box for box in boxes if id(box) not in outer)
 
 
+def _thread_after(label: Tag, holders: set[int]) -> Iterator[Tag]:
+    """A comments heading and the boxes after it, up to one that holds the article."""
+    yield label
+    for sibling in label.next_siblings:
+        if isinstance(sibling, Tag):
+            if id(sibling) in holders:
+                return
+            yield sibling
+
+
 def _teasers_after(label: Tag, links: dict[int, int], holders: set[int]) -> Iterator[Tag]:
     """The list or run of teasers that follow a label such as "See also": boxes with links,
     or headlines (short, with no full stop), up to the next heading or the first other
@@ -711,10 +724,23 @@ def _measure(root: Tag) -> tuple[dict[int, int], dict[int, int]]:
 
 
 def _drop_ticker_tail(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Without the run of timestamped headlines (a news ticker) that ends a body. An item
-    is a short block that opens or closes with a stamp, or a short block after a block
-    that is only a stamp (`<span>14:35</span><p>Headline</p>`)."""
-    end, items = len(blocks), 0
+    """Without the run of timestamped headlines (a news ticker) that ends a body, and the
+    few short blocks after it (rules.TICKER_TRAILING_BLOCKS)."""
+    for trailing in range(rules.TICKER_TRAILING_BLOCKS + 1):
+        end = len(blocks) - trailing
+        if trailing and (end < 1 or len(blocks[end][0]) >= rules.PHRASE_BLOCK_MAX_CHARS):
+            break  # what follows the ticker is no short line
+        start = _ticker_start(blocks, end)
+        if start is not None:
+            return blocks[:start]
+    return blocks
+
+
+def _ticker_start(blocks: list[tuple[str, str]], end: int) -> int | None:
+    """Where the ticker that ends at `end` starts, if there is one. An item is a short block
+    that opens or closes with a stamp, or a short block after a block that is only a stamp
+    (`<span>14:35</span><p>Headline</p>`)."""
+    items = 0
     while end and len(blocks[end - 1][0]) < rules.TICKER_ITEM_MAX_CHARS:
         if end > 1 and _is_stamp(blocks[end - 2][0]):
             end -= 2
@@ -725,7 +751,7 @@ def _drop_ticker_tail(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
         else:
             break
         items += 1
-    return blocks[:end] if items >= rules.TICKER_MIN_ITEMS else blocks
+    return end if items >= rules.TICKER_MIN_ITEMS else None
 
 
 def _drop_contact_tail(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:

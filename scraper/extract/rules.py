@@ -12,7 +12,8 @@ Every rule here is generic (seen on many sites); none names a site. To add your 
   that is exactly one ("Related articles", "Читайте также") drops the block of links or
   the box it introduces, and the run of teasers or headlines after it.
   `BOILERPLATE_MARKERS` are fragments that make a short block boilerplate wherever they
-  appear in it ("©"); `NOTICE_MARKERS` ("ctrl+enter") do so in somewhat longer blocks.
+  appear in it ("(c) 2024"); `NOTICE_MARKERS` ("ctrl+enter", "©") do so in somewhat longer
+  blocks.
 
 Per-source CSS selectors in sources.toml (`body_selector`, `remove_selectors`) win over all
 of this; use them when one site needs something no other site does.
@@ -129,6 +130,9 @@ TICKER_STAMP = re.compile(
 # ... or closing with one ("Headline 14:35", "Headline 05.12.2023").
 TICKER_END_STAMP = re.compile(r"(?:\d{1,2}:\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})\s*$")
 TICKER_MIN_ITEMS = 3
+# A ticker may be followed by this many other short blocks (its "All news" link, the
+# desk's address), which go with it.
+TICKER_TRAILING_BLOCKS = 2
 TICKER_ITEM_MAX_CHARS = 250
 
 # Strong evidence of the body: an `itemprop=articleBody` element with this much paragraph
@@ -145,6 +149,15 @@ LD_BODY_FACTOR = 2
 NET_FACTOR = 0.5
 NET_MAX_LINKS = 0.3
 NET_SHORT_PENALTY = 20
+
+# A block that is only the heading of the readers' comments ("Комментарии (2)", "3
+# comments", "Коментарі:"): it and all after it are the comments, not the article.
+COMMENTS_HEADING = re.compile(
+    r"(?:\d+\s+)?(?:top |reader |readers' )?"
+    r"(?:comments?|комментари\w*|коментар\w*|отзыв\w*|відгук\w*)"
+    r"(?:\s*\(\d+\)|\s*:?\s*\d*)?:?",
+    re.IGNORECASE,
+)
 
 # A heading such as "More great stories", "Other news", "Top articles from us" counts as
 # one that is exactly a boilerplate phrase.
@@ -300,6 +313,14 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "чтобы комментировать",
         "для того чтобы оставить комментарий",
         "для комментирования",
+        "новости по теме",
+        "материалы по теме",
+        "статьи по теме",
+        "ваш комментарий",
+        "пожалуйста, не оставляйте",
+        "просим не оставлять",
+        "просим вас не оставлять",
+        "уважаемые читатели",
         "версия для печати",
         "распечатать",
         "при перепечатке",
@@ -356,6 +377,10 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "щоб додавати коментарі",
         "щоб коментувати",
         "для коментування",
+        "новини за темою",
+        "матеріали за темою",
+        "ваш коментар",
+        "шановні читачі",
         "версія для друку",
         "роздрукувати",
         "при передруку",
@@ -430,15 +455,14 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
 
 # Fragments that mark a short block as boilerplate wherever they appear in it.
 BOILERPLATE_MARKERS: tuple[str, ...] = (
-    "©",
     "(c) 20",
     "newsletter",
 )
 
-# Fragments of the "found a typo? select it and press Ctrl+Enter" notice: a block that holds
-# one is boilerplate up to NOTICE_BLOCK_MAX_CHARS, since the notice often runs on for a
-# sentence or two of thanks and instructions.
-NOTICE_MARKERS: tuple[str, ...] = ("ctrl+enter", "ctrl + enter", "ctrl-enter", "ctrl enter")
+# Fragments of the "found a typo? select it and press Ctrl+Enter" notice and of the
+# copyright line: a block that holds one is boilerplate up to NOTICE_BLOCK_MAX_CHARS, since
+# both often run on for a sentence or two (thanks, instructions, terms of reprinting).
+NOTICE_MARKERS: tuple[str, ...] = ("ctrl+enter", "ctrl + enter", "ctrl-enter", "ctrl enter", "©")
 NOTICE_BLOCK_MAX_CHARS = 400
 
 _TOKEN_SPLIT = re.compile(r"[\s_\-:.]+|(?<=[a-z])(?=[A-Z])")
