@@ -304,6 +304,8 @@ def test_news_tickers_stamped_in_other_ways_are_dropped(ticker: str):
         ),
         "<p>Ваш комментарий будет опубликован после проверки модератором.</p><p>Уважаемые "
         "читатели! Просим вас не оставлять оскорбительные комментарии.</p>",
+        "<p>Только зарегистрированные пользователи могут оставлять комментарии.</p>"
+        "<p>Отправить другу</p><p>Мнение редакции может не совпадать с мнением автора.</p>",
         # Readers' comments after their heading.
         "<h3>Комментарии (2)</h3><div><b>Иван</b>, 12.01.2012 14:35</div><p>Наконец-то "
         "отремонтируют мост, давно пора было это сделать, а то ездить страшно.</p>"
@@ -323,6 +325,7 @@ def test_news_tickers_stamped_in_other_ways_are_dropped(ticker: str):
         "long-copyright",
         "on-the-topic",
         "comment-rules",
+        "registered-share-opinion",
         "comments",
         "gallery",
         "related",
