@@ -65,6 +65,8 @@ _SENTENCE_STOPS = (".", "!", "?", "…", ".»", '."', ".”", "?”", "!”")
 _WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES)
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
 _THREAD_ITEMS = ["div", "li", "article", "section"]
+_COMMENTISH = re.compile("|".join(sorted(rules.COMMENT_HINTS)), re.IGNORECASE)  # a quick test
+_NOTICE = re.compile("|".join(map(re.escape, rules.NOTICE_MARKERS)))
 _COMMENTS_HEADINGS = rules.words("h2 h3 h4 h5 h6 p div")
 _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
 _BARE_TEXT_BOXES = rules.words("div section article td")
@@ -417,7 +419,7 @@ def _choose(
             for ancestor in _ancestors(node, 2):
                 nodes[id(ancestor)] = ancestor
                 scores[id(ancestor)] = scores.get(id(ancestor), 0.0) + 30
-    marks = [tag for tag in soup.find_all(True) if tag.get("itemprop") == "articleBody"]
+    marks, threads = _marks_and_threads(soup.find_all(True))
     for tag in marks:
         nodes[id(tag)] = tag
         scores[id(tag)] = scores.get(id(tag), 0.0) + 50
@@ -427,7 +429,7 @@ def _choose(
     for key, score in sorted(scores.items(), key=lambda kv: -kv[1])[:8]:
         _, _, chars, links = prose.get(key, (0, 0, 0, 0))
         density = min(1.0, links / chars) if chars else 0.0
-        thread = _in_comment_thread(nodes[key])  # a long comment is no article
+        thread = _in_thread(nodes[key], threads)  # a long comment is no article
         weighted[key] = 0.0 if thread else score * HINT_WEIGHT[_hint(nodes[key])] * (1 - density)
     best = nodes[max(weighted, key=weighted.__getitem__)]
     top = weighted[id(best)]
@@ -477,16 +479,37 @@ def _choose(
     return chosen, core, dense
 
 
-def _in_comment_thread(tag: Tag) -> bool:
-    """Whether `tag` holds or is inside a thread: a box of which at least half the
-    child boxes, and two or more, are named as comments. (One box so named may be the
-    article: "комментарий" is also a column.)"""
-    for node in (tag, *tag.parents):
-        children = node.find_all(_THREAD_ITEMS, recursive=False)
-        named = sum(1 for child in children if _has_token(child, rules.COMMENT_HINTS))
-        if named > 1 and 2 * named >= len(children):
-            return True
-    return False
+def _marks_and_threads(tags: list[Tag]) -> tuple[list[Tag], set[int]]:
+    """The `itemprop=articleBody` elements, and the ids of the comment threads: boxes of
+    which at least half the child boxes, and two or more, are named as comments. (One box
+    so named may be the article: "комментарий" is also a column.) One pass over `tags`."""
+    marks = []
+    named: dict[int, list] = {}
+    for tag in tags:
+        attrs = tag.attrs
+        if not attrs:
+            continue
+        if attrs.get("itemprop") == "articleBody":
+            marks.append(tag)
+        names = attrs.get("class") or attrs.get("id")
+        if (
+            names
+            and tag.name in _THREAD_ITEMS
+            and _COMMENTISH.search(str(names))
+            and _has_token(tag, rules.COMMENT_HINTS)
+        ):
+            named.setdefault(id(tag.parent), [tag.parent, 0])[1] += 1
+    return marks, {
+        key
+        for key, (box, count) in named.items()
+        if count > 1 and 2 * count >= len(box.find_all(_THREAD_ITEMS, recursive=False))
+    }
+
+
+def _in_thread(tag: Tag, threads: set[int]) -> bool:
+    """Whether `tag` is a comment thread or inside one: a long reader's comment scores like
+    a paragraph of the article."""
+    return bool(threads) and any(id(node) in threads for node in (tag, *tag.parents))
 
 
 class _DenseRun:
@@ -603,7 +626,7 @@ def _clean(root: Tag, core: Tag | None) -> None:
         if tag.name not in _LINK_LIST_TAGS:
             continue
         length = chars.get(id(tag), 0)
-        if tag.name in ("ul", "ol") and _is_teaser_list(tag, links):
+        if tag.name in ("ul", "ol") and _is_teaser_list(tag, chars, links):
             doomed[id(tag)] = tag
             continue
         if not length or links.get(id(tag), 0) <= 0.5 * length:
@@ -634,10 +657,12 @@ def _clean(root: Tag, core: Tag | None) -> None:
             tag.decompose()
 
 
-def _is_teaser_list(tag: Tag, links: dict[int, int]) -> bool:
+def _is_teaser_list(tag: Tag, chars: dict[int, int], links: dict[int, int]) -> bool:
     """Whether a list is of teasers: most of its items (TEASER_LIST_MIN_ITEMS or more) a
     linked headline and a lead cut short with an ellipsis, whatever share is in links."""
-    items = [li for li in tag.find_all("li", recursive=False) if li.get_text(strip=True)]
+    items = [li for li in tag.find_all("li", recursive=False) if chars.get(id(li), 0)]
+    if len(items) < rules.TEASER_LIST_MIN_ITEMS:
+        return False
     teasers = sum(
         1 for li in items if links.get(id(li), 0) and li.get_text().rstrip().endswith(_ELLIPSES)
     )
@@ -777,11 +802,15 @@ def _is_boilerplate_text(text: str) -> bool:
     if len(text) >= rules.NOTICE_BLOCK_MAX_CHARS:
         return False
     low = text.lower()
-    if any(m in low for m in rules.NOTICE_MARKERS) or rules.GALLERY_COUNTER.fullmatch(text):
+    if _NOTICE.search(low):
         return True
     if len(text) >= rules.PHRASE_BLOCK_MAX_CHARS:
         return False
-    return _starts_with_phrase(low) or any(m in low for m in rules.BOILERPLATE_MARKERS)
+    return (
+        _starts_with_phrase(low)
+        or any(m in low for m in rules.BOILERPLATE_MARKERS)
+        or bool(rules.GALLERY_COUNTER.fullmatch(text))
+    )
 
 
 def _starts_with_phrase(low: str) -> bool:
