@@ -20,6 +20,7 @@ body with a `reason`.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -60,13 +61,14 @@ WIDEN_MIN_PROSE = 0.6  # ... and which must be this share of all the text it add
 SIBLING_BOX_MAX_CHARS = 500  # a paragraph this long, mostly not links, is prose
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS = re.compile(r"\s+")
+_NO_TOKENS: frozenset[str] = frozenset()
 _ELLIPSES = ("...", "…")
 _SENTENCE_STOPS = (".", "!", "?", "…", ".»", '."', ".”", "?”", "!”")
 _WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES)
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
-_THREAD_ITEMS = ["div", "li", "article", "section"]
-_COMMENTISH = re.compile("|".join(sorted(rules.COMMENT_HINTS)), re.IGNORECASE)  # a quick test
+_THREAD_ITEMS = rules.words("div li article section")
 _NOTICE = re.compile("|".join(map(re.escape, rules.NOTICE_MARKERS)))
+_MARKER = re.compile("|".join(map(re.escape, rules.NOTICE_MARKERS + rules.BOILERPLATE_MARKERS)))
 _COMMENTS_HEADINGS = rules.words("h2 h3 h4 h5 h6 p div")
 _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
 _BARE_TEXT_BOXES = rules.words("div section article td")
@@ -226,10 +228,18 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-def _tokens(tag: Tag) -> set[str]:
-    names = tag.get("class") or []
-    names = [*names, tag.get("id") or ""] if isinstance(names, list) else [names]
-    return {t for name in names for t in rules.hint_tokens(str(name))}
+def _tokens(tag: Tag) -> frozenset[str]:
+    attrs = tag.attrs
+    classes, ident = attrs.get("class"), attrs.get("id")
+    if not classes and not ident:  # most tags: no set to build
+        return _NO_TOKENS
+    classes = " ".join(classes) if isinstance(classes, list) else str(classes or "")
+    return _tokens_of(classes, str(ident or ""))
+
+
+@functools.lru_cache(maxsize=8192)  # class names repeat across a page and a site
+def _tokens_of(classes: str, ident: str) -> frozenset[str]:
+    return frozenset((*rules.hint_tokens(classes), *rules.hint_tokens(ident)))
 
 
 def _has_token(tag: Tag, hints: frozenset[str]) -> bool:
@@ -245,6 +255,8 @@ def _hint(tag: Tag) -> int:
 
 
 def _is_hidden(tag: Tag) -> bool:
+    if not tag.attrs:
+        return False
     style = tag.get("style")
     return (
         tag.has_attr("hidden")
@@ -491,13 +503,7 @@ def _marks_and_threads(tags: list[Tag]) -> tuple[list[Tag], set[int]]:
             continue
         if attrs.get("itemprop") == "articleBody":
             marks.append(tag)
-        names = attrs.get("class") or attrs.get("id")
-        if (
-            names
-            and tag.name in _THREAD_ITEMS
-            and _COMMENTISH.search(str(names))
-            and _has_token(tag, rules.COMMENT_HINTS)
-        ):
+        if tag.name in _THREAD_ITEMS and _has_token(tag, rules.COMMENT_HINTS):
             named.setdefault(id(tag.parent), [tag.parent, 0])[1] += 1
     return marks, {
         key
@@ -799,16 +805,15 @@ def _is_stamp(text: str) -> bool:
 
 
 def _is_boilerplate_text(text: str) -> bool:
-    if len(text) >= rules.NOTICE_BLOCK_MAX_CHARS:
+    length = len(text)
+    if length >= rules.NOTICE_BLOCK_MAX_CHARS:
         return False
     low = text.lower()
-    if _NOTICE.search(low):
-        return True
-    if len(text) >= rules.PHRASE_BLOCK_MAX_CHARS:
-        return False
+    if length >= rules.PHRASE_BLOCK_MAX_CHARS:
+        return bool(_NOTICE.search(low))
     return (
-        _starts_with_phrase(low)
-        or any(m in low for m in rules.BOILERPLATE_MARKERS)
+        bool(_MARKER.search(low))
+        or _starts_with_phrase(low)
         or bool(rules.GALLERY_COUNTER.fullmatch(text))
     )
 
