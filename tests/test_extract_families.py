@@ -345,21 +345,6 @@ def test_headlines_without_links_after_a_related_heading_are_dropped():
     assert _body_paragraphs(page) == RU_STORY
 
 
-def test_a_comments_section_longer_than_the_article_is_dropped():
-    # Readers' comments are prose too, and here they outweigh the short article.
-    comments = "".join(
-        f'<div class="comment"><p>Reader {n} writes: I have driven over that bridge every '
-        "working day for twenty years, and the council has promised repairs, new lanes, a "
-        "cycle path and lights so often that I stopped believing any of it long ago.</p></div>"
-        for n in range(6)
-    )
-    page = _page(
-        f'<div class="wrapper"><div class="entry">{_paras(SHORT[:4])}</div>'
-        f'<div id="comments"><h2>Top comments</h2>{comments}</div></div>'
-    )
-    assert _body_paragraphs(page) == SHORT[:4]
-
-
 def test_a_sentence_mostly_in_links_is_kept_without_its_hover_card():
     # A name's link opens a card of headlines on hover: the card is in the markup, inside
     # the sentence, and puts most of the paragraph's text in links.
@@ -384,31 +369,45 @@ def test_a_sentence_mostly_in_links_is_kept_without_its_hover_card():
     ]
 
 
-def test_a_list_of_teasers_cut_short_is_dropped_though_mostly_not_links():
-    # Each item is a linked headline and a lead cut short: more lead than link.
-    teasers = "".join(
+def _comment(n: int) -> str:
+    return (
+        f'<div class="comment"><p>Reader {n} writes: well, honestly, I think, and I have said '
+        "it before, that the council, the mayor, the engineers and, frankly, all of us who "
+        "drive, walk or cycle over it, should have asked for this years ago, before the "
+        "cracks, the closures, the detours and the endless, pointless studies.</p></div>"
+    )
+
+
+# Boxes that are not the article but pass for it: prose, long enough, not mostly links.
+BESIDE_THE_ARTICLE = {
+    # Readers' comments, one paragraph each, outweigh the short article in its wrapper.
+    "comments-section": (
+        f'<div class="wrapper"><div class="entry">{_paras(SHORT[:4])}</div>'
+        f'<div id="comments">{_paras([LONG_STORY[0]] * 6)}</div></div>'
+    ),
+    # The article is bare text parted by <br>; one comment dense with commas outscores it.
+    "long-comment": (
+        f'<div class="wrapper"><div class="story">{"<br><br>".join(SHORT[:4])}</div>'
+        f'<div id="comments"><h2>Top comments</h2>{"".join(map(_comment, range(3)))}</div></div>'
+    ),
+    # Each teaser is a linked headline and a lead cut short: more lead than link.
+    "teaser-list": '<div class="main"><ul class="breaking">'
+    + "".join(
         f'<li><a href="/news/{n}">Harbour plan number {n} approved</a> <span>PORT TOWN: The '
         "harbour board met on Tuesday and approved a plan for the quay, the cranes and a "
         "new ferry terminal that will take...</span></li>"
         for n in range(5)
     )
-    page = _page(f'<div class="main"><ul class="breaking">{teasers}</ul>{_paras(SHORT)}</div>')
-    assert _body_paragraphs(page) == SHORT
+    + f"</ul>{_paras(SHORT[:4])}</div>",
+    # A call to action ("cta") with a paragraph of appeal after the article.
+    "call-to-action": f"<article>{_paras(SHORT[:4])}"
+    '<div class="widget-cta-letter"><h5>A word to our readers</h5><p>Every story we '
+    "publish takes days of reporting, and none of it is free to produce, so we ask those "
+    "who can to give a little every month and keep this work open to everyone.</p></div>"
+    "</article>",
+}
 
 
-def test_a_long_reader_comment_does_not_win_over_a_short_article():
-    # The article is bare text parted by <br>; each comment is one long paragraph dense
-    # with commas, which outscores it, and the thread sits in the same wrapper.
-    article = "<br><br>".join(SHORT[:5])
-    comment = (
-        "<p>Well, honestly, I think, and I have said it before, that the council, the mayor, "
-        "the engineers, the contractors and, frankly, all of us who drive, walk or cycle over "
-        "it, should have asked for this years ago, before the cracks, the closures, the "
-        "detours and the endless, pointless, expensive studies, reports and consultations.</p>"
-    )
-    thread = "".join(f'<div class="comment">{comment}</div>' for _ in range(3))
-    page = _page(
-        f'<div class="wrapper"><div class="story">{article}</div>'
-        f'<div id="comments"><h2>Top comments</h2>{thread}</div></div>'
-    )
-    assert _body_paragraphs(page) == SHORT[:5]
+@pytest.mark.parametrize("page", BESIDE_THE_ARTICLE.values(), ids=BESIDE_THE_ARTICLE.keys())
+def test_boxes_that_pass_for_prose_beside_the_article_are_dropped(page: str):
+    assert _body_paragraphs(_page(page)) == SHORT[:4]

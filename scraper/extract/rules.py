@@ -92,7 +92,7 @@ NEGATIVE_HINTS = words(
     sidebar footer header masthead toolbar
     caption credit credits copyright
     meta date dateline timestamp print email rating rate
-    modal popup overlay hidden
+    modal popup overlay hidden cta
     error typo mistake orphus
     """
 )
