@@ -267,13 +267,23 @@ HEADLINE = "В регионе открыли новую школу номер {i
         _ticker(f"<p>Вчера, {{h}}:{{m}} {HEADLINE}</p>"),
         _ticker(f"<p>Сьогодні о {{h}}:{{m}} {HEADLINE}</p>"),
         _ticker(f"<p>{{h}} января 2012 {HEADLINE}</p>"),
+        _ticker(f"<p>{{h}} января {HEADLINE}</p>"),
         _ticker(f"<p>{HEADLINE} {{h}}:{{m}}</p>"),
         _ticker(f"<div><span>{{h}}:{{m}}</span><p>{HEADLINE}</p></div>"),
         "<h3>Лента новостей</h3>" + _ticker(f"<p>{{h}}:{{m}} {HEADLINE}</p>"),
         _ticker(f"<p>{{h}}:{{m}} {HEADLINE}</p>") + "<p><a href='/news'>Все новости</a></p>"
         "<p>Редакция: news@example.ru</p>",
     ],
-    ids=["yesterday", "today-uk", "date-only", "stamp-last", "stamp-alone", "headed", "trailed"],
+    ids=[
+        "yesterday",
+        "today-uk",
+        "date-only",
+        "day-month",
+        "stamp-last",
+        "stamp-alone",
+        "headed",
+        "trailed",
+    ],
 )
 def test_news_tickers_stamped_in_other_ways_are_dropped(ticker: str):
     page = _page(f"<article>{_paras(RU_STORY)}{ticker}</article>")

@@ -121,10 +121,21 @@ LEAD_MATCH_CHARS = 40
 # "Вчера, 14:35", "Сьогодні о 9:10", "05.12.2023", "5 декабря 2023"), is a news ticker, not
 # the article's last paragraphs. A stamp may be a block of its own before its headline.
 TICKER_DAYS = "сегодня|вчера|позавчера|сьогодні|вчора|позавчора|today|yesterday"
+# Months written out or cut short, for a stamp with neither year nor time ("16 января",
+# "5 груд.", "12 May").
+TICKER_MONTHS = (
+    "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
+    "|січня|лютого|березня|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада|грудня"
+    "|january|february|march|april|may|june|july|august|september|october|november|december"
+    "|янв|фев|мар|апр|июн|июл|авг|сен|сент|окт|ноя|дек"
+    "|січ|лют|бер|квіт|трав|черв|лип|серп|вер|жовт|лист|груд"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
 TICKER_STAMP = re.compile(
     rf"\s*(?:(?:{TICKER_DAYS}),?\s*(?:в|о|at)?\s*)?"
     r"(?:\d{1,2}[:.]\d{2}(?!\d)|\d{1,2}\s+\w+\.?,?\s+(?:\d{4},?\s+)?\d{1,2}:\d{2}"
-    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}\s+\w+\s+\d{4})",
+    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}\s+\w+\s+\d{4}"
+    rf"|\d{{1,2}}\s+(?:{TICKER_MONTHS})\.?(?!\w))",
     re.IGNORECASE,
 )
 # ... or closing with one ("Headline 14:35", "Headline 05.12.2023").
