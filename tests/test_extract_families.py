@@ -262,8 +262,9 @@ HEADLINE = "В регионе открыли новую школу номер {i
 
 
 @pytest.mark.parametrize(
-    "ticker",
+    "tail",
     [
+        # News tickers stamped in other ways than "14:35 Headline".
         _ticker(f"<p>Вчера, {{h}}:{{m}} {HEADLINE}</p>"),
         _ticker(f"<p>Сьогодні о {{h}}:{{m}} {HEADLINE}</p>"),
         _ticker(f"<p>{{h}} января 2012 {HEADLINE}</p>"),
@@ -273,26 +274,6 @@ HEADLINE = "В регионе открыли новую школу номер {i
         "<h3>Лента новостей</h3>" + _ticker(f"<p>{{h}}:{{m}} {HEADLINE}</p>"),
         _ticker(f"<p>{{h}}:{{m}} {HEADLINE}</p>") + "<p><a href='/news'>Все новости</a></p>"
         "<p>Редакция: news@example.ru</p>",
-    ],
-    ids=[
-        "yesterday",
-        "today-uk",
-        "date-only",
-        "day-month",
-        "stamp-last",
-        "stamp-alone",
-        "headed",
-        "trailed",
-    ],
-)
-def test_news_tickers_stamped_in_other_ways_are_dropped(ticker: str):
-    page = _page(f"<article>{_paras(RU_STORY)}{ticker}</article>")
-    assert _body_paragraphs(page) == RU_STORY
-
-
-@pytest.mark.parametrize(
-    "tail",
-    [
         # The typo notice runs on past the length of a short boilerplate line.
         "<p>Если вы заметили ошибку в тексте, пожалуйста, выделите её мышью и нажмите "
         "Ctrl+Enter, чтобы отправить сообщение редакции. Мы благодарны читателям за помощь "
@@ -325,6 +306,14 @@ def test_news_tickers_stamped_in_other_ways_are_dropped(ticker: str):
         '<div>Related coverage: <a href="/topic/bridges">Bridges</a></div>',
     ],
     ids=[
+        "yesterday",
+        "today-uk",
+        "date-only",
+        "day-month",
+        "stamp-last",
+        "stamp-alone",
+        "headed",
+        "trailed",
         "ctrl-enter",
         "subscribe",
         "comment-ru",
@@ -341,7 +330,7 @@ def test_news_tickers_stamped_in_other_ways_are_dropped(ticker: str):
         "related",
     ],
 )
-def test_form_footer_contact_and_comment_lines_are_dropped(tail: str):
+def test_tails_after_a_story_are_dropped(tail: str):
     page = _page(f"<article>{_paras(RU_STORY)}{tail}</article>")
     assert _body_paragraphs(page) == RU_STORY
 
