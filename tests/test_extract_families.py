@@ -398,6 +398,9 @@ BESIDE_THE_ARTICLE = {
         for n in range(5)
     )
     + f"</ul>{_paras(SHORT[:4])}</div>",
+    # Datelines of their own above and below the text.
+    "datelines": f"<article><p>14:57 16.01.2012</p>{_paras(SHORT[:4])}"
+    "<p>17 января 2012 г. (13:17)</p></article>",
     # A call to action ("cta") with a paragraph of appeal after the article.
     "call-to-action": f"<article>{_paras(SHORT[:4])}"
     '<div class="widget-cta-letter"><h5>A word to our readers</h5><p>Every story we '

@@ -141,7 +141,12 @@ def _blocks(roots: Sequence[Tag], url: str | None) -> list[tuple[str, str]]:
     """The rendered (text, html) blocks of `roots`, without boilerplate lines and tails."""
     blocks = [block for root in roots for block in _render(root, url)]
     blocks = [(text, html) for text, html in blocks if not _is_boilerplate_text(text)]
-    return _drop_contact_tail(_drop_ticker_tail(blocks))
+    blocks = _drop_contact_tail(_drop_ticker_tail(blocks))
+    while blocks and _is_stamp(blocks[0][0]):  # a dateline above the text
+        blocks = blocks[1:]
+    while blocks and _is_stamp(blocks[-1][0]):
+        blocks = blocks[:-1]
+    return blocks
 
 
 def _safety_net(
@@ -799,9 +804,12 @@ def _drop_contact_tail(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _is_stamp(text: str) -> bool:
-    """Whether `text` is a time or date and nothing else."""
-    match = rules.TICKER_STAMP.match(text)
-    return match is not None and not text[match.end() :].strip(" ,|")
+    """Whether `text` is a time or date and nothing else ("14:57 16.01.2012", "17 января
+    2012 г. (13:17)")."""
+    rest, found = text, False
+    while match := rules.TICKER_STAMP.match(rest):
+        rest, found = rest[match.end() :], True
+    return found and rules.STAMP_REST.fullmatch(rest) is not None
 
 
 def _is_boilerplate_text(text: str) -> bool:

@@ -133,11 +133,14 @@ TICKER_MONTHS = (
 )
 TICKER_STAMP = re.compile(
     rf"\s*(?:(?:{TICKER_DAYS}),?\s*(?:в|о|at)?\s*)?"
-    r"(?:\d{1,2}[:.]\d{2}(?!\d)|\d{1,2}\s+\w+\.?,?\s+(?:\d{4},?\s+)?\d{1,2}:\d{2}"
+    r"(?:\d{1,2}[:.]\d{2}(?!\.?\d)|\d{1,2}\s+\w+\.?,?\s+(?:\d{4},?\s+)?\d{1,2}:\d{2}"
     r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}\s+\w+\s+\d{4}"
     rf"|\d{{1,2}}\s+(?:{TICKER_MONTHS})\.?(?!\w))",
     re.IGNORECASE,
 )
+# What may follow a stamp in a block that is only a stamp: separators, "г.", a time.
+STAMP_REST = re.compile(r"[\s,|]*(?:г\.|р\.)?[\s,|(]*(?:\d{1,2}:\d{2}(?::\d{2})?)?\)?\s*")
+
 # ... or closing with one ("Headline 14:35", "Headline 05.12.2023").
 TICKER_END_STAMP = re.compile(r"(?:\d{1,2}:\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})\s*$")
 TICKER_MIN_ITEMS = 3
