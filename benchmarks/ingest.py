@@ -1,7 +1,7 @@
 """Archive write throughput: extracted articles through dedupe and the store, against the
 same rows inserted with raw `sqlite3.executemany` (the ceiling).
 
-    python benchmarks/ingest.py --articles 200000 [--profile]
+    python benchmarks/ingest.py --articles 200000 [--profile] [--drop-index NAME]
 
 Articles look like extracted news (about 4 KB of body text in paragraphs, its HTML, title,
 authors, tags, dates), each its own text; one in a hundred repeats an earlier article's
@@ -20,6 +20,8 @@ each over the first and the last 10,000 articles: both slow down as the band ind
 past the page cache, and the store's lookups must not add much to that (its growth over
 the ceiling's, target <= 1.5). `--profile` runs the store under cProfile and prints its top
 entries (py-spy does the same from outside: `py-spy record -- python benchmarks/ingest.py`).
+`--drop-index NAME` runs the store again without that index and prints the store's CPU per
+article with and without it: what the index costs the writer.
 """
 
 from __future__ import annotations
@@ -156,19 +158,25 @@ class Clock:
         )
 
 
-def run_store(db_path: Path, count: int, batch: int) -> tuple[Clock, float]:
-    """The store's writing time, and the seconds spent on band keys."""
+def run_store(
+    db_path: Path, count: int, batch: int, drop_index: str | None = None
+) -> tuple[Clock, float, float]:
+    """The store's writing time, the seconds spent on band keys, and the writing's CPU
+    seconds; with `drop_index`, into an archive without that index."""
     db = open_archive(db_path)
+    if drop_index:
+        db.execute(f"DROP INDEX {drop_index}")
     archive = Archive(db)
     dedupe = DedupePipeline(SimpleNamespace(spider=SimpleNamespace(config=CONFIG)))
-    clock, hashing = Clock(), 0.0
+    clock, hashing, cpu = Clock(), 0.0, 0.0
     for chunk in articles(count, batch):
         hashing += banded(chunk)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         archive.write([dedupe.process_item(a) for a in chunk])
         clock.add(time.perf_counter() - started, len(chunk))
+        cpu += time.process_time() - cpu_started
     db.close()
-    return clock, hashing
+    return clock, hashing, cpu
 
 
 def run_ceiling(db_path: Path, count: int, batch: int) -> Clock:
@@ -215,6 +223,7 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=200_000)
     ap.add_argument("--batch", type=int, default=settings.NEWSARCHIVE_BATCH_SIZE)
     ap.add_argument("--profile", action="store_true", help="cProfile the store run")
+    ap.add_argument("--drop-index", metavar="NAME", help="also run the store without it")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="newsarchive-ingest-") as tmp:
         ceiling = run_ceiling(Path(tmp) / "ceiling.db", args.articles, args.batch)
@@ -225,7 +234,7 @@ def main() -> None:
         profiler = cProfile.Profile() if args.profile else None
         if profiler:
             profiler.enable()
-        store, hashing = run_store(Path(tmp) / "store.db", args.articles, args.batch)
+        store, hashing, cpu = run_store(Path(tmp) / "store.db", args.articles, args.batch)
         if profiler:
             profiler.disable()
         size = (Path(tmp) / "store.db").stat().st_size
@@ -251,6 +260,15 @@ def main() -> None:
             "   with the band keys computed in the writer too: "
             f"{ceiling.spent / (store.spent + hashing):.2f}"
         )
+        if args.drop_index:
+            _, _, cpu_without = run_store(
+                Path(tmp) / "without.db", args.articles, args.batch, args.drop_index
+            )
+            print(
+                f"== store CPU per article: {cpu / args.articles * 1e6:.0f} us, without "
+                f"{args.drop_index} {cpu_without / args.articles * 1e6:.0f} us "
+                f"(with / without: {cpu / cpu_without:.3f})"
+            )
         if profiler:
             pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
 

@@ -39,9 +39,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import lxml.etree  # noqa: E402
+import lxml.html  # noqa: E402
+
 import demo  # noqa: E402
 from benchmarks.halves import half  # noqa: E402
 from scraper.extract import extract  # noqa: E402
+from scraper.extract.dates import parse_date  # noqa: E402
 from scraper.items import Article  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "metadata"
@@ -191,6 +195,97 @@ _DECLARED_DAY = re.compile(
 )
 
 
+_DECLARED_MODIFIED = re.compile(
+    r'(?:"dateModified"\s*:\s*"|property="(?:article:modified_time|og:updated_time)"\s+content="'
+    r'|itemprop="dateModified"\s+(?:content|datetime)=")(\d{4}-\d{2}-\d{2})'
+)
+# The stated publication time in UTC, and every time the page writes with its offset.
+_STATED_UTC = re.compile(
+    r'(?:"datePublished"\s*:\s*"|property="article:published_time"\s+content=")'
+    r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?(?:Z|\+00:?00)"
+)
+_WITH_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?([+-]\d{2}:?\d{2})")
+# A date shown with its label: "Updated on June 18, 2025", "Published: Apr 26, 2023".
+_UPDATE_LABEL = re.compile(r"\b(?:last\s+)?(?:updated|modified|reviewed)(?:\s+on)?\s*:?\s*", re.I)
+_PUBLISHED_LABEL = re.compile(r"\b(?:published|posted)(?:\s+on)?\s*:?\s*", re.I)
+
+
+def _labelled_days(text: str, label: re.Pattern[str]) -> set[str]:
+    """The days shown right after `label` in the page's visible text."""
+    days = set()
+    for found in label.finditer(text):
+        after = text[found.end() : found.end() + 40]
+        if not re.match(r"\w", after):
+            continue
+        value = parse_date(after, fetched_at=datetime.now(UTC), language="en")
+        if value is not None:
+            days.add(str(value)[:10])
+    return days
+
+
+def _visible_text(page: str) -> str:
+    try:
+        tree = lxml.html.fromstring(page)
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    for el in tree.xpath("//script|//style|//noscript|//template"):
+        el.drop_tree()
+    return " ".join(tree.text_content().split())
+
+
+def _page_day(page: str) -> tuple[str, str] | None:
+    """(the day in the page's own offset, the UTC day) of a publication time stated in
+    UTC, when the offset of the page's other times puts it on another day."""
+    if not (stated := _STATED_UTC.search(page)):
+        return None
+    instant = datetime.fromisoformat(stated.group(1)).replace(tzinfo=UTC)
+    for offset in _WITH_OFFSET.findall(page):
+        local = instant.astimezone(datetime.fromisoformat(f"2000-01-01T00:00{offset}").tzinfo)
+        if offset.replace(":", "") != "+0000" and local.date() != instant.date():
+            return local.date().isoformat(), instant.date().isoformat()
+    return None
+
+
+def gold_consistency(root: Path, truth: dict) -> None:
+    """Pages of three kinds where two days are defensible, and which one the gold takes,
+    per half: counts only, to show where the gold itself is inconsistent."""
+    kinds = {
+        "declared": "declared datePublished, another dateModified",
+        "update": "shows an update date, no publication date",
+        "offset": "a UTC time on another day in the page's offset",
+    }
+    answers = {
+        "declared": ("published", "modified"),
+        "update": ("the update", "the publication"),
+        "offset": ("page's day", "UTC day"),
+    }
+    counts = {k: {h: [0, 0, 0] for h in "AB"} for k in kinds}
+    for pid, case in truth.items():
+        if len(gold := str(case.get("publish_date") or "")) != 10:
+            continue
+        page = gzip.decompress((root / "html" / f"{pid}.html.gz").read_bytes()).decode(
+            "utf-8", "replace"
+        )
+        published = {a or b for a, b in _DECLARED_DAY.findall(page)}
+        modified = set(_DECLARED_MODIFIED.findall(page)) - published
+        pairs = {}
+        if published and modified:
+            pairs["declared"] = (published, modified)
+        text = _visible_text(page)
+        updates = _labelled_days(text, _UPDATE_LABEL)
+        if updates and not _labelled_days(text, _PUBLISHED_LABEL) and published - updates:
+            pairs["update"] = (updates, published - updates)
+        if day := _page_day(page):
+            pairs["offset"] = ({day[0]}, {day[1]})
+        for kind, (first, second) in pairs.items():
+            counts[kind][half(pid)][0 if gold in first else 1 if gold in second else 2] += 1
+    print("\nwhich day the gold takes where two are defensible: pages, half A | half B")
+    for kind, label in kinds.items():
+        one, two = answers[kind]
+        a, b = ("{} / {} / {}".format(*counts[kind][h]) for h in "AB")
+        print(f"  {label:<48}{one} / {two} / neither: {a} | {b}")
+
+
 def _written(day: str, page: str) -> bool:
     """Is `day` (YYYY-MM-DD) written anywhere in `page`, numerically or with an English
     month ("2025-12-05", "05.12.2025", "12/5/2025", "Dec. 5th, 2025", "5 December 2025")?"""
@@ -295,6 +390,7 @@ def wcxb(root: Path, misses: str | None, audit: bool = False) -> None:
     )
     if audit:
         date_audit(root, truth, every)
+        gold_consistency(root, truth)
 
 
 def main() -> None:

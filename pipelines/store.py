@@ -29,6 +29,7 @@ import sqlite3
 import time
 from collections import Counter, defaultdict
 from contextlib import ExitStack
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -97,15 +98,29 @@ def article_row(article: Article, seen: str) -> dict[str, Any]:
     }
 
 
-def _insert_row(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> int:
-    """INSERT one row, its values already SQLite types; the new rowid.
+def _insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> list[int]:
+    """INSERT rows of the same columns, their values already SQLite types, in one
+    statement; their new rowids, in order.
 
-    A plain statement (sqlite3 caches it prepared): sqlite-utils' `insert` re-derives the
-    SQL and converts every value per call, which cost the store more than the insert.
+    One statement: inside a transaction, each statement that fires a trigger opens a
+    statement savepoint, and FTS5 (SQLite 3.40 here) flushes the search index's pending
+    terms into a new segment at each, so one INSERT per article cost the index twice what
+    one per batch does (benchmarks/README.md). A plain statement (sqlite3 caches it
+    prepared): sqlite-utils' `insert` re-derives the SQL and converts every value per call.
     """
-    columns, marks = ", ".join(row), ", ".join("?" * len(row))
-    cursor = db.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", [*row.values()])
-    return cursor.lastrowid  # type: ignore[return-value]  # always set by an INSERT
+    columns, width = ", ".join(rows[0]), len(rows[0])
+    per_statement = db.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
+    ids = []
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        marks = ", ".join(["(" + ", ".join("?" * width) + ")"] * len(chunk))
+        cursor = db.conn.execute(
+            f"INSERT INTO {table} ({columns}) VALUES {marks} RETURNING rowid",
+            [value for row in chunk for value in row.values()],
+        )
+        # RETURNING's order is not documented: rowids are allocated in ascending order.
+        ids.extend(sorted(rowid for (rowid,) in cursor))
+    return ids
 
 
 def set_bands(
@@ -123,6 +138,35 @@ def set_bands(
     )
 
 
+@dataclass
+class Held:
+    """New articles of a batch waiting to be inserted together (`Archive._insert_held`),
+    and what a later article of the batch could meet them by in the archive's lookups."""
+
+    articles: list[tuple[Article, dict[str, Any], str, list[int]]] = field(default_factory=list)
+    urls: set[str | None] = field(default_factory=set)
+    bodies: set[tuple[str | None, str]] = field(default_factory=set)  # (source, body_hash)
+    keys: set[int] = field(default_factory=set)  # LSH band keys
+
+    def add(self, article: Article, row: dict[str, Any], seen: str, keys: list[int]) -> None:
+        """Hold `row`, the article's new row."""
+        self.articles.append((article, row, seen, keys))
+        self.urls.update((article.canonical_url, *article.urls_seen))
+        self.bodies.add((row["source"], row["body_hash"]))
+        self.keys.update(keys)
+
+    def meets(self, article: Article, row: dict[str, Any]) -> bool:
+        """Would `Archive._find` or `_same_body` find a held article for this one?"""
+        return bool(self.articles) and (
+            not self.urls.isdisjoint((article.canonical_url, *article.urls_seen))
+            or (row["source"], row["body_hash"]) in self.bodies
+        )
+
+    def shares(self, keys: list[int]) -> bool:
+        """Would `Archive._copied_from` find a held article as a candidate?"""
+        return not self.keys.isdisjoint(keys)
+
+
 class Archive:
     """The archive seen from a crawl: upserts articles and records the run."""
 
@@ -135,6 +179,7 @@ class Archive:
         self.outcomes: Counter[tuple[str, str]] = Counter()  # (source, new|updated|...) -> n
         # (source, url) -> (reason, words) of the pages judged not articles, for crawl_errors
         self.not_articles: dict[tuple[str, str], tuple[str, int]] = {}
+        self.held = Held()
 
     _CURRENT = "a.id, a.content_hash, a.raw_hash, a.version, a.title, a.body, a.fetched_at"
 
@@ -238,28 +283,39 @@ class Archive:
             ],
         )
 
-    def _insert(self, article: Article, row: dict[str, Any], seen: str) -> tuple[int, bool]:
-        """The new article's id, and whether it made a pair of copies (duplicate_of set on
-        it, or on the archived article it turned out to predate)."""
-        keys = bands_of(article)
+    def _insert(self, article: Article, row: dict[str, Any], seen: str, keys: list[int]) -> None:
+        """A new article: held to be inserted with the batch's other new articles (see
+        `_insert_rows`), unless it is a copy of archived ones."""
         original = self._copied_from(article.body, keys)
-        article_id = _insert_row(
-            self.db, "articles", {**row, "first_seen": seen, "version": 1, "duplicate_of": None}
-        )
-        if original is not None:
-            original_id, original_date = original
-            if row["published_utc"] and row["published_utc"] < original_date:
-                # The newcomer is the earliest of its copies: it becomes their original.
-                self.db.execute(
-                    "UPDATE articles SET duplicate_of = ? WHERE id = ? OR duplicate_of = ?",
-                    [article_id, original_id, original_id],
-                )
-            else:
-                self.db.execute(
-                    "UPDATE articles SET duplicate_of = ? WHERE id = ?", [original_id, article_id]
-                )
+        row = {**row, "first_seen": seen, "version": 1, "duplicate_of": None}
+        if original is None:
+            self.held.add(article, row, seen, keys)
+            return
+        self._insert_held()  # the ids stay in the order the articles came in
+        (article_id,) = _insert_rows(self.db, "articles", [row])
+        original_id, original_date = original
+        if row["published_utc"] and row["published_utc"] < original_date:
+            # The newcomer is the earliest of its copies: it becomes their original.
+            self.db.execute(
+                "UPDATE articles SET duplicate_of = ? WHERE id = ? OR duplicate_of = ?",
+                [article_id, original_id, original_id],
+            )
+        else:
+            self.db.execute(
+                "UPDATE articles SET duplicate_of = ? WHERE id = ?", [original_id, article_id]
+            )
         set_bands(self.db, article_id, keys)
-        return article_id, original is not None
+        self._settle(article_id, article, row, seen, "copy")
+
+    def _insert_held(self) -> None:
+        """Insert the held new articles, in one statement, and what goes with each."""
+        held, self.held = self.held, Held()
+        if not held.articles:
+            return
+        ids = _insert_rows(self.db, "articles", [row for _, row, _, _ in held.articles])
+        for article_id, (article, row, seen, keys) in zip(ids, held.articles, strict=True):
+            set_bands(self.db, article_id, keys)
+            self._settle(article_id, article, row, seen, "new")
 
     def _update(self, existing: dict[str, Any], article: Article, row: dict[str, Any]) -> str:
         """A refetch with other text: an edit, unless the page itself is the same."""
@@ -388,6 +444,7 @@ class Archive:
             if a.search_terms and len(a.search_terms) == len(texts := a.indexed_texts())
             for pair in zip(texts, a.search_terms, strict=True)
         ]
+        self.held = Held()  # (none left by a write that failed)
         with self.db.atomic(), terms_ready(ready):
             for article in articles:
                 seen = article.fetched_at if self.captured and article.fetched_at else batch_seen
@@ -399,37 +456,49 @@ class Archive:
                 self.db.conn.executemany(
                     "DELETE FROM frontier WHERE url = ?", [(u,) for u in article.urls_seen]
                 )
+            self._insert_held()
 
     def _write_article(self, article: Article, seen: str) -> None:
         """Insert, update, back-date or alias one article (the rules in this module's
-        docstring)."""
+        docstring). A held new article that this one may be the same story as (a URL, the
+        body, a band key in common) is inserted first, so each sees what came before it."""
         row = article_row(article, seen)
+        if self.held.meets(article, row):
+            self._insert_held()
         existing = self._find(article)
         alias_of = None if existing else self._same_body(row["source"], row["body_hash"])
         if existing is None and alias_of is None:
-            article_id, copy = self._insert(article, row, seen)
-            outcome = "copy" if copy else "new"
+            keys = bands_of(article)
+            if self.held.shares(keys):
+                self._insert_held()
+            self._insert(article, row, seen, keys)
+            return
+        page = None
+        if alias_of is not None:
+            article_id, outcome = alias_of, "duplicate"
+        elif existing["fetched_at"] and row["fetched_at"] < existing["fetched_at"]:
+            article_id = existing["id"]
+            outcome = self._backdate(existing, article, row["fetched_at"])
+        elif existing["content_hash"] == article.content_hash:
+            article_id, outcome = existing["id"], "unchanged"
+            # The page this text now comes from, so a later extractor change
+            # on the same page is not taken for an edit.
+            page = row["raw_hash"]
         else:
-            page = None
-            if alias_of is not None:
-                article_id, outcome = alias_of, "duplicate"
-            elif existing["fetched_at"] and row["fetched_at"] < existing["fetched_at"]:
-                article_id = existing["id"]
-                outcome = self._backdate(existing, article, row["fetched_at"])
-            elif existing["content_hash"] == article.content_hash:
-                article_id, outcome = existing["id"], "unchanged"
-                # The page this text now comes from, so a later extractor change
-                # on the same page is not taken for an edit.
-                page = row["raw_hash"]
-            else:
-                article_id = existing["id"]
-                outcome = self._update(existing, article, row)
-            self.db.execute(
-                "UPDATE articles SET first_seen = min(first_seen, ?), "
-                "last_seen = max(last_seen, ?), raw_hash = coalesce(?, raw_hash) "
-                "WHERE id = ?",
-                [seen, seen, page, article_id],
-            )
+            article_id = existing["id"]
+            outcome = self._update(existing, article, row)
+        self.db.execute(
+            "UPDATE articles SET first_seen = min(first_seen, ?), "
+            "last_seen = max(last_seen, ?), raw_hash = coalesce(?, raw_hash) "
+            "WHERE id = ?",
+            [seen, seen, page, article_id],
+        )
+        self._settle(article_id, article, row, seen, outcome)
+
+    def _settle(
+        self, article_id: int, article: Article, row: dict[str, Any], seen: str, outcome: str
+    ) -> None:
+        """The article's URLs and page, and its outcome counted."""
         self._record_urls(article_id, article, seen)
         self._keep_page(article_id, article, row)
         self.outcomes[(article.source or "", outcome)] += 1

@@ -22,6 +22,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -34,6 +35,7 @@ from typing import Any
 import redis
 import sqlite_utils
 from redis.backoff import ExponentialBackoff, NoBackoff
+from redis.client import Pipeline
 from redis.retry import Retry
 
 from pipelines.store import Archive, now, source_rows
@@ -333,6 +335,7 @@ class Ingest:
         # Seconds spent on batches: writing them (wall-clock), reading and writing them (CPU).
         self.busy = self.cpu = 0.0
         self.lease = node_name()
+        self.stopping = False  # asked to stop (`stop_on_signals`)
 
     @contextmanager
     def lock(self) -> Iterator[None]:
@@ -348,6 +351,25 @@ class Ingest:
             if not OUTAGE.lost and self.client.get(self.keys.writer) == self.lease.encode():
                 self.client.delete(self.keys.writer)
 
+    @contextmanager
+    def stop_on_signals(self) -> Iterator[None]:
+        """While the block runs, SIGINT and SIGTERM ask the writer to stop: the batch in
+        hand is committed and acknowledged, and `drain` returns within a second (a read
+        waits that long for entries). No KeyboardInterrupt is raised wherever the process
+        happens to be (inside an SQLite callback it would become an SQL error), and SIGINT
+        stops it even when it came ignored, as a job that a script starts in the background
+        inherits it: the writer would otherwise never stop on it."""
+
+        def stop(signum: int, frame: Any) -> None:
+            self.stopping = True
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
     def run(self, *, until_idle: bool = False) -> None:
         """See `drain`; a Redis lost for longer than the retries last is a ClusterError."""
         try:
@@ -356,14 +378,14 @@ class Ingest:
             raise ClusterError(f"lost Redis ({exc}); what was acknowledged is stored") from None
 
     def drain(self, *, until_idle: bool = False) -> None:
-        """Write until stopped; with `until_idle`, until no node runs and the stream is
-        drained (cron, tests), having written something or waited IDLE_WAIT seconds for a
-        node to start."""
+        """Write until stopped (`stopping`); with `until_idle`, until no node runs and the
+        stream is drained (cron, tests), having written something or waited IDLE_WAIT
+        seconds for a node to start."""
         ensure_group(self.client, self.keys)
         self.publish_archive()
         backlog = True  # first our own entries read before a crash, then new ones
         started = time.monotonic()
-        while True:
+        while not self.stopping:
             cpu = time.process_time()  # a batch's CPU counts reading it (waiting costs none)
             self.client.set(self.keys.writer, self.lease, px=LEASE_MS)
             reply = self.client.xreadgroup(
@@ -405,12 +427,16 @@ class Ingest:
                     for entry in group:
                         seen.update(self._record(node, kind, json.loads(entry[b"data"])))
         self.stored += len(stored)
-        self.publish(seen)
+        # After the commit, in one round trip: what the archive now knows, the settled
+        # URLs out of the nodes' frontier, and the acknowledgement.
+        pipe = self.client.pipeline(transaction=False)
+        self.publish(seen, pipe)
         if stored:
-            self.client.hdel(self.keys.frontier, *{u for a in stored for u in a.urls_seen})
+            pipe.hdel(self.keys.frontier, *{u for a in stored for u in a.urls_seen})
         ids = [entry_id for entry_id, _ in entries]
-        self.client.xack(self.keys.stream, GROUP, *ids)
-        self.client.xdel(self.keys.stream, *ids)
+        pipe.xack(self.keys.stream, GROUP, *ids)
+        pipe.xdel(self.keys.stream, *ids)
+        pipe.execute()
 
     def _crawl_id(self, node: str, started: str | None = None) -> int:
         """The node's crawls row: one per node and run, made by its first entry."""
@@ -504,29 +530,28 @@ class Ingest:
                     "UPDATE crawls SET status = 'interrupted' WHERE id = ?", [(i,) for i in dead]
                 )
 
+    # Each URL's record as the JSON array the nodes read (scraper.crawl.cluster).
     _KNOWN = (
-        "SELECT u.url, a.first_seen, a.last_seen, a.etag, a.http_last_modified "
+        "SELECT u.url, json_array(a.first_seen, a.last_seen, a.etag, a.http_last_modified) "
         "FROM article_urls u JOIN articles a ON a.id = u.article_id"
     )
 
-    def publish(self, urls: Iterable[str]) -> None:
-        """What the archive knows of these URLs, for the nodes' frontier lookups."""
+    def publish(self, urls: Iterable[str], pipe: Pipeline) -> None:
+        """What the archive knows of these URLs, for the nodes' frontier lookups; sent
+        with `pipe`."""
         urls = list(urls)
         for start in range(0, len(urls), 500):
             chunk = urls[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            self._send(self.db.execute(f"{self._KNOWN} WHERE u.url IN ({marks})", chunk))
+            rows = self.db.execute(f"{self._KNOWN} WHERE u.url IN ({marks})", chunk).fetchall()
+            if rows:
+                pipe.hset(self.keys.known, mapping=dict(rows))
 
     def publish_archive(self) -> None:
-        self._send(self.db.execute(self._KNOWN))
-
-    def _send(self, rows: Iterable[tuple[str, ...]]) -> None:
-        pipe = self.client.pipeline(transaction=False)
-        for n, (url, *known) in enumerate(rows, 1):
-            pipe.hset(self.keys.known, url, json.dumps(known))
-            if n % 1000 == 0:
-                pipe.execute()
-        pipe.execute()
+        """What the archive knows of every URL, 1,000 at a time."""
+        cursor = self.db.execute(self._KNOWN)
+        while not self.stopping and (rows := cursor.fetchmany(1000)):
+            self.client.hset(self.keys.known, mapping=dict(rows))
 
 
 def _runs(

@@ -286,10 +286,8 @@ def ingest(db_path: str, redis_url: str, until_idle: bool, batch_size: int) -> N
             db = open_archive(db_path)
             writer = Ingest(client, db, Keys(REDIS_PREFIX), batch_size=batch_size)
             try:
-                with writer.lock():
+                with writer.stop_on_signals(), writer.lock():
                     writer.run(until_idle=until_idle)
-            except KeyboardInterrupt:
-                pass
             finally:
                 db.close()
     except (ArchiveBusy, WriterBusy) as exc:

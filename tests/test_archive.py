@@ -6,10 +6,13 @@ import json
 import sqlite3
 
 import pytest
-from conftest import run_cli, store
+from conftest import TESTS, run_cli, store
 
 from pipelines.archive import SCHEMA_VERSION, ArchiveError, open_archive
+from pipelines.store import Archive
+from pipelines.textsearch import fts_query
 from scraper.extract.fingerprint import content_hash
+from scraper.items import Article
 
 
 def article_like(seed, **changes):
@@ -148,3 +151,86 @@ def test_jsonl_export_to_file(tmp_path, seed_article):
     (row,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert row["title"] == seed_article.title
     assert row["tags"] == seed_article.tags
+
+
+STORIES = {
+    s["id"]: s
+    for s in json.loads((TESTS / "fixtures" / "dedupe" / "stories.json").read_text("utf-8"))
+}
+
+
+def story(n: int, url: str, story_id: str, *, title: str = "", cut: int = 0, more: str = ""):
+    """Story `story_id` fetched at minute `n` from `url` (its source: the host's first
+    word), retitled, its last `cut` paragraphs cut, or `more` added."""
+    paragraphs = STORIES[story_id]["paragraphs"]
+    body = "\n\n".join([*paragraphs[: len(paragraphs) - cut], *([more] if more else [])])
+    title = title or STORIES[story_id]["title"]
+    article = Article(
+        title=title,
+        body=body,
+        source=url.split("//")[1].split(".")[0],
+        canonical_url=url.split("?")[0],
+        url=url,
+        urls_seen=[url],
+        published="2024-03-01T10:00:00+00:00",
+        fetched_at=f"2024-03-02T10:{n:02d}:00+00:00",
+        raw_html=f"<h1>{title}</h1><p>{body}</p>".encode(),
+    )
+    article.content_hash = content_hash(article.title, article.body)
+    return article
+
+
+def written(path, batches, *, variables: int | None = None):
+    """The archive after writing these batches (as a WARC import does: seen when fetched),
+    each row of each table, what a search for each headline finds, and the outcomes."""
+    db = open_archive(path)
+    if variables:  # SQLite's limit on the values of one statement
+        db.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, variables)
+    archive = Archive(db, captured=True)
+    for batch in batches:
+        archive.write([dataclasses.replace(a) for a in batch])
+    tables = ("articles", "article_urls", "article_versions", "pages", "minhash_bands")
+    state = {t: db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables}
+    for (title,) in db.execute("SELECT title FROM articles").fetchall():
+        state[title] = db.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid",
+            [fts_query(title)],
+        ).fetchall()
+    db.close()
+    return state, dict(archive.outcomes)
+
+
+def test_a_batch_is_stored_as_its_articles_one_at_a_time(tmp_path):
+    """A batch's new articles are inserted together (the search index is written once per
+    statement); one that a later article of the batch is the same story as goes in first.
+    The archive is the one its articles make written one at a time."""
+    batch = [
+        story(0, "https://wire.example/flood", "en-flood-a"),
+        story(1, "https://wire.example/rates", "en-rates-a"),
+        story(2, "https://wire.example/flood", "en-flood-a", more="The water is falling."),
+        story(3, "https://wire.example/rates-2?ref=feed", "en-rates-a", title="Rates held"),
+        story(4, "https://daily.example/quake", "en-quake-a"),
+        story(5, "https://daily.example/copy", "en-flood-a", title="Town evacuated", cut=1),
+        story(6, "https://daily.example/quake?ref=x", "en-quake-a"),
+        story(7, "https://daily.example/rail", "en-rail-a"),
+        story(8, "https://wire.example/rail", "en-rail-a", title="Line closed", cut=1),
+        story(9, "https://kyiv.example/drone", "uk-drone-a"),
+        story(10, "https://kyiv.example/grain", "uk-grain-a"),
+        story(11, "https://moskva.example/fire", "ru-fire-a"),
+        story(12, "https://moskva.example/metro", "ru-metro-a"),
+    ]
+    together = written(tmp_path / "together.db", [batch])
+    assert together[1] == {
+        ("wire", "new"): 2,
+        ("wire", "updated"): 1,  # the flood story edited
+        ("wire", "duplicate"): 1,  # the rates story's body under another URL
+        ("daily", "copy"): 1,  # the flood story, trimmed and retitled
+        ("daily", "new"): 2,
+        ("daily", "unchanged"): 1,  # the quake story under a tracking link
+        ("wire", "copy"): 1,  # the rail story, trimmed and retitled
+        ("kyiv", "new"): 2,
+        ("moskva", "new"): 2,
+    }
+    assert together == written(tmp_path / "one-by-one.db", [[a] for a in batch])
+    # New articles past SQLite's limit on a statement's values: two to a statement.
+    assert together == written(tmp_path / "two-by-two.db", [batch], variables=64)

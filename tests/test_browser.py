@@ -428,7 +428,20 @@ def test_every_page_of_rows_offers_csv_and_excel_of_every_row(many_server, brows
     assert data.startswith(b"\xef\xbb\xbfid,canonical_url,")
     assert len(data.decode("utf-8-sig").strip().splitlines()) == 1 + 400
 
+    def footer() -> list[str]:
+        """The links under the rows: "This data as json, CSV, CSV for Excel (advanced)"."""
+        line = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "p.export-links"))[0]
+        return [a.text for a in line.find_elements(By.TAG_NAME, "a")]
+
     for page in ("/many/articles", "/many/articles?language=ru", "/many/article_urls",
                  "/many/search_by_date_and_source?q=беспилотник"):  # fmt: skip
         browser.get(many_server + page)
         assert downloads()[:2] == ["CSV", "CSV for Excel"], page
+        links = footer()
+        assert links[links.index("CSV") + 1] == "CSV for Excel", page
+    # Datasette's own line offers it too, and it gives every row, with the BOM.
+    browser.find_element(By.CSS_SELECTOR, "p.export-links a.export-excel-link").click()
+    csv_file = wait_for(lambda: list(browser.downloads.glob("search_by_date_and_source*.csv")))[0]
+    data = wait_for(lambda: csv_file.read_bytes())
+    assert data.startswith(b"\xef\xbb\xbfid,")
+    assert len(data.decode("utf-8-sig").strip().splitlines()) == 1 + 1200

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -124,7 +125,7 @@ def complete(db: Path, origins: dict[str, str]) -> None:
     assert {a[0] for a in archive(db)["articles"]} == subset_urls(origins)
 
 
-def newsarchive(*args: str, env: dict[str, str] = ENV) -> subprocess.Popen:
+def newsarchive(*args: str, env: dict[str, str] = ENV, **popen: Any) -> subprocess.Popen:
     """`newsarchive ARGS` started in the background."""
     return subprocess.Popen(
         [sys.executable, "-m", "scraper.cli", *args],
@@ -133,6 +134,7 @@ def newsarchive(*args: str, env: dict[str, str] = ENV) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        **popen,
     )
 
 
@@ -403,6 +405,32 @@ def test_one_writer_per_cluster_and_per_archive(site, redis_server, tmp_path):
     assert result.returncode == 3, result.stderr
     first.send_signal(signal.SIGINT)
     assert "0 articles written" in finish(first)
+
+
+def ignoring_sigint() -> None:
+    """SIGINT ignored, as a job that a script starts in the background inherits it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_the_writer_stops_on_sigint_or_sigterm_with_its_summary(
+    signum, site, redis_server, tmp_path
+):
+    """Ctrl+C, or systemd's SIGTERM: the writer exits 0 within seconds with its summary,
+    what it wrote stored and its lease released. SIGINT stops it even when it started with
+    SIGINT ignored (it ran on for ever: the cluster test's writer, once)."""
+    config = subset_config(tmp_path / "sources.toml", site.origins)
+    db = tmp_path / "cluster.db"
+    client = redis_server.client()
+    finish(node(config, redis_server.url))
+    first = newsarchive("ingest", "--db", str(db), "--redis", redis_server.url,
+                        preexec_fn=ignoring_sigint)  # fmt: skip
+    wait_for(lambda: db.exists() and client.xlen("newsarchive:stream") == 0)
+    first.send_signal(signum)
+    out = finish(first, timeout=30)
+    assert f"ingest stopped: {len(subset_urls(site.origins))} articles written" in out
+    assert not client.exists("newsarchive:writer")  # a new writer may start at once
+    complete(db, site.origins)
 
 
 class TimedDemo(demo.DemoServer):

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli, store
-from test_search import NEWS, XSS_BODY
+from test_search import NEWS, XSS_BODY, article
 
-from pipelines.archive import open_archive
+from pipelines.archive import MIGRATIONS, SCHEMA_VERSION, open_archive
 from scraper.serve.runner import make_datasette
 
 
@@ -65,6 +65,7 @@ def test_articles_table_is_faceted_and_newest_first(tmp_path, seed_article):
 def test_internal_tables_are_hidden(tmp_path, seed_article):
     db_path = tmp_path / "news.db"
     store(db_path, [seed_article])
+    assert get(db_path, "/-/versions.json").status_code == 200  # on a connection of its own
     tables = get(db_path, "/news.json").json()["tables"]
     hidden = {t["name"] for t in tables if t["hidden"]}
     assert {"articles_fts", "articles_fts_data", "pages", "minhash_bands", "frontier"} <= hidden
@@ -254,6 +255,68 @@ def test_big_result_sets_are_ranked_and_faceted_among_the_newest_and_say_so(tmp_
     # The API and the CSV are not cut to that depth.
     data = get(db_path, "/news/articles.json?_search=беспилотники&_size=100").json()
     assert len(data["rows"]) == 30
+
+
+def facet_counts(db_path: Path, path: str) -> dict[str, dict[str, int]]:
+    facets = get(db_path, path).json()["facet_results"]
+    return {f: {v["value"]: v["count"] for v in facets[f]["results"]} for f in facets}
+
+
+def test_a_schema_7_archive_is_upgraded_and_a_sources_facets_count_each_article_once(tmp_path):
+    """Schema 8's index answers a source's page and its facets; a schema 7 archive gets it
+    when opened, and the facets still count what they did."""
+    db_path = tmp_path / "news.db"
+    orlova, kim = "Анна Орлова", "Пётр Ким"
+    store(db_path, [
+        article(1, "Сводка 1", "Текст 1.", language="uk", section="Город", tags=["ДТП", "ДТП"]),
+        article(2, "Сводка 2", "Текст 2.", section="Город", authors=[orlova, kim, orlova]),
+        article(3, "Сводка 3", "Текст 3.", section="Мир", authors=[orlova], tags=["ДТП"]),
+        article(4, "Сводка 4", "Текст 4.", source="tass", section="Мир", authors=[kim]),
+    ])  # fmt: skip
+    db = open_archive(db_path)
+    with db.conn:  # the archive as schema 7 left it
+        db.execute("DROP INDEX idx_articles_source_facets")
+        db.execute("PRAGMA user_version = 7")
+    db.close()
+    db = open_archive(db_path)  # upgrades
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    with db.conn:
+        MIGRATIONS[7](db)  # safe to run twice
+    assert "idx_articles_source_facets" in {i.name for i in db["articles"].indexes}
+    db.close()
+    counts = facet_counts(db_path, "/news/articles.json?source=wire")
+    assert counts["source"] == {"wire": 3}
+    assert counts["language"] == {"ru": 2, "uk": 1}
+    assert counts["section"] == {"Город": 2, "Мир": 1}
+    assert counts["published_utc"] == {"2024-03-01": 1, "2024-03-02": 1, "2024-03-03": 1}
+    # A name twice in one article's list counts that article once.
+    assert counts["authors"] == {orlova: 2, kim: 1}
+    assert counts["tags"] == {"ДТП": 2}
+    counts = facet_counts(db_path, "/news/articles.json?source=wire&_search=сводка&section=Город")
+    assert counts["authors"] == {orlova: 1, kim: 1}
+    assert counts["tags"] == {"ДТП": 1}
+
+
+def test_a_search_page_sees_an_article_stored_while_it_serves(tmp_path):
+    """A search's matches are found once for all of Datasette's connections, and found
+    again once the crawl commits: the next page counts the new article."""
+    db_path = tmp_path / "news.db"
+    store(db_path, NEWS)
+    datasette = make_datasette(db_path)
+
+    async def totals() -> list[str]:
+        found = []
+        for _ in range(2):
+            for path in (
+                "articles?_search=беспилотник",
+                "articles?_search=беспилотник&_source=tass",
+            ):
+                page = (await datasette.client.get(f"/news/{path}")).text
+                found.append(re.search(r'class="search-total">([^<]+)<', page)[1])
+            store(db_path, [article(20, "Беспилотник над портом", "Текст.", source="tass")])
+        return found
+
+    assert asyncio.run(totals()) == ["3 matches", "1 match", "4 matches", "2 matches"]
 
 
 def test_serve_on_a_taken_port_is_one_error_line(tmp_path, seed_article):

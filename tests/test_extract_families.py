@@ -413,3 +413,57 @@ BESIDE_THE_ARTICLE = {
 @pytest.mark.parametrize("page", BESIDE_THE_ARTICLE.values(), ids=BESIDE_THE_ARTICLE.keys())
 def test_boxes_that_pass_for_prose_beside_the_article_are_dropped(page: str):
     assert _body_paragraphs(_page(page)) == SHORT[:4]
+
+
+def test_safety_net_does_not_run_on_into_a_box_named_like_boilerplate():
+    # The article, whole in its container, wins the scoring on its commas. Just before it,
+    # a promotion box of real paragraphs with over twice its text: the run of paragraph
+    # text starts there, and the box is most of that run, so it is no "small box" to clean.
+    story = [
+        f"{text[:-1]}, сообщили в мэрии, добавив, что график, сроки, подрядчик и смета уже "
+        "утверждены, а жители, водители и перевозчики получат уведомления."
+        for text in RU_STORY
+    ]
+    offers = "".join(
+        f"<p>Предложение {n}: оформите подписку на газету сегодня и получайте каждый номер "
+        "с доставкой на дом в течение всего года. Первый месяц подписки мы дарим всем новым "
+        "читателям, а постоянным читателям положена скидка.</p>"
+        for n in range(6)
+    )
+    # A long menu below, so that widening the container to the page stops at its links.
+    menu = "".join(f'<a href="/s{n}">Раздел {n}</a> ' for n in range(80))
+    page = _page(
+        f'<div class="promo-box">{offers}</div><div class="news">{_paras(story)}</div>',
+        after=f"<div>{menu}</div>",
+    )
+    assert _body_paragraphs(page) == story
+
+
+def test_photo_boxes_and_credit_lines_are_dropped():
+    # A caption in a box named "photo", and a credit line in the text, each under a photo.
+    photo = (
+        '<div class="photo"><img src="/bridge.jpg" alt="">'
+        "Мост через реку вечером. Снимок из архива редакции</div>"
+    )
+    credit = "<p><em>Фото пресс-службы мэрии</em></p>"
+    story = f"<p>{RU_STORY[0]}</p>{photo}<p>{RU_STORY[1]}</p>{credit}<p>{RU_STORY[2]}</p>"
+    assert _body_paragraphs(_page(f"<article>{story}</article>")) == RU_STORY
+
+
+def test_datelines_are_dropped_but_dates_in_sentences_stay():
+    dated = "Работы начнутся 5 мая 2012 года и продлятся до осени."
+    article = (
+        "<div class='when'>17 января 2012 г. (13:17)</div>"
+        f"{_paras(RU_STORY)}<p>Mon, 16 Jan 2012 23:53:30</p><p>{dated}</p><p>14:57 16.01.2012</p>"
+    )
+    assert _body_paragraphs(_page(f"<article>{article}</article>")) == [*RU_STORY, dated]
+
+
+def test_bylines_sources_and_tags_in_their_own_cells_or_lines_are_dropped():
+    # An old layout puts the label and the name in two cells; the source and the tags are
+    # lines of their own under the text.
+    byline = "<table><tr><td>Автор:</td><td>Иван Петров</td></tr></table>"
+    tails = '<div>Источник: <a href="https://example.org/">Городская газета</a></div>'
+    tails += "<div>Тэги: мост, ремонт, мэрия</div>"
+    page = _page(f"<article>{byline}{_paras(RU_STORY)}{tails}</article>")
+    assert _body_paragraphs(page) == RU_STORY

@@ -92,7 +92,20 @@ def test_dates_as_pages_write_them(text: str, zone: str | None, expected: str) -
     assert value is not None and isoformat(value) == expected
 
 
-@pytest.mark.parametrize("text", ["", "15", "Подписывайтесь на наш канал", "x" * 200])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "15",
+        "Подписывайтесь на наш канал",
+        "x" * 200,
+        # A reading time is no "8 minutes ago".
+        "8 minutes",
+        "Tech Content 5 min read",
+        "7 минут чтения",
+        "3 хвилини читання",
+    ],
+)
 def test_what_is_not_a_date_gives_none(text: str) -> None:
     assert parse_date(text, fetched_at=FETCHED) is None
 
@@ -180,6 +193,34 @@ def test_visible_dates_beside_the_headline(markup: str, expected: str) -> None:
     assert article.published == expected
 
 
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        # WordPress's "posted-on" box holds both times; the update is hidden by its CSS.
+        (
+            '<span class="posted-on"><time class="updated">May 21, 2025</time>'
+            '<time class="entry-date published">April 24, 2025</time></span>',
+            "2025-04-24",
+        ),
+        # The update is shown first, labelled by the text before it.
+        (
+            "<div>Обновлено: <span>21 августа 2025</span></div>"
+            "<div>Опубликовано: <span>26 апреля 2023</span></div>",
+            "2023-04-26",
+        ),
+        (
+            "<p>Оновлено <b>21.08.2025</b> · Опубліковано <b>26.04.2023</b></p>",
+            "2023-04-26",
+        ),
+    ],
+    ids=["en", "ru", "uk"],
+)
+def test_a_page_showing_both_dates_was_published_on_the_first(shown: str, expected: str) -> None:
+    html = _page("", shown + "<p>" + "The council met again. " * 30 + "</p>")
+    article = extract(html, "https://x.example/plan", fetched_at=FETCHED.replace(year=2026))
+    assert article.published == expected
+
+
 def test_a_copyright_year_is_not_a_publication_day() -> None:
     html = (
         "<html><body><h1>Bus plan</h1><p>" + "The council met again. " * 30 + "</p>"
@@ -240,6 +281,14 @@ def test_htmldate_finds_a_date_the_markup_does_not_state() -> None:
         # A date beside the name, after it or before it; initials without dots.
         ("Andrew Gerrand 4 August 2010", ["Andrew Gerrand"]),
         ("Dec 17, 2025 Julian K. Arni", ["Julian K. Arni"]),
+        # A job title after the name, with no comma between them.
+        ("Meghan Neville Content Marketing Coordinator", ["Meghan Neville"]),
+        ("Jane Doe Staff Writer", ["Jane Doe"]),
+        ("Іван Петренко головний редактор", ["Іван Петренко"]),
+        ("Ирина Коваленко Главный редактор", ["Ирина Коваленко"]),
+        # A byline box holding only its date names nobody ("Sat").
+        ("Sat, 20 Dec, 2025 - 06:36", []),
+        ("Пт, 5 декабря 2025", []),
         ("Петр СИНЯЕВ 5 декабря 2023", ["Петр Синяев"]),
         ("5 грудня 2023 року Ірина Коваленко", ["Ірина Коваленко"]),
         ("By PJ Hamel", ["PJ Hamel"]),
@@ -275,6 +324,10 @@ def test_organisations_are_kept_apart_from_people() -> None:
         # "ИА" / "ІА" is the word for a news agency, never a person's initials.
         ("ИА Regnum", "ИА Regnum"),
         ("ІА Вчасно", "ІА Вчасно"),
+        # Whatever a labelled byline credits when it names no person: a company, a group.
+        ("By: FlowGuard EMEA on 4 Aug 2021", "FlowGuard EMEA"),
+        ("Автор: Группа ЛСР", "Группа ЛСР"),
+        ("Автор: Медіагрупа UKR", "Медіагрупа UKR"),
     ],
 )
 def test_an_agency_alone_in_the_byline_is_found_among_the_authors(byline, agency) -> None:
@@ -282,6 +335,47 @@ def test_an_agency_alone_in_the_byline_is_found_among_the_authors(byline, agency
     html = _page("", f'<div class="byline">{byline}</div>')
     article = extract(html, fetched_at=FETCHED)
     assert (article.authors, article.organizations) == ([agency], [agency])
+
+
+@pytest.mark.parametrize("line", ["By clicking Submit you agree", "By Senior Correspondent"])
+def test_a_labelled_line_naming_no_one_credits_no_organisation(line: str) -> None:
+    html = _page("", f"<p>{line}</p><p>{'The council met again. ' * 30}</p>")
+    assert extract(html, fetched_at=FETCHED).authors == []
+
+
+@pytest.mark.parametrize(
+    ("stated", "line", "names"),
+    [
+        (
+            '<script type="application/ld+json">{"@type":"Article","author":{"name":"Jane Doe"}}'
+            "</script>",
+            "Written by Dr Jane Doe, John Roe and Ann Lee",
+            ["Dr Jane Doe", "John Roe", "Ann Lee"],
+        ),
+        (
+            '<meta name="author" content="Анна Смирнова">',
+            "<b>Авторы:</b> Анна Смирнова и Олег Иванов",
+            ["Анна Смирнова", "Олег Иванов"],
+        ),
+        (
+            '<meta name="author" content="Олена Шевченко">',
+            "Автори: Олена Шевченко, Андрій Коваль",
+            ["Олена Шевченко", "Андрій Коваль"],
+        ),
+        # A company after the comma is no co-author: the stated author stands.
+        (
+            '<meta name="author" content="Chris Radich">',
+            "By Chris Radich, UiPath",
+            ["Chris Radich"],
+        ),
+    ],
+    ids=["en", "ru", "uk", "company"],
+)
+def test_the_byline_shown_names_every_author_the_author_field_starts(
+    stated: str, line: str, names: list[str]
+) -> None:
+    html = _page(stated, f"<p>{line}</p><p>{'The council met again. ' * 30}</p>")
+    assert extract(html, fetched_at=FETCHED).authors == names
 
 
 def test_a_person_beats_an_agency_in_the_byline() -> None:
@@ -325,6 +419,23 @@ def test_an_author_box_under_the_article() -> None:
     assert extract(html.encode(), fetched_at=FETCHED).authors == ["Toby Hale"]
 
 
+@pytest.mark.parametrize(
+    ("link", "name"),
+    [
+        ("All articles by Toby Hale", "Toby Hale"),
+        ("Все статьи автора Иван Петров", "Иван Петров"),
+        ("Всі статті автора Олена Шевченко", "Олена Шевченко"),
+    ],
+)
+def test_the_author_box_link_to_all_their_articles(link: str, name: str) -> None:
+    filler = "".join(f"<p>{'Text of the article goes on. ' * 12}</p>" for _ in range(30))
+    html = (
+        f"<html><body><article><h1>Bus plan</h1>{filler}"
+        f"<div><p>{name}</p><button><span>{link}</span></button></div></article></body></html>"
+    )
+    assert extract(html.encode(), fetched_at=FETCHED).authors == [name]
+
+
 def test_a_page_layout_with_a_sidebar_does_not_hide_the_byline() -> None:
     # The body's classes name the layout; only a sidebar element holds other articles.
     html = (
@@ -348,6 +459,27 @@ def test_a_labelled_byline_near_the_headline_in_any_markup(line: str, names: lis
     html = (
         f"<html><body><h1>Новина</h1><div><p>{line}</p></div><p>{'Текст. ' * 40}</p></body></html>"
     )
+    assert extract(html.encode(), fetched_at=FETCHED).authors == names
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        # The label and the names in separate elements: a link, a span, a bold label.
+        ('By <a href="/producers/jerry-chu">Jerry Chu</a>', ["Jerry Chu"]),
+        ("<span>Автор:</span><span>Ірина Коваленко</span>", ["Ірина Коваленко"]),
+        (
+            "<b>Текст:</b> Анна Смирнова и <a href='/p/1'>Олег Иванов</a>",
+            ["Анна Смирнова", "Олег Иванов"],
+        ),
+        ('<span class="label">by </span><p><a href="/p/2">Jane Doe</a></p>', ["Jane Doe"]),
+        # A bare label with no names after it names nobody.
+        ("<span>By</span><span>the council's own account</span>", []),
+    ],
+    ids=["en-link", "uk-span", "ru-bold", "en-nested", "no-names"],
+)
+def test_a_byline_label_and_its_names_in_separate_elements(line: str, names: list[str]) -> None:
+    html = f"<html><body><h1>Новина</h1><div>{line}</div><p>{'Текст. ' * 40}</p></body></html>"
     assert extract(html.encode(), fetched_at=FETCHED).authors == names
 
 
@@ -390,6 +522,23 @@ def test_the_author_named_by_a_link_preview_label() -> None:
 def test_an_organisation_in_the_author_field_is_the_byline() -> None:
     article = extract(_page('<meta name="author" content="CBC Bank">'), fetched_at=FETCHED)
     assert (article.authors, article.organizations) == (["CBC Bank"], ["CBC Bank"])
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        '<h3 id="written-communication">Written Communication</h3>',
+        '<h2 id="author-notes">Author Notes</h2>',
+        '<h2 id="avtorskie-prava">Авторські Права Редакції</h2>',
+    ],
+)
+def test_a_heading_whose_id_names_a_byline_is_no_byline(heading: str) -> None:
+    # A heading's id is its text as a slug, not a class that marks a byline.
+    html = (
+        f"<html><body><h1>Bus plan</h1><p>{'The council met again. ' * 30}</p>{heading}"
+        f"<p>{'Then it voted. ' * 30}</p></body></html>"
+    )
+    assert extract(html.encode(), fetched_at=FETCHED).authors == []
 
 
 def test_bylines_in_the_sidebar_are_not_the_authors() -> None:

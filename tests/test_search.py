@@ -15,7 +15,7 @@ from conftest import store
 
 from pipelines import store as store_module
 from pipelines import textsearch
-from pipelines.archive import MIGRATIONS, open_archive
+from pipelines.archive import MIGRATIONS, SCHEMA_VERSION, open_archive
 from pipelines.extract import fill
 from pipelines.textsearch import (
     SCHEMA_6_COLUMNS,
@@ -183,7 +183,7 @@ def test_a_schema_6_archive_is_upgraded_to_search_bylines_tags_and_leads(news_db
     db.close()
     assert search(news_db, "Петренко") == []  # the byline of NEWS[4], not indexed yet
     db = open_archive(news_db)  # upgrades
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 7
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     with db.conn:
         MIGRATIONS[6](db)  # safe to run twice
     db.close()

@@ -13,9 +13,13 @@ from scraper.extract import dates
 
 # Words that introduce a byline. Matched case-insensitively at the start, colon optional.
 _PREFIX = re.compile(
-    r"^\s*(?:(?:written|posted|reported|text|words|story|photos?)\s+)?"
+    r"^\s*(?:(?:written|posted|reported|text|words|story|photos?|(?:(?:all|more)\s+)?"
+    r"(?:articles|posts|stories))\s+)?"
     r"(?:by|from|author|authors|contributors?|text|автор|авторка|автори|авторы|текст|подготовил[аи]?|"
-    r"підготува(?:в|ла|ли)|von|par|por|di|door|przez)\b\s*[:\-–—]?\s*",
+    r"підготува(?:в|ла|ли)|von|par|por|di|door|przez"
+    # An author box's link: "Все статьи автора Иван Петров", "Всі статті автора ...".
+    r"|(?:все|всі)\s+(?:статьи|статті|материалы|матеріали|публикации|публікації)\s+автора)"
+    r"\b\s*[:\-–—]?\s*",
     re.IGNORECASE,
 )
 # A byline's label after other words ("Updated ... Written by", "... | Автор: ...").
@@ -46,9 +50,25 @@ _STOCK_AGENCIES = re.compile(
 _AFTER_NAME = re.compile(r"\s*(?:\||•|·|/|—|–|\s-\s|\(|\bon\b|\bat\b|\bin\b).*$")
 _ROLE_WORDS = re.compile(
     r"\b(?:editor|correspondent|reporter|writer|contributor|columnist|"
-    r"photographer|journalist|producer|analyst|senior|chief|special|"
+    r"photographer|journalist|producer|analyst|senior|chief|special|coordinator|manager|"
+    r"director|specialist|strategist|consultant|founder|officer|president|"
     r"редактор\w*|корреспондент\w*|кореспондент\w*|обозревател\w*|оглядач\w*|"
-    r"журналист\w*|журналіст\w*|колумніст\w*|фотограф\w*|спецкор\w*)\b",
+    r"журналист\w*|журналіст\w*|колумніст\w*|фотограф\w*|спецкор\w*|"
+    r"директор\w*|менеджер\w*|керівни\w*|руководител\w*)\b",
+    re.IGNORECASE,
+)
+# Where a job title starts after a name: its role word, with the words that may lead it
+# ("Jane Doe Content Marketing Coordinator", "Will Judd Former Deputy Tech Editor").
+_TITLE_START = re.compile(
+    r"(?:\b(?:staff|content|marketing|former|deputy|sr\.?|managing|executive|technical|tech|"
+    r"головний|главный|старший|шеф)\s+)*" + _ROLE_WORDS.pattern,
+    re.IGNORECASE,
+)
+# Day and month names: "Sat, 20 Dec, 2025" in a byline box is a date, not someone "Sat".
+_CALENDAR_WORD = re.compile(
+    r"^(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"пн|вт|ср|чт|пт|сб|вс|нд)\.?$",
     re.IGNORECASE,
 )
 # Words that make a credited name an organisation ("Harbor Sun Staff", "News Nation Bureau").
@@ -76,6 +96,8 @@ def _is_name(part: str, *, stated: bool = False) -> bool:
     lower case; one read from the visible text must be capitalised like a name."""
     words = part.split()
     if not 1 <= len(words) <= 5 or _DIGITS.search(part) or _ROLE_WORDS.search(part):
+        return False
+    if len(words) == 1 and _CALENDAR_WORD.match(part):
         return False
     if _STOCK_AGENCIES.search(part) or _NOT_IN_NAME.search(part):
         return False
@@ -109,6 +131,9 @@ def split_byline(byline: str, *, stated: bool = False) -> list[str]:
     names = []
     for part in _SPLIT.split(text):
         part = _PREFIX.sub("", _tidy(part), count=1)
+        # "Jane Doe Senior Editor": the name is what comes before the role.
+        if (role := _TITLE_START.search(part)) and len(part[: role.start()].split()) >= 2:
+            part = part[: role.start()].strip()
         if part and _is_name(part, stated=stated):
             names.append(_tidy(part))
     return names
@@ -123,8 +148,12 @@ def organization_byline(byline: str, *, stated: bool = False) -> str | None:
     """A byline that credits an organisation by an acronym or an agency's name ("ТАСС",
     "TOI Lifestyle Desk", "dpa"), which `split_byline` does not take for a person.
     `stated`: a page's author field, where any short name that is no person's ("CBC
-    Bank") is the organisation the page credits."""
-    text = " ".join(_PREFIX.sub("", " ".join(byline.split()), count=1).split())
+    Bank") is the organisation the page credits; so is a proper name after a byline's
+    label ("By: FlowGuard EMEA", "Автор: Группа ЛСР")."""
+    clean = " ".join(byline.split())
+    labelled = is_labelled(clean)
+    text = _PREFIX.sub("", clean, count=1).strip()
+    text = _AFTER_NAME.sub("", text).strip() if labelled else text
     if (
         not text
         or len(text.split()) > 5
@@ -134,7 +163,10 @@ def organization_byline(byline: str, *, stated: bool = False) -> str | None:
         or _DIGITS.search(text)
     ):
         return None
-    return text if stated or is_organization(text) else None
+    if stated or is_organization(text):
+        return text
+    proper = all(w[0].isupper() for w in text.split()) and not _ROLE_WORDS.search(text)
+    return text if labelled and proper else None
 
 
 def unique(names: list[str]) -> list[str]:
@@ -155,15 +187,21 @@ MAX_SIGNATURE_CHARS = 80
 _CAPITAL_SURNAME = re.compile(r"^[^\W\d_][^\W\d_.]*\.?(?:\s+[^\W\d_]\.)?\s+[^\W\d_a-zа-яіїєґ]{3,}$")
 
 
-# A label that surely introduces people: "by", or any label with its colon or dash
-# ("Text: Jane Doe", but "Text size" is a button).
-_SURE_LABEL = re.compile(r"\bby\b|[:\-–—]\s*$", re.IGNORECASE)
+# A label that surely introduces people: "by", an author box's "… автора", or any label with
+# its colon or dash ("Text: Jane Doe", but "Text size" is a button).
+_SURE_LABEL = re.compile(r"\bby\b|\sавтора\b|[:\-–—]\s*$", re.IGNORECASE)
 
 
 def is_labelled(text: str) -> bool:
     """Does `text` start with a byline's label ("By", "Written by", "Автор:")?"""
     label = _PREFIX.match(text)
     return label is not None and _SURE_LABEL.search(label.group(0)) is not None
+
+
+def is_bare_label(text: str) -> bool:
+    """Is `text` a byline's label and nothing else ("By", "Автор:", "Contributors:"),
+    with the names in the markup after it?"""
+    return is_labelled(text) and not _PREFIX.sub("", text, count=1).strip()
 
 
 def byline_at_end(text: str) -> list[str]:

@@ -12,7 +12,8 @@ Four steps on the BeautifulSoup tree, each one pass:
    the teasers after such a heading, short blocks that open with a boilerplate phrase;
 4. render: one text block per paragraph, heading or list item, and the same as HTML,
    sanitized by nh3; then the safety net: when the densest run of paragraph text on the
-   page holds the chosen body and has over twice its text, the run is rendered instead.
+   page holds the chosen body and has over twice its text, the run is rendered instead
+   (paragraphs in boxes named like boilerplate, a promo bar or comments, count against it).
 
 A source's `body_selector` replaces step 2. Nothing here raises: a failure becomes an empty
 body with a `reason`.
@@ -34,6 +35,7 @@ from bs4.element import Script, Stylesheet, TemplateString
 from w3lib.html import remove_tags, replace_entities
 
 from scraper.extract import rules
+from scraper.extract.dates import looks_like_date
 
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a", "strong", "em"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -65,6 +67,8 @@ _NO_TOKENS: frozenset[str] = frozenset()
 _ELLIPSES = ("...", "…")
 _SENTENCE_STOPS = (".", "!", "?", "…", ".»", '."', ".”", "?”", "!”")
 _WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES)
+# Labels whose value may sit in the next block, as in a layout table's cells: "Автор:".
+_LABELS = frozenset(p for p in rules.ALL_PHRASES if p.endswith(":"))
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
 _THREAD_ITEMS = rules.words("div li article section")
 _NOTICE = re.compile("|".join(map(re.escape, rules.NOTICE_MARKERS)))
@@ -140,13 +144,13 @@ def _extract(
 def _blocks(roots: Sequence[Tag], url: str | None) -> list[tuple[str, str]]:
     """The rendered (text, html) blocks of `roots`, without boilerplate lines and tails."""
     blocks = [block for root in roots for block in _render(root, url)]
-    blocks = [(text, html) for text, html in blocks if not _is_boilerplate_text(text)]
-    blocks = _drop_contact_tail(_drop_ticker_tail(blocks))
-    while blocks and _is_stamp(blocks[0][0]):  # a dateline above the text
-        blocks = blocks[1:]
-    while blocks and _is_stamp(blocks[-1][0]):
-        blocks = blocks[:-1]
-    return blocks
+    kept = []
+    label = False  # the block before was a label alone ("Автор:"): this one is its value
+    for text, html in blocks:
+        value, label = label and len(text) < rules.LABEL_VALUE_MAX_CHARS, text.lower() in _LABELS
+        if not value and not _is_boilerplate_text(text):
+            kept.append((text, html))
+    return _drop_contact_tail(_drop_ticker_tail(kept))
 
 
 def _safety_net(
@@ -408,10 +412,10 @@ def _choose(
     nodes: dict[int, Tag] = {}
     # [characters in paragraphs, of them in links, all characters, of them in links]
     prose: dict[int, list[int]] = {}
-    run = _DenseRun()
+    seen: list[tuple[Tag, int, int, bool]] = []  # for the safety net's run, in page order
     for block, chars, link_chars, commas, cut in _text_blocks(soup):
         long = chars >= MIN_PARAGRAPH_CHARS
-        run.add(block, chars, link_chars, cut)
+        seen.append((block, chars, link_chars, cut))
         for ancestor in (block, *block.parents):
             entry = prose.setdefault(id(ancestor), [0, 0, 0, 0])
             entry[2] += chars
@@ -460,7 +464,7 @@ def _choose(
     if marked:  # then siblings join it only as leads, not by score
         core = best = longest
     parent = best.parent
-    dense = None if marked or ld_body else run.best()
+    dense = None if marked or ld_body else _dense_run(seen, core)
     if not isinstance(parent, Tag) or parent.name == "[document]":
         return [best], core, dense
     # Siblings that belong with it: scored nearly as well, or plain long paragraphs.
@@ -523,30 +527,54 @@ def _in_thread(tag: Tag, threads: set[int]) -> bool:
     return bool(threads) and any(id(node) in threads for node in (tag, *tag.parents))
 
 
-class _DenseRun:
-    """The run of text blocks, in document order, with the most paragraph text net of
-    links and short bits (the maximum-sum run: Kadane's algorithm, fed one block at a time)."""
-
-    def __init__(self) -> None:
-        self.start: Tag | None = None
-        self.sum = 0
-        self.top: tuple[Tag, Tag, int] | None = None
-        self.top_sum = 0
-
-    def add(self, block: Tag, chars: int, link_chars: int, cut: bool) -> None:
-        if chars >= MIN_PARAGRAPH_CHARS and link_chars < rules.NET_MAX_LINKS * chars and not cut:
+def _dense_run(blocks: list[tuple[Tag, int, int, bool]], core: Tag) -> tuple[Tag, Tag, int] | None:
+    """(first, last, net characters) of the run of text blocks, in document order, with the
+    most paragraph text net of links and short bits: the maximum-sum run (Kadane's
+    algorithm). A block inside a box named like boilerplate (a promo bar, the comments)
+    counts against the run unless that box holds `core`: such boxes stay on the page when
+    they hold real paragraphs, and the run must not take them for the article going on."""
+    holders = {id(tag) for tag in (core, *core.parents)}
+    boxed: dict[int, bool] = {}  # per tag: inside a boilerplate box that is no holder
+    start: Tag | None = None
+    total = top_sum = 0
+    top = None
+    for block, chars, link_chars, cut in blocks:
+        if (
+            chars >= MIN_PARAGRAPH_CHARS
+            and link_chars < rules.NET_MAX_LINKS * chars
+            and not cut
+            and not _in_boilerplate_box(block, holders, boxed)
+        ):
             gain = chars - link_chars
         else:
             gain = -max(chars, rules.NET_SHORT_PENALTY)
-        if self.sum <= 0:
-            self.start, self.sum = block, 0
-        self.sum += gain
-        if self.sum > self.top_sum:
-            self.top_sum = self.sum
-            self.top = (self.start, block, self.sum)
+        if total <= 0:
+            start, total = block, 0
+        total += gain
+        if total > top_sum:
+            top_sum, top = total, (start, block, total)
+    return top
 
-    def best(self) -> tuple[Tag, Tag, int] | None:
-        return self.top
+
+def _in_boilerplate_box(node: Tag, holders: set[int], boxed: dict[int, bool]) -> bool:
+    """Whether `node` or an ancestor that is not in `holders` has a boilerplate hint;
+    answers are kept in `boxed` for the nodes walked, so each tag is judged once."""
+    walked = []
+    verdict = False
+    current: Tag | None = node
+    while isinstance(current, Tag) and id(current) not in holders:
+        known = boxed.get(id(current))
+        if known is not None:
+            verdict = known
+            break
+        walked.append(current)
+        if _hint(current) < 0:
+            verdict = True
+            break
+        current = current.parent
+    for tag in walked:
+        boxed[id(tag)] = verdict
+    return verdict
 
 
 def _widen(best: Tag, prose: dict[int, list[int]]) -> Tag:
@@ -816,6 +844,8 @@ def _is_boilerplate_text(text: str) -> bool:
     length = len(text)
     if length >= rules.NOTICE_BLOCK_MAX_CHARS:
         return False
+    if _is_date_only(text):
+        return True
     low = text.lower()
     if length >= rules.PHRASE_BLOCK_MAX_CHARS:
         return bool(_NOTICE.search(low))
@@ -826,10 +856,21 @@ def _is_boilerplate_text(text: str) -> bool:
     )
 
 
+def _is_date_only(text: str) -> bool:
+    """A dateline: a short block of nothing but a date and/or a time."""
+    return (
+        len(text) < rules.DATE_ONLY_MAX_CHARS
+        and rules.DATE_ONLY_BLOCK.fullmatch(text) is not None
+        and looks_like_date(text)
+    )
+
+
 def _starts_with_phrase(low: str) -> bool:
-    """True if `low` opens with a whole boilerplate phrase ("advert", not "advertisers")."""
+    """True if `low` opens with a whole boilerplate phrase ("advert", not "advertisers"; a
+    phrase that ends in a space or colon, "фото ", ends a word itself)."""
     return low.startswith(rules.ALL_PHRASES) and any(
-        low.startswith(p) and not low[len(p) : len(p) + 1].isalpha() for p in rules.ALL_PHRASES
+        low.startswith(p) and (not p[-1].isalpha() or not low[len(p) : len(p) + 1].isalpha())
+        for p in rules.ALL_PHRASES
     )
 
 

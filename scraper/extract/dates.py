@@ -44,6 +44,13 @@ _DOTTED_DAY = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 _RFC_2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
 # A clock time with nothing else ("11:02", "T11:02:00"): no day is given, so none is read.
 _CLOCK_ONLY = re.compile(r"^T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+# A length of time with no "ago" ("8 minutes", "5 min read", "3 хвилини читання") is a
+# reading time, not a date counted back from now.
+_DURATION = re.compile(
+    r"^\d+\s*(?:min(?:ute)?s?|hours?|мин(?:ут[аы]?)?|хв(?:илин[аи]?)?|час(?:а|ов)?|годин[аи]?)"
+    r"\.?(?:\s+(?:read|reading|чтения|читання|на чтение|на читання))?$",
+    re.IGNORECASE,
+)
 
 
 @cache
@@ -131,6 +138,8 @@ def _words(text: str, *, relative_base: datetime, language: str | None) -> When 
             if not found:
                 return None
             candidate = found[0][0]
+        if _DURATION.match(candidate):
+            continue
         data = parser.get_date_data(candidate)
         if data.date_obj is not None:
             return data.date_obj if data.period == "time" else data.date_obj.date()

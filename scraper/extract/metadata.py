@@ -26,6 +26,7 @@ from bs4 import BeautifulSoup, Tag
 from scraper.extract import dates
 from scraper.extract.authors import (
     MAX_SIGNATURE_CHARS,
+    is_bare_label,
     is_labelled,
     is_organization,
     organization_byline,
@@ -100,6 +101,8 @@ _TITLE_DATELINE = re.compile(
 )
 # A date marked as an update is no publication date.
 _UPDATED = re.compile(r"updat|modif|обновл|оновл|изменен|змінен", re.IGNORECASE)
+# How much of the text before a shown date may hold its label ("Last updated:").
+UPDATE_LABEL_CHARS = 30
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _YEAR_OR_WORD = re.compile(r"(?:19|20)\d{2}|[^\W\d_]{3,}")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -112,6 +115,7 @@ _JSON_PAIR = re.compile(
 )
 # Tags whose class or id never marks a byline or a date (they wrap the whole article).
 _NO_MARKER_TAGS = {"meta", "link", "html", "body", "article", "main"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Bylines and dates inside these belong to other articles or to readers.
 _ELSEWHERE_TAGS = {"aside", "footer", "nav"}
 _ELSEWHERE_CLASS = re.compile(r"sidebar|related|comment|recommend|popular|latest|teaser", re.I)
@@ -123,6 +127,8 @@ SHOWN_NEAR = 25
 BESIDE_HEADLINE = 10
 # More keywords than this are stuffing, not tags.
 MAX_TAGS = 25
+# A byline's label alone ("Written by:", "Підготувала:") is no longer than this.
+MAX_LABEL_CHARS = 40
 # Bylines of one article sit this close together (in elements).
 BYLINE_SPREAD = 6
 # The first author sources (JSON-LD, meta, microdata) are fields, not visible text.
@@ -197,7 +203,9 @@ def _gather(soup: BeautifulSoup) -> _Page:
             for key in str(prop).split():
                 page.itemprops.setdefault(key, []).append(el)
         if ("class" in attrs or "id" in attrs) and name not in _NO_MARKER_TAGS:
-            marker = " ".join(attrs.get("class") or ()) + " " + str(attrs.get("id", ""))
+            # A heading's id is its own text as a slug ("written-communication"): no marker.
+            slug = "" if name in _HEADINGS else str(attrs.get("id", ""))
+            marker = " ".join(attrs.get("class") or ()) + " " + slug
             kind = _marker_kind(marker)
             if kind == "byline":
                 page.bylines.append((index, el))
@@ -497,10 +505,14 @@ def _heading(el: Tag) -> str | None:
     """A heading's text without the kicker, date or byline inside it (`<h1><span
     class="kicker">Exclusive</span> Headline</h1>`): they label the story, they are no
     part of its headline."""
-    kickers = el.find_all(class_=_IN_HEADING)
-    if not kickers:
+    return _text_without(el, el.find_all(class_=_IN_HEADING))
+
+
+def _text_without(el: Tag, parts: list[Tag]) -> str | None:
+    """The text of `el` without the text of `parts` (elements inside it)."""
+    if not parts:
         return _clean(el.get_text(" "))
-    skip = {id(s) for k in kickers for s in k.find_all(string=True)}
+    skip = {id(s) for part in parts for s in part.find_all(string=True)}
     return _clean(" ".join(s for s in el.find_all(string=True) if id(s) not in skip))
 
 
@@ -587,9 +599,28 @@ def _authors(
                 for name in names:
                     (orgs if is_house(name) or is_organization(name) else people).append(name)
         if people:
-            return unique(people), unique([o for o in orgs if o])
+            people = unique(people)
+            if rank < STATED_AUTHOR_SOURCES:
+                people = _visible_extension(people, page, anchor) or people
+            return people, unique([o for o in orgs if o])
     orgs = unique([o for o in orgs if o])
     return orgs, orgs
+
+
+def _visible_extension(people: list[str], page: _Page, anchor: int | None) -> list[str] | None:
+    """The labelled byline shown to the reader ("Written by A, B and C") when it names the
+    page's stated authors and more: an author field often holds only the first name."""
+    byline = _labelled_beside(page, anchor, under=False)
+    names = unique([n for text, _ in byline for n in split_byline(text)])
+    shown = [n.casefold() for n in names]
+    if (
+        len(names) > len(people)
+        and all(any(s.endswith(p.casefold()) for s in shown) for p in people)
+        # The others are people too: full names, not a company after a comma ("UiPath").
+        and all(len(n.split()) >= 2 and not is_organization(n) for n in names)
+    ):
+        return names
+    return None
 
 
 def _labelled_meta(page: _Page) -> Iterator[str]:
@@ -601,17 +632,28 @@ def _labelled_meta(page: _Page) -> Iterator[str]:
             yield from page.meta.get(f"twitter:data{n}", ())
 
 
-def _labelled_beside(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
+def _labelled_beside(
+    page: _Page, anchor: int | None, *, under: bool = True
+) -> list[tuple[str, bool]]:
     """A short text that says who wrote the article ("By Jerry Chu", "Автор: Ірина
-    Коваленко"), whatever its markup: near the headline, nearest first, else under it."""
+    Коваленко"), whatever its markup: near the headline, nearest first, else (`under`)
+    under it."""
     if anchor is None:
         return []
     near = [anchor + sign * d for d in range(1, NEAR_HEADLINE + 1) for sign in (1, -1)]
-    for i in [*near, *range(anchor + NEAR_HEADLINE + 1, len(page.elements))]:
+    farther = range(anchor + NEAR_HEADLINE + 1, len(page.elements)) if under else ()
+    for i in [*near, *farther]:
         if not 0 <= i < len(page.elements):
             continue
         el = page.elements[i]
         text = _clean(el.string) if el.name not in ("script", "style") else None
+        first = el.contents[0] if text is None and el.contents else None
+        if isinstance(first, str) and len(first.strip()) <= MAX_LABEL_CHARS:
+            text = _clean(first)  # "By <a href=...>Jane Doe</a>"
+            text = _clean(el.get_text(" ")) if text and is_bare_label(text) else None
+        elif text and is_bare_label(text) and el.parent is not None:
+            # "<span>By</span><span>Jane Doe</span>": the label's box holds the names.
+            text = _clean(el.parent.get_text(" "))
         if (
             text
             and len(text) <= MAX_SIGNATURE_CHARS
@@ -668,9 +710,10 @@ def _time_attrs(page: _Page, anchor: int | None, *, updated: bool) -> list[str]:
     return out
 
 
-def _dates_beside(page: _Page, anchor: int | None) -> list[str]:
+def _dates_beside(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
     """Short texts right beside the headline that hold a date with its year, nearest
-    first, whatever their markup: "December 31, 2024" in a plain <span> under the <h1>."""
+    first, whatever their markup: "December 31, 2024" in a plain <span> under the <h1>;
+    each with whether a label before it calls it the update date."""
     if anchor is None:
         return []
     found = []
@@ -688,21 +731,49 @@ def _dates_beside(page: _Page, anchor: int | None) -> list[str]:
                 and dates.looks_like_date(text)
                 and not _UPDATED.search(text)
             ):
-                found.append(text)
+                found.append((text, _labelled_update(el)))
     return found
 
 
-def _visible_dates(page: _Page, anchor: int | None, window: int) -> list[str]:
-    """Dates shown to the reader within `window` elements of the headline, nearest first."""
+def _is_marked_update(el: Tag) -> bool:
+    """Do an element's class or itemprop mark it as the update date ("updated",
+    "dateModified")?"""
+    return bool(_UPDATED.search(" ".join(el.get("class") or ()) + " " + str(el.get("itemprop"))))
+
+
+def _labelled_update(el: Tag) -> bool:
+    """Does the label right before a shown date call it the update ("Last updated:
+    <time>...")?"""
+    before = el.previous_sibling
+    while isinstance(before, str) and not before.strip():
+        before = before.previous_sibling
+    if isinstance(before, Tag):
+        before = before.get_text(" ")
+    return isinstance(before, str) and bool(_UPDATED.search(before[-UPDATE_LABEL_CHARS:]))
+
+
+def _visible_dates(page: _Page, anchor: int | None, window: int) -> list[tuple[str, bool]]:
+    """Dates shown to the reader within `window` elements of the headline, nearest first,
+    each with whether a label before it calls it the update date. Those marked as the
+    update, or labelled so in their own text ("Updated 5 Dec 2023"), are left out."""
     texts = []
     for el in _near(page.date_texts + page.times, anchor, window):
-        text = _clean(el.get_text(" ")) or _clean(el.get("value") or el.get("content"))
-        if _UPDATED.search(" ".join(el.get("class") or ()) + " " + (text or "")):
+        # A box holding both dates ("posted-on": <time class="updated">, <time
+        # class="published">) shows the publication without the update inside it.
+        updates = [d for d in el.find_all(True) if _is_marked_update(d)]
+        text = _text_without(el, updates) or _clean(el.get("value") or el.get("content"))
+        if not text or _is_marked_update(el) or _UPDATED.search(text):
             continue
         # A bare clock time ("15:58") is a news-feed entry, not the article's date.
         if text and len(text) <= dates.MAX_DATE_TEXT and _YEAR_OR_WORD.search(text):
-            texts.append(text)
+            texts.append((text, _labelled_update(el)))
     return texts
+
+
+def _publication_first(shown: list[tuple[str, bool]]) -> list[str]:
+    """Shown dates, those labelled as the update after the others: a page showing
+    "Published Apr 26, 2023 · Updated Aug 21, 2025" was published on the first."""
+    return [t for t, update in shown if not update] + [t for t, update in shown if update]
 
 
 def _first_date(
@@ -768,12 +839,12 @@ def _published(
     looks for a dateline in the text, then asks htmldate.
     """
     stated = _first_date(_stated_candidates(ld, page, anchor), **date_args)
-    visible = _visible_dates(page, anchor, NEAR_HEADLINE)
+    visible = _publication_first(_visible_dates(page, anchor, NEAR_HEADLINE))
 
     def sources() -> Iterator[dates.When | None]:
         yield next((day for url in urls if (day := dates.date_from_url(url))), None)
-        with_year = [t for t in _visible_dates(page, anchor, SHOWN_NEAR) if _YEAR.search(t)]
-        shown = _first_date([*with_year, *_dates_beside(page, anchor)], **date_args)
+        near = [d for d in _visible_dates(page, anchor, SHOWN_NEAR) if _YEAR.search(d[0])]
+        shown = _first_date(_publication_first(near + _dates_beside(page, anchor)), **date_args)
         # A numeric date that reads both ways ("09.10.2024") is settled by the markup.
         if shown and stated and _swapped(_day(shown)) == _day(stated):
             shown = stated

@@ -90,7 +90,7 @@ NEGATIVE_HINTS = words(
     cookie cookies consent gdpr
     nav navbar navigation menu breadcrumb breadcrumbs pagination pager
     sidebar footer header masthead toolbar
-    caption credit credits copyright
+    caption credit credits copyright photo
     meta date dateline timestamp print email rating rate
     modal popup overlay hidden cta
     error typo mistake orphus
@@ -116,26 +116,32 @@ LEAD_HINTS = words("lead intro summary standfirst subtitle excerpt abstract dek 
 # characters, is the lead even when its class says nothing.
 LEAD_MATCH_CHARS = 40
 
+# A short block of nothing but a date, with a time or weekday or not ("17 января 2012 г.
+# (13:17)", "Mon, 16 Jan 2012 23:53:30", "14:57 16.01.2012"), is the page's dateline, not
+# article text. (A whole date must be in it, as dates.looks_like_date sees one: a bare year
+# or time of day, as in a table or a live blog's entries, is not enough.)
+_MONTHS_AND_DAYS = (  # the first letters of months' and weekdays' names, ru / uk / en
+    r"(?:янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек"
+    r"|січ|лют|бер|кві|тра|чер|лип|сер|вер|жов|лис|гру"
+    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    r"|пон|вто|сре|чет|пят|суб|вос|вів|п['’]ят|нед|mon|tue|wed|thu|fri|sat|sun)\w*\.?"
+)
+DATE_ONLY_BLOCK = re.compile(
+    rf"(?:\d{{1,4}}|{_MONTHS_AND_DAYS}|г\.?|года?|р\.?|року|[\s.,:/|()\-–—])+",
+    re.IGNORECASE,
+)
+DATE_ONLY_MAX_CHARS = 60
+
 # A run of at least TICKER_MIN_ITEMS blocks at the end of a body, each shorter than
 # TICKER_ITEM_MAX_CHARS and opening with a time or a date ("14:35", "5 декабря, 14:35",
 # "Вчера, 14:35", "Сьогодні о 9:10", "05.12.2023", "5 декабря 2023"), is a news ticker, not
 # the article's last paragraphs. A stamp may be a block of its own before its headline.
 TICKER_DAYS = "сегодня|вчера|позавчера|сьогодні|вчора|позавчора|today|yesterday"
-# Months written out or cut short, for a stamp with neither year nor time ("16 января",
-# "5 груд.", "12 May").
-TICKER_MONTHS = (
-    "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
-    "|січня|лютого|березня|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада|грудня"
-    "|january|february|march|april|may|june|july|august|september|october|november|december"
-    "|янв|фев|мар|апр|июн|июл|авг|сен|сент|окт|ноя|дек"
-    "|січ|лют|бер|квіт|трав|черв|лип|серп|вер|жовт|лист|груд"
-    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
-)
 TICKER_STAMP = re.compile(
     rf"\s*(?:(?:{TICKER_DAYS}),?\s*(?:в|о|at)?\s*)?"
     r"(?:\d{1,2}[:.]\d{2}(?!\.?\d)|\d{1,2}\s+\w+\.?,?\s+(?:\d{4},?\s+)?\d{1,2}:\d{2}"
     r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}\s+\w+\s+\d{4}"
-    rf"|\d{{1,2}}\s+(?:{TICKER_MONTHS})\.?(?!\w))",
+    rf"|\d{{1,2}}\s+{_MONTHS_AND_DAYS}(?!\w))",
     re.IGNORECASE,
 )
 # What may follow a stamp in a block that is only a stamp: separators, "г.", a time.
@@ -148,6 +154,7 @@ TICKER_MIN_ITEMS = 3
 # desk's address), which go with it.
 TICKER_TRAILING_BLOCKS = 2
 TICKER_ITEM_MAX_CHARS = 250
+
 
 # Strong evidence of the body: an `itemprop=articleBody` element with this much paragraph
 # text wins over scoring; JSON-LD `articleBody` replaces the body when it has at least
@@ -202,6 +209,10 @@ GALLERY_COUNTER = re.compile(
     r"(?:image|photo|picture|slide|фото|снимок|слайд|світлина)\s+\d+\s*(?:of|/|из|з)\s*\d+",
     re.IGNORECASE,
 )
+
+# A block that is a label alone ("Автор:", "Теги:") drops the block after it too, its value,
+# when that is shorter than this.
+LABEL_VALUE_MAX_CHARS = 80
 
 # Blocks shorter than this that start with a boilerplate phrase are dropped.
 PHRASE_BLOCK_MAX_CHARS = 200
@@ -302,7 +313,10 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "всего комментариев",
         "оставить комментарий",
         "теги:",
+        "тэги:",
         "метки:",
+        "автор:",
+        "источник:",
         "фото:",
         "фото ",
         "источник фото",
@@ -384,6 +398,8 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "залишити коментар",
         "теги:",
         "мітки:",
+        "автор:",
+        "джерело:",
         "фото:",
         "ми використовуємо файли cookie",
         "помітили помилку",
