@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from scraper.extract import extract
 
 # Short paragraphs (under the 120 characters that make a "real" paragraph on their own).
@@ -174,16 +176,29 @@ def test_article_split_across_layout_table_rows_is_kept_whole():
     assert _body_paragraphs(_page(table, before=f"<div>{menu}</div>")) == LISTY + PLAIN
 
 
-def test_teasers_after_a_see_also_heading_are_dropped():
-    # Each teaser is a linked headline and a lead, long enough to pass for prose.
-    teasers = "".join(
-        f'<div class="item"><a href="/news/{n}"><strong>Другая новость номер {n}</strong></a>'
-        f"<br>Короткий пересказ другой новости номер {n}, в котором достаточно слов, запятых "
-        f"и подробностей, чтобы сойти за абзац статьи, но это чужой текст... "
-        f'<a href="/news/{n}">Читать новость</a></div>'
+# Each teaser is a linked headline and a lead, long enough to pass for prose.
+SEE_ALSO = "<h3>Смотрите также:</h3>" + "".join(
+    f'<div class="item"><a href="/news/{n}"><strong>Другая новость номер {n}</strong></a>'
+    f"<br>Короткий пересказ другой новости номер {n}, в котором достаточно слов, запятых "
+    f"и подробностей, чтобы сойти за абзац статьи, но это чужой текст... "
+    f'<a href="/news/{n}">Читать новость</a></div>'
+    for n in range(4)
+)
+# A heading no phrase list holds; each item puts a few words before its link, so the list
+# is not mostly links.
+MORE_STORIES = (
+    "<div>More Great Daily Stories</div><ul>"
+    + "".join(
+        f'<li>The strange tale and <a href="/s/{n}">the end of harbour plan {n}</a></li>'
         for n in range(4)
     )
-    page = _page(f"<article>{_paras(RU_STORY)}<h3>Смотрите также:</h3>{teasers}</article>")
+    + "</ul>"
+)
+
+
+@pytest.mark.parametrize("teasers", [SEE_ALSO, MORE_STORIES], ids=["see-also", "more-stories"])
+def test_teasers_after_a_see_also_heading_are_dropped(teasers: str):
+    page = _page(f"<article>{_paras(RU_STORY)}{teasers}</article>")
     assert _body_paragraphs(page) == RU_STORY
 
 
@@ -237,6 +252,167 @@ def test_article_of_bare_text_boxes_in_a_box_named_header_is_kept():
     boxes = "".join(f"<div class='field__item'>{text}</div>" for text in LONG_STORY)
     page = _page(f"<article><div class='hub--header'>{boxes}</div></article>")
     assert _body_paragraphs(page) == LONG_STORY
+
+
+def _ticker(item: str, n: int = 8) -> str:
+    return "".join(item.format(h=9 + i, m=10 + i, i=i) for i in range(n))
+
+
+HEADLINE = "В регионе открыли новую школу номер {i}"
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        # News tickers stamped in other ways than "14:35 Headline".
+        _ticker(f"<p>Вчера, {{h}}:{{m}} {HEADLINE}</p>"),
+        _ticker(f"<p>Сьогодні о {{h}}:{{m}} {HEADLINE}</p>"),
+        _ticker(f"<p>{{h}} января 2012 {HEADLINE}</p>"),
+        _ticker(f"<p>{{h}} января {HEADLINE}</p>"),
+        _ticker(f"<p>{HEADLINE} {{h}}:{{m}}</p>"),
+        _ticker(f"<div><span>{{h}}:{{m}}</span><p>{HEADLINE}</p></div>"),
+        "<h3>Лента новостей</h3>" + _ticker(f"<p>{{h}}:{{m}} {HEADLINE}</p>"),
+        _ticker(f"<p>{{h}}:{{m}} {HEADLINE}</p>") + "<p><a href='/news'>Все новости</a></p>"
+        "<p>Редакция: news@example.ru</p>",
+        # The typo notice runs on past the length of a short boilerplate line.
+        "<p>Если вы заметили ошибку в тексте, пожалуйста, выделите её мышью и нажмите "
+        "Ctrl+Enter, чтобы отправить сообщение редакции. Мы благодарны читателям за помощь "
+        "и исправим ошибку как можно скорее, спасибо!</p>",
+        "<p>Подписка на рассылку:</p><p>Ваш e-mail</p>",
+        "<p>Чтобы оставить комментарий, вы должны авторизоваться.</p>",
+        "<p>Щоб залишити коментар, потрібно авторизуватись.</p>",
+        "<p>Версия для печати</p><p>При перепечатке ссылка на сайт обязательна.</p>",
+        "<p>При використанні матеріалів гіперпосилання обов'язкове.</p>",
+        # The author's or desk's signature closes the body.
+        "<p>Jane Doe contributed to this report.</p><p>Have a tip? John Roe may be reached "
+        "at jroe@example.com. Follow him on Twitter.</p>",
+        "<p>© 2011 Агентство «Новости региона». Все права защищены. При перепечатке и "
+        "цитировании материалов гиперссылка на сайт обязательна. Редакция не несёт "
+        "ответственности за содержание рекламы и мнения читателей в комментариях.</p>",
+        "<h4>Новости по теме</h4>"
+        + "".join(
+            f"<p><a href='/n{n}'>Мост закрыли номер {n}</a> 12.01.2012</p>" for n in range(3)
+        ),
+        "<p>Ваш комментарий будет опубликован после проверки модератором.</p><p>Уважаемые "
+        "читатели! Просим вас не оставлять оскорбительные комментарии.</p>",
+        "<p>Только зарегистрированные пользователи могут оставлять комментарии.</p>"
+        "<p>Отправить другу</p><p>Мнение редакции может не совпадать с мнением автора.</p>",
+        # Readers' comments after their heading.
+        "<h3>Комментарии (2)</h3><div><b>Иван</b>, 12.01.2012 14:35</div><p>Наконец-то "
+        "отремонтируют мост, давно пора было это сделать, а то ездить страшно.</p>"
+        "<div><b>Петр</b>, 12.01.2012 15:10</div><p>Посмотрим, как будет на самом деле.</p>",
+        # A gallery's counters, and a line that links to related coverage.
+        "<p>Image 1 of 5</p><p>Фото 2 из 10</p>",
+        '<div>Related coverage: <a href="/topic/bridges">Bridges</a></div>',
+    ],
+    ids=[
+        "yesterday",
+        "today-uk",
+        "date-only",
+        "day-month",
+        "stamp-last",
+        "stamp-alone",
+        "headed",
+        "trailed",
+        "ctrl-enter",
+        "subscribe",
+        "comment-ru",
+        "comment-uk",
+        "print-reprint",
+        "reprint-uk",
+        "contact",
+        "long-copyright",
+        "on-the-topic",
+        "comment-rules",
+        "registered-share-opinion",
+        "comments",
+        "gallery",
+        "related",
+    ],
+)
+def test_tails_after_a_story_are_dropped(tail: str):
+    page = _page(f"<article>{_paras(RU_STORY)}{tail}</article>")
+    assert _body_paragraphs(page) == RU_STORY
+
+
+def test_headlines_without_links_after_a_related_heading_are_dropped():
+    # The related stories are listed as plain headlines, no link, no full stop.
+    related = "<p>Ссылки по теме:</p>" + _paras(
+        [f"Мост закрыли на ремонт в районе номер {n}" for n in range(3)]
+    )
+    page = _page(f"<article>{_paras(RU_STORY)}{related}</article>")
+    assert _body_paragraphs(page) == RU_STORY
+
+
+def test_a_sentence_mostly_in_links_is_kept_without_its_hover_card():
+    # A name's link opens a card of headlines on hover: the card is in the markup, inside
+    # the sentence, and puts most of the paragraph's text in links.
+    card = (
+        '<span class="card"><a href="/people/jane">Jane Doe</a>'
+        + "".join(
+            f'<a href="/news/{n}">Another story about the mayor, number {n}</a>' for n in range(3)
+        )
+        + "</span>"
+    )
+    first = f'Mayor <a href="/people/jane">Jane Doe</a>{card} opened the new bridge on Monday.'
+    linked = (
+        'The council said on Tuesday that it <a href="/news/vote">voted for the bridge in a '
+        "long and heated session in May</a>."
+    )
+    page = _page(f"<article><p>{first}</p><p>{linked}</p>{_paras(SHORT)}</article>")
+    assert _body_paragraphs(page) == [
+        "Mayor Jane Doe opened the new bridge on Monday.",
+        "The council said on Tuesday that it voted for the bridge in a long and heated "
+        "session in May.",
+        *SHORT,
+    ]
+
+
+def _comment(n: int) -> str:
+    return (
+        f'<div class="comment"><p>Reader {n} writes: well, honestly, I think, and I have said '
+        "it before, that the council, the mayor, the engineers and, frankly, all of us who "
+        "drive, walk or cycle over it, should have asked for this years ago, before the "
+        "cracks, the closures, the detours and the endless, pointless studies.</p></div>"
+    )
+
+
+# Boxes that are not the article but pass for it: prose, long enough, not mostly links.
+BESIDE_THE_ARTICLE = {
+    # Readers' comments, one paragraph each, outweigh the short article in its wrapper.
+    "comments-section": (
+        f'<div class="wrapper"><div class="entry">{_paras(SHORT[:4])}</div>'
+        f'<div id="comments">{_paras([LONG_STORY[0]] * 6)}</div></div>'
+    ),
+    # The article is bare text parted by <br>; one comment dense with commas outscores it.
+    "long-comment": (
+        f'<div class="wrapper"><div class="story">{"<br><br>".join(SHORT[:4])}</div>'
+        f'<div id="comments"><h2>Top comments</h2>{"".join(map(_comment, range(3)))}</div></div>'
+    ),
+    # Each teaser is a linked headline and a lead cut short: more lead than link.
+    "teaser-list": '<div class="main"><ul class="breaking">'
+    + "".join(
+        f'<li><a href="/news/{n}">Harbour plan number {n} approved</a> <span>PORT TOWN: The '
+        "harbour board met on Tuesday and approved a plan for the quay, the cranes and a "
+        "new ferry terminal that will take...</span></li>"
+        for n in range(5)
+    )
+    + f"</ul>{_paras(SHORT[:4])}</div>",
+    # Datelines of their own above and below the text.
+    "datelines": f"<article><p>14:57 16.01.2012</p>{_paras(SHORT[:4])}"
+    "<p>17 января 2012 г. (13:17)</p></article>",
+    # A call to action ("cta") with a paragraph of appeal after the article.
+    "call-to-action": f"<article>{_paras(SHORT[:4])}"
+    '<div class="widget-cta-letter"><h5>A word to our readers</h5><p>Every story we '
+    "publish takes days of reporting, and none of it is free to produce, so we ask those "
+    "who can to give a little every month and keep this work open to everyone.</p></div>"
+    "</article>",
+}
+
+
+@pytest.mark.parametrize("page", BESIDE_THE_ARTICLE.values(), ids=BESIDE_THE_ARTICLE.keys())
+def test_boxes_that_pass_for_prose_beside_the_article_are_dropped(page: str):
+    assert _body_paragraphs(_page(page)) == SHORT[:4]
 
 
 def test_safety_net_does_not_run_on_into_a_box_named_like_boilerplate():

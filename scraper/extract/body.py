@@ -21,6 +21,7 @@ body with a `reason`.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -62,11 +63,17 @@ WIDEN_MIN_PROSE = 0.6  # ... and which must be this share of all the text it add
 SIBLING_BOX_MAX_CHARS = 500  # a paragraph this long, mostly not links, is prose
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS = re.compile(r"\s+")
+_NO_TOKENS: frozenset[str] = frozenset()
 _ELLIPSES = ("...", "…")
+_SENTENCE_STOPS = (".", "!", "?", "…", ".»", '."', ".”", "?”", "!”")
 _WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES)
 # Labels whose value may sit in the next block, as in a layout table's cells: "Автор:".
 _LABELS = frozenset(p for p in rules.ALL_PHRASES if p.endswith(":"))
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
+_THREAD_ITEMS = rules.words("div li article section")
+_NOTICE = re.compile("|".join(map(re.escape, rules.NOTICE_MARKERS)))
+_MARKER = re.compile("|".join(map(re.escape, rules.NOTICE_MARKERS + rules.BOILERPLATE_MARKERS)))
+_COMMENTS_HEADINGS = rules.words("h2 h3 h4 h5 h6 p div")
 _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
 _BARE_TEXT_BOXES = rules.words("div section article td")
 _LINK_LIST_TAGS = rules.words("ul ol div section table p dl")  # boxes that may be link lists
@@ -143,7 +150,7 @@ def _blocks(roots: Sequence[Tag], url: str | None) -> list[tuple[str, str]]:
         value, label = label and len(text) < rules.LABEL_VALUE_MAX_CHARS, text.lower() in _LABELS
         if not value and not _is_boilerplate_text(text):
             kept.append((text, html))
-    return _drop_ticker_tail(kept)
+    return _drop_contact_tail(_drop_ticker_tail(kept))
 
 
 def _safety_net(
@@ -230,10 +237,18 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-def _tokens(tag: Tag) -> set[str]:
-    names = tag.get("class") or []
-    names = [*names, tag.get("id") or ""] if isinstance(names, list) else [names]
-    return {t for name in names for t in rules.hint_tokens(str(name))}
+def _tokens(tag: Tag) -> frozenset[str]:
+    attrs = tag.attrs
+    classes, ident = attrs.get("class"), attrs.get("id")
+    if not classes and not ident:  # most tags: no set to build
+        return _NO_TOKENS
+    classes = " ".join(classes) if isinstance(classes, list) else str(classes or "")
+    return _tokens_of(classes, str(ident or ""))
+
+
+@functools.lru_cache(maxsize=8192)  # class names repeat across a page and a site
+def _tokens_of(classes: str, ident: str) -> frozenset[str]:
+    return frozenset((*rules.hint_tokens(classes), *rules.hint_tokens(ident)))
 
 
 def _has_token(tag: Tag, hints: frozenset[str]) -> bool:
@@ -249,6 +264,8 @@ def _hint(tag: Tag) -> int:
 
 
 def _is_hidden(tag: Tag) -> bool:
+    if not tag.attrs:
+        return False
     style = tag.get("style")
     return (
         tag.has_attr("hidden")
@@ -423,7 +440,7 @@ def _choose(
             for ancestor in _ancestors(node, 2):
                 nodes[id(ancestor)] = ancestor
                 scores[id(ancestor)] = scores.get(id(ancestor), 0.0) + 30
-    marks = [tag for tag in soup.find_all(True) if tag.get("itemprop") == "articleBody"]
+    marks, threads = _marks_and_threads(soup.find_all(True))
     for tag in marks:
         nodes[id(tag)] = tag
         scores[id(tag)] = scores.get(id(tag), 0.0) + 50
@@ -433,7 +450,8 @@ def _choose(
     for key, score in sorted(scores.items(), key=lambda kv: -kv[1])[:8]:
         _, _, chars, links = prose.get(key, (0, 0, 0, 0))
         density = min(1.0, links / chars) if chars else 0.0
-        weighted[key] = score * HINT_WEIGHT[_hint(nodes[key])] * (1 - density)
+        thread = _in_thread(nodes[key], threads)  # a long comment is no article
+        weighted[key] = 0.0 if thread else score * HINT_WEIGHT[_hint(nodes[key])] * (1 - density)
     best = nodes[max(weighted, key=weighted.__getitem__)]
     top = weighted[id(best)]
     core, best = best, _widen(best, prose)
@@ -480,6 +498,33 @@ def _choose(
             if (len(text) > 80 and density < 0.25) or (density == 0 and _SENTENCE_END.search(text)):
                 chosen.append(sibling)
     return chosen, core, dense
+
+
+def _marks_and_threads(tags: list[Tag]) -> tuple[list[Tag], set[int]]:
+    """The `itemprop=articleBody` elements, and the ids of the comment threads: boxes of
+    which at least half the child boxes, and two or more, are named as comments. (One box
+    so named may be the article: "комментарий" is also a column.) One pass over `tags`."""
+    marks = []
+    named: dict[int, list] = {}
+    for tag in tags:
+        attrs = tag.attrs
+        if not attrs:
+            continue
+        if attrs.get("itemprop") == "articleBody":
+            marks.append(tag)
+        if tag.name in _THREAD_ITEMS and _has_token(tag, rules.COMMENT_HINTS):
+            named.setdefault(id(tag.parent), [tag.parent, 0])[1] += 1
+    return marks, {
+        key
+        for key, (box, count) in named.items()
+        if count > 1 and 2 * count >= len(box.find_all(_THREAD_ITEMS, recursive=False))
+    }
+
+
+def _in_thread(tag: Tag, threads: set[int]) -> bool:
+    """Whether `tag` is a comment thread or inside one: a long reader's comment scores like
+    a paragraph of the article."""
+    return bool(threads) and any(id(node) in threads for node in (tag, *tag.parents))
 
 
 def _dense_run(blocks: list[tuple[Tag, int, int, bool]], core: Tag) -> tuple[Tag, Tag, int] | None:
@@ -609,7 +654,8 @@ def _clean(root: Tag, core: Tag | None) -> None:
             not _gone(tag)
             and _hint(tag) < 0
             and id(tag) not in holders
-            and _text_len(tag) < 0.5 * total  # a wrapper of most of the text is no box
+            # a wrapper of most of the text is no box, unless it says it holds comments
+            and (_text_len(tag) < 0.5 * total or _has_token(tag, rules.COMMENT_HINTS))
         ):
             tag.decompose()
     chars, links = _measure(root)
@@ -619,13 +665,23 @@ def _clean(root: Tag, core: Tag | None) -> None:
         if tag.name not in _LINK_LIST_TAGS:
             continue
         length = chars.get(id(tag), 0)
-        if length and links.get(id(tag), 0) > 0.5 * length:
+        if tag.name in ("ul", "ol") and _is_teaser_list(tag, chars, links):
+            doomed[id(tag)] = tag
+            continue
+        if not length or links.get(id(tag), 0) <= 0.5 * length:
+            continue
+        if _is_linked_prose(tag, length, links):  # but not the pop-ups of links inside it
+            doomed.update((id(box), box) for box in _link_boxes(tag, chars, links))
+        else:
             doomed[id(tag)] = tag
     for label in tags:
         if label.name not in _LABEL_TAGS or id(label) in doomed or chars.get(id(label), 0) >= 80:
             continue  # a label is short
         text = label.get_text(" ", strip=True).lower().rstrip(":")
-        if text and len(text) < 40 and _starts_with_phrase(text):
+        heading = text in _WHOLE_PHRASES or bool(rules.MORE_STORIES.fullmatch(text))
+        if label.name in _COMMENTS_HEADINGS and rules.COMMENTS_HEADING.fullmatch(text):
+            doomed.update((id(t), t) for t in _thread_after(label, holders))
+        elif text and len(text) < 40 and (heading or _starts_with_phrase(text)):
             box = label.parent
             if links.get(id(label), 0):  # "Related: <a>...</a>": the label is the teaser
                 doomed[id(label)] = label
@@ -633,16 +689,64 @@ def _clean(root: Tag, core: Tag | None) -> None:
                 doomed[id(box)] = box
             else:
                 doomed[id(label)] = label
-                if text in _WHOLE_PHRASES:  # a heading such as "See also", not a caption
+                if heading:  # such as "See also" or "More great stories", not a caption
                     doomed.update((id(t), t) for t in _teasers_after(label, links, holders))
     for tag in doomed.values():
         if not _gone(tag):
             tag.decompose()
 
 
+def _is_teaser_list(tag: Tag, chars: dict[int, int], links: dict[int, int]) -> bool:
+    """Whether a list is of teasers: most of its items (TEASER_LIST_MIN_ITEMS or more) a
+    linked headline and a lead cut short with an ellipsis, whatever share is in links."""
+    items = [li for li in tag.find_all("li", recursive=False) if chars.get(id(li), 0)]
+    if len(items) < rules.TEASER_LIST_MIN_ITEMS:
+        return False
+    teasers = sum(
+        1 for li in items if links.get(id(li), 0) and li.get_text().rstrip().endswith(_ELLIPSES)
+    )
+    return teasers >= rules.TEASER_LIST_MIN_ITEMS and teasers > len(items) / 2
+
+
+def _is_linked_prose(tag: Tag, length: int, links: dict[int, int]) -> bool:
+    """Whether a paragraph mostly in links is still a sentence of the article: its own
+    words run on for a clause and it ends as a sentence does ("The suspect was <a>sentenced
+    to life</a>.", a name whose link opens a pop-up of headlines)."""
+    return (
+        tag.name == "p"
+        and length - links.get(id(tag), 0) >= MIN_PARAGRAPH_CHARS
+        and tag.get_text().rstrip().endswith(_SENTENCE_STOPS)
+    )
+
+
+def _link_boxes(para: Tag, chars: dict[int, int], links: dict[int, int]) -> Iterator[Tag]:
+    """The innermost inline boxes in a paragraph that hold nothing but several links: a
+    pop-up card of headlines on a name, which the page shows only on hover."""
+    boxes = [
+        box
+        for box in para.find_all("span")
+        if chars.get(id(box), 0)
+        and links.get(id(box), 0) >= chars[id(box)]
+        and len(box.find_all("a")) > 2
+    ]
+    outer = {id(parent) for box in boxes for parent in box.parents}
+    yield from (box for box in boxes if id(box) not in outer)
+
+
+def _thread_after(label: Tag, holders: set[int]) -> Iterator[Tag]:
+    """A comments heading and the boxes after it, up to one that holds the article."""
+    yield label
+    for sibling in label.next_siblings:
+        if isinstance(sibling, Tag):
+            if id(sibling) in holders:
+                return
+            yield sibling
+
+
 def _teasers_after(label: Tag, links: dict[int, int], holders: set[int]) -> Iterator[Tag]:
-    """The list or run of link-bearing boxes (teasers) that follow a label such as "See
-    also", up to the next heading or the first sibling without a link."""
+    """The list or run of teasers that follow a label such as "See also": boxes with links,
+    or headlines (short, with no full stop), up to the next heading or the first other
+    sibling."""
     for sibling in label.next_siblings:
         if isinstance(sibling, NavigableString):
             if sibling.strip():
@@ -652,7 +756,11 @@ def _teasers_after(label: Tag, links: dict[int, int], holders: set[int]) -> Iter
             return
         if sibling.name in ("ul", "ol") or links.get(id(sibling), 0):
             yield sibling
-        elif sibling.get_text(strip=True):
+            continue
+        text = sibling.get_text(" ", strip=True)
+        if len(text) < rules.HEADLINE_MAX_CHARS and not text.endswith(_SENTENCE_STOPS):
+            yield sibling
+        elif text:
             return
 
 
@@ -680,24 +788,72 @@ def _measure(root: Tag) -> tuple[dict[int, int], dict[int, int]]:
 
 
 def _drop_ticker_tail(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Without the run of timestamped headlines (a news ticker) that ends a body."""
+    """Without the run of timestamped headlines (a news ticker) that ends a body, and the
+    few short blocks after it (rules.TICKER_TRAILING_BLOCKS)."""
+    for trailing in range(rules.TICKER_TRAILING_BLOCKS + 1):
+        end = len(blocks) - trailing
+        if trailing and (end < 1 or len(blocks[end][0]) >= rules.PHRASE_BLOCK_MAX_CHARS):
+            break  # what follows the ticker is no short line
+        start = _ticker_start(blocks, end)
+        if start is not None:
+            return blocks[:start]
+    return blocks
+
+
+def _ticker_start(blocks: list[tuple[str, str]], end: int) -> int | None:
+    """Where the ticker that ends at `end` starts, if there is one. An item is a short block
+    that opens or closes with a stamp, or a short block after a block that is only a stamp
+    (`<span>14:35</span><p>Headline</p>`)."""
+    items = 0
+    while end and len(blocks[end - 1][0]) < rules.TICKER_ITEM_MAX_CHARS:
+        if end > 1 and _is_stamp(blocks[end - 2][0]):
+            end -= 2
+        elif rules.TICKER_STAMP.match(blocks[end - 1][0]) or rules.TICKER_END_STAMP.search(
+            blocks[end - 1][0]
+        ):
+            end -= 1
+        else:
+            break
+        items += 1
+    return end if items >= rules.TICKER_MIN_ITEMS else None
+
+
+def _drop_contact_tail(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Without the closing lines that tell how to reach the author or the desk ("Email
+    Jane at jane@example.com or follow her @jane", "Smith contributed to this report")."""
     end = len(blocks)
     while (
-        end
-        and len(blocks[end - 1][0]) < rules.TICKER_ITEM_MAX_CHARS
-        and (rules.TICKER_STAMP.match(blocks[end - 1][0]))
+        end > 1
+        and len(blocks[end - 1][0]) < rules.CONTACT_LINE_MAX_CHARS
+        and rules.CONTACT_LINE.search(blocks[end - 1][0])
     ):
         end -= 1
-    return blocks[:end] if len(blocks) - end >= rules.TICKER_MIN_ITEMS else blocks
+    return blocks[:end]
+
+
+def _is_stamp(text: str) -> bool:
+    """Whether `text` is a time or date and nothing else ("14:57 16.01.2012", "17 января
+    2012 г. (13:17)")."""
+    rest, found = text, False
+    while match := rules.TICKER_STAMP.match(rest):
+        rest, found = rest[match.end() :], True
+    return found and rules.STAMP_REST.fullmatch(rest) is not None
 
 
 def _is_boilerplate_text(text: str) -> bool:
-    if len(text) >= rules.PHRASE_BLOCK_MAX_CHARS:
+    length = len(text)
+    if length >= rules.NOTICE_BLOCK_MAX_CHARS:
         return False
     if _is_date_only(text):
         return True
     low = text.lower()
-    return _starts_with_phrase(low) or any(m in low for m in rules.BOILERPLATE_MARKERS)
+    if length >= rules.PHRASE_BLOCK_MAX_CHARS:
+        return bool(_NOTICE.search(low))
+    return (
+        bool(_MARKER.search(low))
+        or _starts_with_phrase(low)
+        or bool(rules.GALLERY_COUNTER.fullmatch(text))
+    )
 
 
 def _is_date_only(text: str) -> bool:

@@ -10,8 +10,10 @@ Every rule here is generic (seen on many sites); none names a site. To add your 
 * Phrases: add a lowercase phrase to a language in `BOILERPLATE_PHRASES`. A short block
   (under `PHRASE_BLOCK_MAX_CHARS`) that starts with one is dropped; a heading or label
   that is exactly one ("Related articles", "Читайте также") drops the block of links or
-  the box it introduces. `BOILERPLATE_MARKERS` are fragments that make a short block
-  boilerplate wherever they appear in it ("ctrl+enter", "©").
+  the box it introduces, and the run of teasers or headlines after it.
+  `BOILERPLATE_MARKERS` are fragments that make a short block boilerplate wherever they
+  appear in it ("(c) 2024"); `NOTICE_MARKERS` ("ctrl+enter", "©") do so in somewhat longer
+  blocks.
 
 Per-source CSS selectors in sources.toml (`body_selector`, `remove_selectors`) win over all
 of this; use them when one site needs something no other site does.
@@ -90,10 +92,14 @@ NEGATIVE_HINTS = words(
     sidebar footer header masthead toolbar
     caption credit credits copyright photo
     meta date dateline timestamp print email rating rate
-    modal popup overlay hidden
+    modal popup overlay hidden cta
     error typo mistake orphus
     """
 )
+
+# Of those, the tokens of a comments section: readers' comments are prose and may outweigh
+# a short article, so a box named so goes whatever its size (unless it holds the body).
+COMMENT_HINTS = words("comment comments comm disqus discussion respond reply replies")
 
 # Class/id tokens of the article itself; they outweigh a negative token in the same name.
 POSITIVE_HINTS = words(
@@ -109,16 +115,6 @@ LEAD_HINTS = words("lead intro summary standfirst subtitle excerpt abstract dek 
 # A box before the body whose text opens with the page's meta description, on this many
 # characters, is the lead even when its class says nothing.
 LEAD_MATCH_CHARS = 40
-
-# A run of at least TICKER_MIN_ITEMS blocks at the end of a body, each shorter than
-# TICKER_ITEM_MAX_CHARS and opening with a time or a date ("14:35", "5 декабря, 14:35",
-# "05.12.2023"), is a news ticker, not the article's last paragraphs.
-TICKER_STAMP = re.compile(
-    r"\s*(?:\d{1,2}[:.]\d{2}(?!\d)|\d{1,2}\s+\w+\.?,?\s+(?:\d{4},?\s+)?\d{1,2}:\d{2}"
-    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
-)
-TICKER_MIN_ITEMS = 3
-TICKER_ITEM_MAX_CHARS = 250
 
 # A short block of nothing but a date, with a time or weekday or not ("17 января 2012 г.
 # (13:17)", "Mon, 16 Jan 2012 23:53:30", "14:57 16.01.2012"), is the page's dateline, not
@@ -136,6 +132,30 @@ DATE_ONLY_BLOCK = re.compile(
 )
 DATE_ONLY_MAX_CHARS = 60
 
+# A run of at least TICKER_MIN_ITEMS blocks at the end of a body, each shorter than
+# TICKER_ITEM_MAX_CHARS and opening with a time or a date ("14:35", "5 декабря, 14:35",
+# "Вчера, 14:35", "Сьогодні о 9:10", "05.12.2023", "5 декабря 2023"), is a news ticker, not
+# the article's last paragraphs. A stamp may be a block of its own before its headline.
+TICKER_DAYS = "сегодня|вчера|позавчера|сьогодні|вчора|позавчора|today|yesterday"
+TICKER_STAMP = re.compile(
+    rf"\s*(?:(?:{TICKER_DAYS}),?\s*(?:в|о|at)?\s*)?"
+    r"(?:\d{1,2}[:.]\d{2}(?!\.?\d)|\d{1,2}\s+\w+\.?,?\s+(?:\d{4},?\s+)?\d{1,2}:\d{2}"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}\s+\w+\s+\d{4}"
+    rf"|\d{{1,2}}\s+{_MONTHS_AND_DAYS}(?!\w))",
+    re.IGNORECASE,
+)
+# What may follow a stamp in a block that is only a stamp: separators, "г.", a time.
+STAMP_REST = re.compile(r"[\s,|]*(?:г\.|р\.)?[\s,|(]*(?:\d{1,2}:\d{2}(?::\d{2})?)?\)?\s*")
+
+# ... or closing with one ("Headline 14:35", "Headline 05.12.2023").
+TICKER_END_STAMP = re.compile(r"(?:\d{1,2}:\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})\s*$")
+TICKER_MIN_ITEMS = 3
+# A ticker may be followed by this many other short blocks (its "All news" link, the
+# desk's address), which go with it.
+TICKER_TRAILING_BLOCKS = 2
+TICKER_ITEM_MAX_CHARS = 250
+
+
 # Strong evidence of the body: an `itemprop=articleBody` element with this much paragraph
 # text wins over scoring; JSON-LD `articleBody` replaces the body when it has at least
 # LD_BODY_MIN_WORDS words and LD_BODY_FACTOR times as many as the body found in the markup.
@@ -150,6 +170,45 @@ LD_BODY_FACTOR = 2
 NET_FACTOR = 0.5
 NET_MAX_LINKS = 0.3
 NET_SHORT_PENALTY = 20
+
+# A block that is only the heading of the readers' comments ("Комментарии (2)", "3
+# comments", "Коментарі:"): it and all after it are the comments, not the article.
+COMMENTS_HEADING = re.compile(
+    r"(?:\d+\s+)?(?:top |reader |readers' )?"
+    r"(?:comments?|комментари\w*|коментар\w*|отзыв\w*|відгук\w*)"
+    r"(?:\s*\(\d+\)|\s*:?\s*\d*)?:?",
+    re.IGNORECASE,
+)
+
+# A heading such as "More great stories", "Other news", "Top articles from us" counts as
+# one that is exactly a boilerplate phrase.
+MORE_STORIES = re.compile(
+    r"(?:more|other|related|recommended|popular|latest|top)\b.{0,25}"
+    r"\b(?:stories|articles|news|posts|reads|videos)(?: from [\w .]+)?"
+)
+
+# After a heading that is exactly a boilerplate phrase ("Ссылки по теме:"), blocks shorter
+# than this with no full stop are headlines of other stories, linked or not.
+HEADLINE_MAX_CHARS = 150
+
+# A list with at least this many items that are a linked headline and a lead cut short
+# ("…"), most of its items, is a list of other stories.
+TEASER_LIST_MIN_ITEMS = 3
+
+# The closing lines of a body, each shorter than CONTACT_LINE_MAX_CHARS, that give an
+# e-mail address or a handle to follow, or credit a contributor: the author's or the
+# desk's signature, not the article.
+CONTACT_LINE = re.compile(
+    r"[\w.+-]+@[\w-]+\.[\w.]+|\bfollow (?:us|him|her|them|me)\b|contributed to this report",
+    re.IGNORECASE,
+)
+CONTACT_LINE_MAX_CHARS = 250
+
+# A block that is only a gallery's counter ("Image 1 of 5", "Фото 2 из 10").
+GALLERY_COUNTER = re.compile(
+    r"(?:image|photo|picture|slide|фото|снимок|слайд|світлина)\s+\d+\s*(?:of|/|из|з)\s*\d+",
+    re.IGNORECASE,
+)
 
 # A block that is a label alone ("Автор:", "Теги:") drops the block after it too, its value,
 # when that is shorter than this.
@@ -169,6 +228,7 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "related stories",
         "related posts",
         "related:",
+        "related",
         "read more",
         "read also",
         "see also",
@@ -190,10 +250,18 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "sign up for",
         "sign up to",
         "get our newsletter",
+        "enter your email",
+        "your email address",
         "follow us",
         "comments",
         "leave a comment",
         "leave a reply",
+        "you must be logged in to post a comment",
+        "print this",
+        "printer-friendly",
+        "printer friendly",
+        "log in to comment",
+        "to leave a comment",
         "add a comment",
         "tags",
         "topics:",
@@ -223,6 +291,10 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "ссылки по теме",
         "подписка на рассылку",
         "подписаться на рассылку",
+        "введите ваш e-mail",
+        "введите e-mail",
+        "ваш e-mail",
+        "ваш email",
         "похожие новости",
         "похожие материалы",
         "другие новости",
@@ -261,6 +333,46 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "все права защищены",
         "следите за нами",
         "оставайтесь в курсе",
+        "лента новостей",
+        "новости часа",
+        "все новости",
+        "чтобы оставить комментарий",
+        "чтобы добавить комментарий",
+        "чтобы комментировать",
+        "для того чтобы оставить комментарий",
+        "для комментирования",
+        "новости по теме",
+        "материалы по теме",
+        "статьи по теме",
+        "ваш комментарий",
+        "пожалуйста, не оставляйте",
+        "просим не оставлять",
+        "просим вас не оставлять",
+        "уважаемые читатели",
+        "для того, чтобы оставить",
+        "только зарегистрированные",
+        "ваше имя",
+        "введите код",
+        "код с картинки",
+        "текст комментария",
+        "авторизуйтесь",
+        "отправить другу",
+        "отправить по почте",
+        "добавить в закладки",
+        "добавить в избранное",
+        "обсудить на форуме",
+        "мнение редакции может не совпадать",
+        "редакция не несет ответственности",
+        "редакция не несёт ответственности",
+        "версия для печати",
+        "распечатать",
+        "при перепечатке",
+        "при цитировании",
+        "при копировании",
+        "при использовании материалов",
+        "использование материалов",
+        "гиперссылка на",
+        "активная ссылка на",
     ),
     "uk": (
         "поділитися",
@@ -271,6 +383,8 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "за темою",
         "посилання на тему",
         "підписка на розсилку",
+        "введіть ваш e-mail",
+        "введіть e-mail",
         "схожі новини",
         "інші новини",
         "останні новини",
@@ -300,6 +414,39 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "усі права захищені",
         "всі права застережено",
         "стежте за нами",
+        "стрічка новин",
+        "всі новини",
+        "усі новини",
+        "щоб залишити коментар",
+        "щоб додати коментар",
+        "щоб додавати коментарі",
+        "щоб коментувати",
+        "для коментування",
+        "новини за темою",
+        "матеріали за темою",
+        "ваш коментар",
+        "шановні читачі",
+        "для того, щоб залишити",
+        "тільки зареєстровані",
+        "лише зареєстровані",
+        "ваше ім'я",
+        "введіть код",
+        "текст коментаря",
+        "авторизуйтеся",
+        "авторизуйтесь",
+        "надіслати другу",
+        "додати в закладки",
+        "обговорити на форумі",
+        "думка редакції може не збігатися",
+        "редакція не несе відповідальності",
+        "версія для друку",
+        "роздрукувати",
+        "при передруку",
+        "передрук",
+        "при цитуванні",
+        "при використанні матеріалів",
+        "використання матеріалів",
+        "гіперпосилання на",
     ),
     "de": (
         "teilen",
@@ -366,14 +513,15 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
 
 # Fragments that mark a short block as boilerplate wherever they appear in it.
 BOILERPLATE_MARKERS: tuple[str, ...] = (
-    "ctrl+enter",
-    "ctrl + enter",
-    "ctrl-enter",
-    "ctrl enter",
-    "©",
     "(c) 20",
     "newsletter",
 )
+
+# Fragments of the "found a typo? select it and press Ctrl+Enter" notice and of the
+# copyright line: a block that holds one is boilerplate up to NOTICE_BLOCK_MAX_CHARS, since
+# both often run on for a sentence or two (thanks, instructions, terms of reprinting).
+NOTICE_MARKERS: tuple[str, ...] = ("ctrl+enter", "ctrl + enter", "ctrl-enter", "ctrl enter", "©")
+NOTICE_BLOCK_MAX_CHARS = 400
 
 _TOKEN_SPLIT = re.compile(r"[\s_\-:.]+|(?<=[a-z])(?=[A-Z])")
 
