@@ -467,3 +467,17 @@ def test_bylines_sources_and_tags_in_their_own_cells_or_lines_are_dropped():
     tails += "<div>Тэги: мост, ремонт, мэрия</div>"
     page = _page(f"<article>{byline}{_paras(RU_STORY)}{tails}</article>")
     assert _body_paragraphs(page) == RU_STORY
+
+
+def test_a_card_repeated_by_its_hover_overlay_is_kept_once():
+    # The overlay repeats the card's heading and text; the reader sees them once. The same
+    # line further on (a question put to each guest) stays.
+    card = (
+        '<div class="card"><h3>The bridge reopens to traffic</h3>'
+        f"<p>{SHORT[0]}</p>"
+        '<div class="card-back"><h3>The bridge reopens to traffic</h3>'
+        f"<p>{SHORT[0]}</p></div></div>"
+    )
+    article = f"<article>{card}{_paras(SHORT[1:4])}<p>{SHORT[0]}</p>{_paras(SHORT[4:])}</article>"
+    expected = ["The bridge reopens to traffic", *SHORT[:4], SHORT[0], *SHORT[4:]]
+    assert _body_paragraphs(_page(article)) == expected

@@ -150,7 +150,27 @@ def _blocks(roots: Sequence[Tag], url: str | None) -> list[tuple[str, str]]:
         value, label = label and len(text) < rules.LABEL_VALUE_MAX_CHARS, text.lower() in _LABELS
         if not value and not _is_boilerplate_text(text):
             kept.append((text, html))
-    return _drop_contact_tail(_drop_ticker_tail(kept))
+    return _drop_contact_tail(_drop_ticker_tail(_drop_repeats(kept)))
+
+
+def _drop_repeats(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Without a run of blocks that repeats the run right before it word for word."""
+    kept: list[tuple[str, str]] = []
+    i = 0
+    while i < len(blocks):
+        for size in range(1, rules.REPEAT_RUN_MAX + 1):
+            run = [text for text, _ in blocks[i : i + size]]
+            if (
+                len(kept) >= size
+                and run == [text for text, _ in kept[-size:]]
+                and sum(map(len, run)) >= rules.REPEAT_MIN_CHARS
+            ):
+                i += size
+                break
+        else:
+            kept.append(blocks[i])
+            i += 1
+    return kept
 
 
 def _safety_net(

@@ -171,6 +171,13 @@ NET_FACTOR = 0.5
 NET_MAX_LINKS = 0.3
 NET_SHORT_PENALTY = 20
 
+# A run of up to REPEAT_RUN_MAX blocks (a heading and its text), together at least
+# REPEAT_MIN_CHARS long, that repeats word for word the run right before it is a copy (a
+# card's hover overlay, a slide and its caption twice): kept once. Repeats further apart
+# stay: an interview asks each guest the same question.
+REPEAT_RUN_MAX = 2
+REPEAT_MIN_CHARS = 25
+
 # A block that is only the heading of the readers' comments ("Комментарии (2)", "3
 # comments", "Коментарі:"): it and all after it are the comments, not the article.
 COMMENTS_HEADING = re.compile(
