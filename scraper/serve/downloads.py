@@ -95,16 +95,31 @@ def _lines(rows: Any) -> str:
     return out.getvalue()
 
 
-async def _table_sql(datasette: Any, request: Any, db: Any, table: str) -> tuple[str, dict]:
-    """The table page's selection (the same filters and plugin hooks as Datasette's table
-    view), in the page's order, without its page size."""
-    pairs = [
+def column_filters(request: Any) -> list[tuple[str, str]]:
+    """The page's column filters, sorted: Datasette's table view's rule for which
+    arguments are filters."""
+    return sorted(
         (k, v)
         for k in request.args
         if not (k.startswith("_") and "__" not in k)
         for v in request.args.getlist(k)
-    ]
-    where, params = Filters(sorted(pairs)).build_where_clauses(table)
+    )
+
+
+def page_order(request: Any, metadata: dict[str, Any]) -> tuple[str | None, bool]:
+    """The column a table page is sorted by (None: its key) and whether descending: its
+    `_sort` or `_sort_desc`, else the table's metadata (Datasette refuses both at once)."""
+    if sort := request.args.get("_sort"):
+        return sort, False
+    if sort_desc := request.args.get("_sort_desc") or metadata.get("sort_desc"):
+        return sort_desc, True
+    return metadata.get("sort"), False
+
+
+async def _table_sql(datasette: Any, request: Any, db: Any, table: str) -> tuple[str, dict]:
+    """The table page's selection (the same filters and plugin hooks as Datasette's table
+    view), in the page's order, without its page size."""
+    where, params = Filters(column_filters(request)).build_where_clauses(table)
     for hook in pm.hook.filters_from_request(
         request=request, table=table, database=db.name, datasette=datasette
     ):
@@ -116,13 +131,10 @@ async def _table_sql(datasette: Any, request: Any, db: Any, table: str) -> tuple
         selected = ", ".join(escape_sqlite(c) for c in COLUMNS)
     else:
         selected = ", ".join(escape_sqlite(c) for c in table_columns)
-    metadata = datasette.table_metadata(db.name, table)
-    sort = request.args.get("_sort") or None
-    sort_desc = None if sort else request.args.get("_sort_desc") or metadata.get("sort_desc")
-    sort = sort or (None if sort_desc else metadata.get("sort"))
+    column, desc = page_order(request, datasette.table_metadata(db.name, table))
     order = ""
-    if (column := sort or sort_desc) in table_columns:
-        direction = " DESC" if sort_desc else ""
+    if column in table_columns:
+        direction = " DESC" if desc else ""
         tie = "" if table in await db.view_names() else f", rowid{direction}"
         order = f" ORDER BY {escape_sqlite(column)}{direction}{tie}"
     condition = f" WHERE {' AND '.join(where)}" if where else ""

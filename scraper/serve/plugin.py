@@ -52,7 +52,13 @@ from pipelines.textsearch import (
     snippet,
 )
 from scraper.serve.diff import compare, edit_summary
-from scraper.serve.downloads import ROUTE, csv_download, download_url
+from scraper.serve.downloads import (
+    ROUTE,
+    column_filters,
+    csv_download,
+    download_url,
+    page_order,
+)
 from scraper.serve.feed import names, render_atom
 from scraper.serve.reading import layout
 
@@ -292,31 +298,27 @@ PAGE_WINDOW = (
 def _ranks(request: Any, scope: dict[str, str]) -> bool:
     """Whether this search page is ranked by relevance (templates/_table.html's own rows)."""
     explicit_sort = any(request.args.get(a) for a in SORT_ARGS)
-    return not explicit_sort and not _filtered(request) and not scope["source"]
+    return not explicit_sort and _rankable(request, scope)
+
+
+def _rankable(request: Any, scope: dict[str, str]) -> bool:
+    """Whether the search may be ranked: not narrowed to a source or a column value."""
+    return not _filtered(request) and not scope["source"]
 
 
 def _window_spec(request: Any, metadata: dict[str, Any]) -> str:
     """What a date-sorted page's window depends on, as JSON: its sort, Datasette's cursor
     (`_next`: the last row's sort value and id) and its column filters."""
-    sort, sort_desc = request.args.get("_sort"), request.args.get("_sort_desc")
-    if not sort and not sort_desc:
-        sort, sort_desc = metadata.get("sort"), metadata.get("sort_desc")
+    column, desc = page_order(request, metadata)
     after = None
     if cursor := request.args.get("_next"):
         parts = urlsafe_components(cursor)
-        if len(parts) > 1 and (sort or sort_desc):
+        if len(parts) > 1 and column:
             after = [None if cursor.split(",")[0] == "$null" else parts[0], parts[1]]
         else:
             after = [parts[0], parts[0]]  # sorted by id: the id is the sort value
-    # Datasette's own rule for which arguments are column filters.
-    filters = [
-        (key, value)
-        for key in request.args
-        if not (key.startswith("_") and "__" not in key)
-        for value in request.args.getlist(key)
-    ]
-    spec = {"sort": sort_desc or sort or "id", "desc": bool(sort_desc), "after": after}
-    return json.dumps({**spec, "filters": sorted(filters)}, ensure_ascii=False)
+    spec = {"sort": column or "id", "desc": desc, "after": after}
+    return json.dumps({**spec, "filters": column_filters(request)}, ensure_ascii=False)
 
 
 def _window(
@@ -461,9 +463,9 @@ def extra_template_vars(
             article_path=lambda pk: datasette.urls.row(database, TABLE, pk),
             feed_url=_feed_url(request, datasette, database),
         )
-        if not _column_filtered(request):  # Datasette counted FACET_DEPTH at most
+        if not values["search_filtered"]:  # Datasette counted FACET_DEPTH at most
             values["filtered_table_rows_count"] = total
-        values["rankable"] = not _filtered(request) and not scope["source"]
+        values["rankable"] = _rankable(request, scope)
         if _ranks(request, scope) and query:
             values["ranked_rows"], ranked = await _ranked(db, search, scope, _page(request))
             # Datasette's pager walks the date order; ranked pages have their own.
