@@ -640,12 +640,8 @@ def _labelled_beside(
     under it."""
     if anchor is None:
         return []
-    near = [anchor + sign * d for d in range(1, NEAR_HEADLINE + 1) for sign in (1, -1)]
-    farther = range(anchor + NEAR_HEADLINE + 1, len(page.elements)) if under else ()
-    for i in [*near, *farther]:
-        if not 0 <= i < len(page.elements):
-            continue
-        el = page.elements[i]
+    farther = page.elements[anchor + NEAR_HEADLINE + 1 :] if under else []
+    for el in [*_around(page, anchor, NEAR_HEADLINE), *farther]:
         text = _clean(el.string) if el.name not in ("script", "style") else None
         first = el.contents[0] if text is None and el.contents else None
         if isinstance(first, str) and len(first.strip()) <= MAX_LABEL_CHARS:
@@ -717,22 +713,27 @@ def _dates_beside(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
     if anchor is None:
         return []
     found = []
-    for distance in range(1, BESIDE_HEADLINE + 1):
-        for i in (anchor + distance, anchor - distance):
-            if not 0 <= i < len(page.elements):
-                continue
-            el = page.elements[i]
-            text = el.string if el.name not in ("script", "style") else None
-            text = _clean(text) if text else None
-            if (
-                text
-                and len(text) <= dates.MAX_DATE_TEXT
-                and _YEAR.search(text)
-                and dates.looks_like_date(text)
-                and not _UPDATED.search(text)
-            ):
-                found.append((text, _labelled_update(el)))
+    for el in _around(page, anchor, BESIDE_HEADLINE):
+        text = el.string if el.name not in ("script", "style") else None
+        text = _clean(text) if text else None
+        if (
+            text
+            and len(text) <= dates.MAX_DATE_TEXT
+            and _YEAR.search(text)
+            and dates.looks_like_date(text)
+            and not _UPDATED.search(text)
+        ):
+            found.append((text, _labelled_update(el)))
     return found
+
+
+def _around(page: _Page, anchor: int, reach: int) -> Iterator[Tag]:
+    """The elements within `reach` of the headline's, nearest first (at each distance,
+    the one after it before the one before it)."""
+    for distance in range(1, reach + 1):
+        for i in (anchor + distance, anchor - distance):
+            if 0 <= i < len(page.elements):
+                yield page.elements[i]
 
 
 def _is_marked_update(el: Tag) -> bool:
