@@ -481,3 +481,24 @@ def test_a_card_repeated_by_its_hover_overlay_is_kept_once():
     article = f"<article>{card}{_paras(SHORT[1:4])}<p>{SHORT[0]}</p>{_paras(SHORT[4:])}</article>"
     expected = ["The bridge reopens to traffic", *SHORT[:4], SHORT[0], *SHORT[4:]]
     assert _body_paragraphs(_page(article)) == expected
+
+
+def test_a_table_or_a_quote_set_in_a_figure_is_kept_but_a_picture_and_caption_are_not():
+    # WordPress wraps a table block and a quote in <figure>, as it does a picture.
+    table = (
+        '<figure class="wp-block-table"><table><tr><th>District</th><th>Votes</th></tr>'
+        "<tr><td>Harbour</td><td>1,204</td></tr><tr><td>Old Town</td><td>987</td></tr></table>"
+        "<figcaption>Source: the city council</figcaption></figure>"
+    )
+    quote = (
+        '<figure class="wp-block-pullquote"><blockquote><p>We will open the bridge before '
+        "winter, whatever the weather does.</p></blockquote></figure>"
+    )
+    picture = (
+        '<figure class="wp-block-image"><img src="/bridge.jpg" alt="">'
+        "<figcaption>The bridge at night</figcaption></figure>"
+    )
+    article = f"<article>{_paras(SHORT[:4])}{table}{picture}{quote}{_paras(SHORT[4:])}</article>"
+    cells = ["District", "Votes", "Harbour", "1,204", "Old Town", "987"]
+    said = "We will open the bridge before winter, whatever the weather does."
+    assert _body_paragraphs(_page(article)) == [*SHORT[:4], *cells, said, *SHORT[4:]]

@@ -325,6 +325,7 @@ def _prune(root: Tag, *, heuristics: bool) -> None:
             or _is_hidden(tag)
             or (
                 tag.name in rules.NEVER_CONTENT
+                and not (tag.name == "figure" and tag.find(rules.TEXT_IN_FIGURE))
                 or heuristics
                 and (_hint(tag) < 0 or tag.name == "header")
                 and not _holds_article_text(tag, holders, real)

@@ -74,6 +74,10 @@ NEVER_CONTENT = frozenset(
     }
 )
 
+# A `<figure>` that holds one of these is the article's own text set in a figure (a
+# WordPress table block, a pull quote with its attribution), not a picture: it stays.
+TEXT_IN_FIGURE = ["table", "blockquote"]
+
 # Class/id tokens of boxes that are not the article: sharing, related links, ads,
 # subscriptions, comments, tags, author boxes, cookie banners, navigation, error reports.
 NEGATIVE_HINTS = words(
