@@ -502,3 +502,84 @@ def test_a_table_or_a_quote_set_in_a_figure_is_kept_but_a_picture_and_caption_ar
     cells = ["District", "Votes", "Harbour", "1,204", "Old Town", "987"]
     said = "We will open the bridge before winter, whatever the weather does."
     assert _body_paragraphs(_page(article)) == [*SHORT[:4], *cells, said, *SHORT[4:]]
+
+
+def _headlines(n: int = 3, *, linked: bool = False) -> str:
+    lines = [f"Мост закрыли на ремонт в районе номер {i}" for i in range(n)]
+    if linked:
+        return "<ul>" + "".join(f'<li><a href="/n{i}">{t}</a></li>' for i, t in enumerate(lines))
+    return _paras(lines)
+
+
+# What Russian and Ukrainian news sites put around an article: related-link headings,
+# subscribe and share calls, error and reprint notices, credits, ad labels, comment
+# prompts, tag, editor and rubric lines. Each was kept before its phrase was added.
+RU_UK_FURNITURE = {
+    "main-heading": "<div>Главное</div>" + _headlines(),
+    "more-news-uk": "<h3>Більше новин</h3>" + _headlines(linked=True) + "</ul>",
+    "most-discussed": "<p>Самое обсуждаемое</p>" + _headlines(),
+    "most-read-uk": "<h4>Найчитаніше</h4>" + _headlines(),
+    "interesting": "<p><b>Вам может быть интересно:</b></p>" + _headlines(),
+    "ad-labels": _paras(["На правах рекламы", "Партнерский материал", "Новини партнерів"]),
+    "join-us": _paras(
+        ["Присоединяйтесь к нам в Telegram и ВКонтакте", "Приєднуйтесь до нас у Viber"]
+    ),
+    "read-us": _paras(["Читайте нас в Telegram", "Читайте нас у Facebook"]),
+    "typo": _paras(
+        ["Ошибка в тексте? Выделите её мышью и сообщите нам.", "Помилка в тексті? Напишіть нам."]
+    ),
+    "reuse-ru": "<p>Все материалы сайта можно цитировать, ссылка на сайт обязательна.</p>",
+    "reuse-uk": "<p>Матеріали сайту можна цитувати, посилання на джерело обов'язкове.</p>",
+    "reuse-partial": "<p>При полном или частичном копировании текстов — гиперссылка.</p>",
+    "age": "<p>18+</p>",
+    "credits": _paras(["Иллюстрация: пресс-служба мэрии", "Ілюстрація: архів редакції"]),
+    "photo-author": "<p>Автор фото: Иван Петров</p>",
+    "share": _paras(["Рассказать друзьям", "Поширити"]),
+    "comment-calls": _paras(
+        ["Оставьте комментарий", "Залиште коментар", "Комментировать", "Коментувати"]
+    ),
+    "tags": _paras(["Ключевые слова: мост, ремонт", "Рубрика: Город"]),
+    "editor": _paras(["Редактор: Анна Смирнова", "Текст: Иван Петров"]),
+}
+
+
+@pytest.mark.parametrize("tail", RU_UK_FURNITURE.values(), ids=RU_UK_FURNITURE.keys())
+def test_russian_and_ukrainian_furniture_after_a_story_is_dropped(tail: str):
+    page = _page(f"<article>{_paras(RU_STORY)}{tail}</article>")
+    assert _body_paragraphs(page) == RU_STORY
+
+
+def test_words_that_are_furniture_alone_stay_when_they_open_a_sentence():
+    said = [
+        "Главное — не паниковать, сказал мэр, мост откроют к зиме.",
+        "Комментировать решение совета в мэрии отказались.",
+        "Рекомендуем водителям объезжать мост по набережной.",
+    ]
+    page = _page(f"<article>{_paras(RU_STORY)}{_paras(said)}</article>")
+    assert _body_paragraphs(page) == RU_STORY + said
+
+
+def _portal(layout: str) -> bytes:
+    """A regional news portal's page around RU_STORY, in an old table layout or a div one."""
+    top = "<p>Реклама</p><p>18+</p>"
+    after = (
+        "<p>Иллюстрация: пресс-служба мэрии</p><p>Редактор: Анна Смирнова</p>"
+        "<p>Теги</p><p>мост, ремонт</p><p>Читайте нас в Telegram</p>"
+        "<p>При полном или частичном использовании материалов ссылка на сайт обязательна.</p>"
+    )
+    side = "<div>Главное</div>" + _headlines(4)
+    if layout == "table":
+        return (
+            "<html><body><table><tr><td>" + top + "</td></tr><tr><td>"
+            f"{_paras(RU_STORY)}{after}</td><td>{side}</td></tr></table></body></html>"
+        ).encode()
+    return (
+        f'<html><body><div class="page">{top}<div class="col">'
+        f'<div class="material">{_paras(RU_STORY)}{after}</div></div>'
+        f'<div class="col2">{side}</div></div></body></html>'
+    ).encode()
+
+
+@pytest.mark.parametrize("layout", ["table", "div"])
+def test_a_portal_page_gives_the_story_alone(layout: str):
+    assert _body_paragraphs(_portal(layout)) == RU_STORY

@@ -66,7 +66,7 @@ _WS = re.compile(r"\s+")
 _NO_TOKENS: frozenset[str] = frozenset()
 _ELLIPSES = ("...", "…")
 _SENTENCE_STOPS = (".", "!", "?", "…", ".»", '."', ".”", "?”", "!”")
-_WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES)
+_WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES + rules.BOILERPLATE_LINES)
 # Labels whose value may sit in the next block, as in a layout table's cells: "Автор:".
 _LABELS = frozenset(p for p in rules.ALL_PHRASES if p.endswith(":"))
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")

@@ -10,7 +10,9 @@ Every rule here is generic (seen on many sites); none names a site. To add your 
 * Phrases: add a lowercase phrase to a language in `BOILERPLATE_PHRASES`. A short block
   (under `PHRASE_BLOCK_MAX_CHARS`) that starts with one is dropped; a heading or label
   that is exactly one ("Related articles", "Читайте также") drops the block of links or
-  the box it introduces, and the run of teasers or headlines after it.
+  the box it introduces, and the run of teasers or headlines after it (without its colon:
+  "Теги" alone counts as "теги:"). Words that also open ordinary sentences ("Главное")
+  go in `BOILERPLATE_LINES`: they count only as a heading or line on their own.
   `BOILERPLATE_MARKERS` are fragments that make a short block boilerplate wherever they
   appear in it ("(c) 2024"); `NOTICE_MARKERS` ("ctrl+enter", "©") do so in somewhat longer
   blocks.
@@ -384,6 +386,42 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "использование материалов",
         "гиперссылка на",
         "активная ссылка на",
+        "любое использование материалов",
+        "при полном или частичном",
+        "все права на материалы",
+        "на правах рекламы",
+        "партнерский материал",
+        "партнёрский материал",
+        "материал партнера",
+        "материал партнёра",
+        "новости партнеров",
+        "новости партнёров",
+        "присоединяйтесь к нам",
+        "читайте нас в",
+        "подписка на новости",
+        "рассказать друзьям",
+        "оставьте комментарий",
+        "оставьте свой комментарий",
+        "ошибка в тексте",
+        "если вы нашли ошибку",
+        "если вы заметили ошибку",
+        "иллюстрация:",
+        "автор фото",
+        "редактор:",
+        "текст:",
+        "ключевые слова:",
+        "рубрика:",
+        "рубрики:",
+        "самое обсуждаемое",
+        "самые читаемые",
+        "главные новости",
+        "больше новостей",
+        "еще новости",
+        "ещё новости",
+        "вам может быть интересно",
+        "вас может заинтересовать",
+        "рекомендуем прочитать",
+        "рекомендуем почитать",
     ),
     "uk": (
         "поділитися",
@@ -458,6 +496,39 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "при використанні матеріалів",
         "використання матеріалів",
         "гіперпосилання на",
+        "будь-яке використання матеріалів",
+        "при повному або частковому",
+        "на правах реклами",
+        "партнерський матеріал",
+        "матеріал партнера",
+        "новини партнерів",
+        "приєднуйтесь до нас",
+        "приєднуйтеся до нас",
+        "читайте нас у",
+        "читайте нас в",
+        "підписатися",
+        "підписка на новини",
+        "залиште коментар",
+        "залиште свій коментар",
+        "помилка в тексті",
+        "якщо ви знайшли помилку",
+        "якщо ви помітили помилку",
+        "ілюстрація:",
+        "автор фото",
+        "джерело фото",
+        "редактор:",
+        "текст:",
+        "ключові слова:",
+        "рубрика:",
+        "рубрики:",
+        "більше новин",
+        "більше на тему",
+        "найпопулярніше",
+        "найчитаніше",
+        "найобговорюваніше",
+        "головні новини",
+        "вас може зацікавити",
+        "рекомендуємо прочитати",
     ),
     "de": (
         "teilen",
@@ -522,6 +593,25 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Headings and lines that are boilerplate only when they are the whole line (a heading
+# "Главное" over other stories, an age rating "18+"): as the opening of a sentence they are
+# ordinary words ("Главное — не паниковать"). They count as headings the way a whole
+# phrase above does, and drop the teasers after them.
+BOILERPLATE_LINES: tuple[str, ...] = (
+    "главное",
+    "головне",
+    "рекомендуем",
+    "рекомендуємо",
+    "комментировать",
+    "коментувати",
+    "поширити",
+    "0+",
+    "6+",
+    "12+",
+    "16+",
+    "18+",
+)
+
 # Fragments that mark a short block as boilerplate wherever they appear in it.
 BOILERPLATE_MARKERS: tuple[str, ...] = (
     "(c) 20",
@@ -531,7 +621,20 @@ BOILERPLATE_MARKERS: tuple[str, ...] = (
 # Fragments of the "found a typo? select it and press Ctrl+Enter" notice and of the
 # copyright line: a block that holds one is boilerplate up to NOTICE_BLOCK_MAX_CHARS, since
 # both often run on for a sentence or two (thanks, instructions, terms of reprinting).
-NOTICE_MARKERS: tuple[str, ...] = ("ctrl+enter", "ctrl + enter", "ctrl-enter", "ctrl enter", "©")
+NOTICE_MARKERS: tuple[str, ...] = (
+    "ctrl+enter",
+    "ctrl + enter",
+    "ctrl-enter",
+    "ctrl enter",
+    "©",
+    # the terms of reprinting, wherever the sentence starts: "... ссылка на сайт обязательна"
+    "ссылка обязательна",
+    "сайт обязательна",
+    "источник обязательна",
+    "посилання обов",
+    "сайт обов",
+    "джерело обов",
+)
 NOTICE_BLOCK_MAX_CHARS = 400
 
 _TOKEN_SPLIT = re.compile(r"[\s_\-:.]+|(?<=[a-z])(?=[A-Z])")
