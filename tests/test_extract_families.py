@@ -583,3 +583,18 @@ def _portal(layout: str) -> bytes:
 @pytest.mark.parametrize("layout", ["table", "div"])
 def test_a_portal_page_gives_the_story_alone(layout: str):
     assert _body_paragraphs(_portal(layout)) == RU_STORY
+
+
+def test_paragraphs_before_an_embed_that_swallowed_the_rest_of_the_article_are_kept():
+    # An embedded table's snippet leaves its <div> open, so the rest of the article ends up
+    # inside the embed, which then outscores the paragraphs before it; the embed's own
+    # wrapper holds nothing else, so the paragraphs beside that wrapper are the article's.
+    rows = "".join(f"<tr><td>Row {n}</td><td>{n * 7}%</td></tr>" for n in range(12))
+    embed = (
+        f'<div class="embed"><div class="table-wrap"><table>{rows}</table>'
+        f"{_paras(PLAIN[2:])}</div></div>"
+    )
+    article = f'<div class="rich-text">{_paras(PLAIN[:2])}{embed}</div>'
+    body = _body_paragraphs(_page(article))
+    assert body[:2] == PLAIN[:2]
+    assert body[-6:] == PLAIN[2:]

@@ -484,6 +484,7 @@ def _choose(
     )
     if marked:  # then siblings join it only as leads, not by score
         core = best = longest
+    best = _outer_wrapper(best, prose)
     parent = best.parent
     dense = None if marked or ld_body else _dense_run(seen, core)
     if not isinstance(parent, Tag) or parent.name == "[document]":
@@ -519,6 +520,24 @@ def _choose(
             if (len(text) > 80 and density < 0.25) or (density == 0 and _SENTENCE_END.search(text)):
                 chosen.append(sibling)
     return chosen, core, dense
+
+
+def _outer_wrapper(best: Tag, prose: dict[int, list[int]]) -> Tag:
+    """The outermost box around `best` that holds no text of its own beside it: the
+    article's siblings (a lead, paragraphs before an embedded table) are that box's.
+    (`prose` tells most boxes with more text apart without a walk; inline text such as a
+    menu's links is counted to an outer block there, hence the walk to confirm.)"""
+    blocks = prose.get(id(best), (0, 0, 0))[2]
+    parent = best.parent
+    while (
+        isinstance(parent, Tag)
+        and parent.name not in ("body", "html", "[document]")
+        and prose.get(id(parent), (0, 0, 0))[2] == blocks
+    ):
+        if _text_len(parent) != _text_len(best):
+            break
+        best, parent = parent, parent.parent
+    return best
 
 
 def _marks_and_threads(tags: list[Tag]) -> tuple[list[Tag], set[int]]:
