@@ -611,3 +611,16 @@ def test_paragraphs_before_an_embed_that_swallowed_the_rest_of_the_article_are_k
     body = _body_paragraphs(_page(article))
     assert body[:2] == PLAIN[:2]
     assert body[-6:] == PLAIN[2:]
+
+
+def test_boxes_named_for_their_typography_are_the_article():
+    # Design systems name their text styles "typo" (short for typography): a summary box
+    # and a pull quote set in the article's type are the article, not a typo-report form.
+    summary = f'<section class="summary-box typo-block">{_paras(SHORT[:2])}</section>'
+    quote = (
+        '<figure class="quote typo-block"><blockquote><p>We will open the bridge before '
+        "winter, whatever the weather does.</p></blockquote></figure>"
+    )
+    said = "We will open the bridge before winter, whatever the weather does."
+    article = f"<article>{summary}{_paras(SHORT[2:5])}{quote}{_paras(SHORT[5:])}</article>"
+    assert _body_paragraphs(_page(article)) == [*SHORT[:5], said, *SHORT[5:]]

@@ -82,6 +82,8 @@ TEXT_IN_FIGURE = ["table", "blockquote"]
 
 # Class/id tokens of boxes that are not the article: sharing, related links, ads,
 # subscriptions, comments, tags, author boxes, cookie banners, navigation, error reports.
+# ("typo" is not one: design systems name text styles so, `typo-block`; an error-report box
+# says "error" or "mistake", or is known by its Ctrl+Enter notice.)
 NEGATIVE_HINTS = words(
     """
     share sharing sharebar social socials sociallinks addthis sharethis
@@ -99,7 +101,7 @@ NEGATIVE_HINTS = words(
     caption credit credits copyright photo
     meta date dateline timestamp print email rating rate
     modal popup overlay hidden cta
-    error typo mistake orphus
+    error mistake orphus
     """
 )
 
