@@ -624,3 +624,17 @@ def test_boxes_named_for_their_typography_are_the_article():
     said = "We will open the bridge before winter, whatever the weather does."
     article = f"<article>{summary}{_paras(SHORT[2:5])}{quote}{_paras(SHORT[5:])}</article>"
     assert _body_paragraphs(_page(article)) == [*SHORT[:5], said, *SHORT[5:]]
+
+
+def test_article_sections_in_deep_wrapper_chains_are_all_kept():
+    # A design system nests each section of the article in boxes that only wrap the one
+    # inside (a grid, a column, a box, a text style): the sections part many levels up,
+    # further than any box that adds text would be climbed.
+    def nested(texts: list[str]) -> str:
+        return "<section>" + "<div>" * 8 + _paras(texts) + "</div>" * 8 + "</section>"
+
+    story = [*PLAIN, PLAIN[0].replace("Section 1", "Section 9")]
+    # The middle one holds over half the text (so no safety net runs), the others the rest.
+    sections = [story[:2], story[2:7], story[7:]]
+    article = "<main>" + "".join(nested(part) for part in sections) + "</main>"
+    assert _body_paragraphs(_page(article)) == story

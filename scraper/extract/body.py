@@ -56,7 +56,7 @@ HINT_WEIGHT = {1: 1.25, 0: 1.0, -1: 0.5}  # class/id hints scale a container's s
 ANCESTOR_SHARE = (1, 1 / 2, 1 / 6, 1 / 9, 1 / 12)
 REAL_PARAGRAPH_CHARS = 120
 LAYOUT_CELLS = {"td", "th"}
-WIDEN_LEVELS = 6  # how far above the best-scored container an article's sections may part
+WIDEN_LEVELS = 6  # how many boxes that add text above the best-scored one may be climbed
 WIDEN_GAIN = 0.6  # share of prose an ancestor must add to be taken
 WIDEN_MAX_LINKS = 0.3  # ... of which at most this share in links
 WIDEN_MIN_PROSE = 0.6  # ... and which must be this share of all the text it adds
@@ -626,7 +626,10 @@ def _widen(best: Tag, prose: dict[int, list[int]]) -> Tag:
     teasers) and take the highest one that added a real share."""
     none = (0, 0, 0, 0)
     node = widest = best
-    for _ in range(WIDEN_LEVELS):
+    # Only boxes that add text count as levels: design systems wrap a section in a dozen
+    # boxes that each hold just the one inside.
+    levels = 0
+    while levels < WIDEN_LEVELS:
         parent = node.parent
         if not isinstance(parent, Tag) or parent.name in ("[document]", "html"):
             break
@@ -635,6 +638,7 @@ def _widen(best: Tag, prose: dict[int, list[int]]) -> Tag:
         chars, links, everything, _ = prose.get(id(parent), none)
         mine, my_links, my_everything, _ = prose.get(id(node), none)
         added, added_links = chars - mine, links - my_links
+        levels += everything > my_everything
         if added > WIDEN_GAIN * prose.get(id(widest), none)[0]:
             if (
                 added_links > WIDEN_MAX_LINKS * added
