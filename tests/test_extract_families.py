@@ -638,3 +638,15 @@ def test_article_sections_in_deep_wrapper_chains_are_all_kept():
     sections = [story[:2], story[2:7], story[7:]]
     article = "<main>" + "".join(nested(part) for part in sections) + "</main>"
     assert _body_paragraphs(_page(article)) == story
+
+
+def test_boxes_that_only_clip_their_overflow_are_not_hidden():
+    # CSS frameworks' utility classes: `overflow-hidden` clips a box's edges, it does not
+    # hide the box as `hidden` does.
+    clipped = (
+        f'<div class="rounded-lg overflow-hidden">{_paras(SHORT[2:5])}</div>'
+        f'<div class="box overflow_x_hidden">{_paras(SHORT[5:])}</div>'
+    )
+    article = f"<article>{_paras(SHORT[:2])}{clipped}</article>"
+    hidden = '<div class="hidden">Sign in to read more stories from this desk today.</div>'
+    assert _body_paragraphs(_page(article + hidden)) == SHORT

@@ -693,12 +693,16 @@ NOTICE_BLOCK_MAX_CHARS = 400
 
 _TOKEN_SPLIT = re.compile(r"[\s_\-:.]+|(?<=[a-z])(?=[A-Z])")
 
+# Utility classes of CSS frameworks that only lay a box out, with a hint word in them:
+# `overflow-hidden` clips a box's edges and says nothing of what it holds (unlike `hidden`).
+LAYOUT_UTILITY = re.compile(r"(?<![a-z])overflow[-_](?:[xy][-_])?hidden(?![a-z])", re.IGNORECASE)
+
 
 @functools.lru_cache(maxsize=8192)  # class names repeat across a page and a site
 def hint_tokens(value: str) -> tuple[str, ...]:
     """Lowercase tokens of a class or id, plurals folded: "shareButtons" -> share, buttons."""
     tokens = []
-    for token in _TOKEN_SPLIT.split(value):
+    for token in _TOKEN_SPLIT.split(LAYOUT_UTILITY.sub(" ", value)):
         token = token.lower()
         if len(token) > 3 and token.endswith("s") and token[:-1] in NEGATIVE_HINTS:
             token = token[:-1]
