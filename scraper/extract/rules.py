@@ -449,6 +449,11 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "вернуться в раздел",
         "вернуться назад",
         "назад к списку",
+        "сюжет:",
+        "тема:",
+        "темы:",
+        "персоны:",
+        "организации:",
     ),
     "uk": (
         "поділитися",
@@ -579,6 +584,11 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "повернутися до розділу",
         "повернутися назад",
         "назад до списку",
+        "сюжет:",
+        "тема:",
+        "теми:",
+        "персони:",
+        "організації:",
     ),
     "de": (
         "teilen",
@@ -644,9 +654,10 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 # Headings and lines that are boilerplate only when they are the whole line (a heading
-# "Главное" over other stories, an age rating "18+"): as the opening of a sentence they are
-# ordinary words ("Главное — не паниковать"). They count as headings the way a whole
-# phrase above does, and drop the teasers after them.
+# "Главное" over other stories, an age rating "18+", a comment's "Ответить" button, the
+# site's "Мобильная версия" link): as the opening of a sentence they are ordinary words
+# ("Главное — не паниковать"). They count as headings the way a whole phrase above does,
+# and drop the teasers after them.
 BOILERPLATE_LINES: tuple[str, ...] = (
     "главное",
     "головне",
@@ -659,6 +670,35 @@ BOILERPLATE_LINES: tuple[str, ...] = (
     "подобається",
     "твитнуть",
     "назад",
+    "новости",
+    "новини",
+    "архив",
+    "архів",
+    "видео",
+    "відео",
+    "фоторепортаж",
+    "фотогалерея",
+    "хроника",
+    "хроніка",
+    "rss",
+    "ответить",
+    "відповісти",
+    "пожаловаться",
+    "поскаржитися",
+    "цитировать",
+    "цитувати",
+    "войти",
+    "увійти",
+    "вход",
+    "вхід",
+    "регистрация",
+    "реєстрація",
+    "поиск",
+    "пошук",
+    "мобильная версия",
+    "мобільна версія",
+    "полная версия",
+    "повна версія",
     "0+",
     "6+",
     "12+",
