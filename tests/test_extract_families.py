@@ -658,3 +658,19 @@ def test_boxes_that_only_clip_their_overflow_are_not_hidden():
     article = f"<article>{_paras(SHORT[:2])}{clipped}</article>"
     hidden = '<div class="hidden">Sign in to read more stories from this desk today.</div>'
     assert _body_paragraphs(_page(article + hidden)) == SHORT
+
+
+def test_a_bold_first_word_that_is_also_a_label_keeps_its_sentence():
+    # "Источник" and "Главное" label boxes of furniture; in bold at the start of a sentence
+    # that runs on in lowercase they are its first word, and the paragraph is the article's.
+    said = [
+        "<p><b>Источник</b> в мэрии сообщил, что мост закроют только на одну ночь.</p>",
+        "<p><strong>Главное</strong> — не паниковать, сказал мэр, мост откроют к зиме.</p>",
+    ]
+    credit = "<p><b>Фото</b> Иван Петров</p><p><b>Источник:</b> пресс-служба мэрии</p>"
+    page = _page(f"<article>{_paras(RU_STORY)}{''.join(said)}{credit}</article>")
+    assert _body_paragraphs(page) == [
+        *RU_STORY,
+        "Источник в мэрии сообщил, что мост закроют только на одну ночь.",
+        "Главное — не паниковать, сказал мэр, мост откроют к зиме.",
+    ]

@@ -725,7 +725,12 @@ def _clean(root: Tag, core: Tag | None) -> None:
         heading = text in _WHOLE_PHRASES or bool(rules.MORE_STORIES.fullmatch(text))
         if label.name in _COMMENTS_HEADINGS and rules.COMMENTS_HEADING.fullmatch(text):
             doomed.update((id(t), t) for t in _thread_after(label, holders))
-        elif text and len(text) < 40 and (heading or _starts_with_phrase(text)):
+        elif (
+            text
+            and len(text) < 40
+            and (heading or _starts_with_phrase(text))
+            and not _opens_sentence(label)
+        ):
             box = label.parent
             if links.get(id(label), 0):  # "Related: <a>...</a>": the label is the teaser
                 doomed[id(label)] = label
@@ -738,6 +743,22 @@ def _clean(root: Tag, core: Tag | None) -> None:
     for tag in doomed.values():
         if not _gone(tag):
             tag.decompose()
+
+
+def _opens_sentence(label: Tag) -> bool:
+    """Whether a bold or heading word is the start of a sentence that runs on after it
+    ("<b>Источник</b> в мэрии сообщил…", "<b>Главное</b> — не паниковать"), not a label:
+    no colon, and the text after it goes on in lowercase."""
+    if label.name in BLOCK_TAGS or label.get_text().rstrip().endswith(":"):
+        return False  # a block of its own ("<p>Теги</p><p>мост, ремонт</p>") is a label
+    after = label.next_sibling
+    while isinstance(after, NavigableString) and not after.strip():
+        after = after.next_sibling
+    if after is None:
+        return False
+    rest = after.get_text() if isinstance(after, Tag) else str(after)
+    rest = rest.lstrip(" \t\n\xa0—–-,")
+    return rest[:1].islower()
 
 
 def _is_teaser_list(tag: Tag, chars: dict[int, int], links: dict[int, int]) -> bool:
