@@ -484,7 +484,7 @@ def _choose(
     )
     if marked:  # then siblings join it only as leads, not by score
         core = best = longest
-    best = _outer_wrapper(best, prose)
+    best = _outer_wrapper(best)
     parent = best.parent
     dense = None if marked or ld_body else _dense_run(seen, core)
     if not isinstance(parent, Tag) or parent.name == "[document]":
@@ -522,22 +522,24 @@ def _choose(
     return chosen, core, dense
 
 
-def _outer_wrapper(best: Tag, prose: dict[int, list[int]]) -> Tag:
+def _outer_wrapper(best: Tag) -> Tag:
     """The outermost box around `best` that holds no text of its own beside it: the
-    article's siblings (a lead, paragraphs before an embedded table) are that box's.
-    (`prose` tells most boxes with more text apart without a walk; inline text such as a
-    menu's links is counted to an outer block there, hence the walk to confirm.)"""
-    blocks = prose.get(id(best), (0, 0, 0))[2]
+    article's siblings (a lead, paragraphs before an embedded table) are that box's."""
     parent = best.parent
     while (
         isinstance(parent, Tag)
         and parent.name not in ("body", "html", "[document]")
-        and prose.get(id(parent), (0, 0, 0))[2] == blocks
+        and not any(_has_text(child) for child in parent.children if child is not best)
     ):
-        if _text_len(parent) != _text_len(best):
-            break
         best, parent = parent, parent.parent
     return best
+
+
+def _has_text(node: Tag | NavigableString) -> bool:
+    """Whether `node` shows any text (a comment or a doctype is none)."""
+    if isinstance(node, Tag):
+        return bool(node.get_text(strip=True))
+    return type(node) is NavigableString and bool(node.strip())
 
 
 def _marks_and_threads(tags: list[Tag]) -> tuple[list[Tag], set[int]]:
