@@ -67,6 +67,11 @@ _NO_TOKENS: frozenset[str] = frozenset()
 _ELLIPSES = ("...", "…")
 _SENTENCE_STOPS = (".", "!", "?", "…", ".»", '."', ".”", "?”", "!”")
 _WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES + rules.BOILERPLATE_LINES)
+# The phrases by their first character: a block is compared with the few that could open it.
+_PHRASES_BY_FIRST = {
+    first: tuple(p for p in rules.ALL_PHRASES if p[0] == first)
+    for first in {p[0] for p in rules.ALL_PHRASES}
+}
 # Labels whose value may sit in the next block, as in a layout table's cells: "Автор:".
 _LABELS = frozenset(p for p in rules.ALL_PHRASES if p.endswith(":"))
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
@@ -935,9 +940,10 @@ def _is_date_only(text: str) -> bool:
 def _starts_with_phrase(low: str) -> bool:
     """True if `low` opens with a whole boilerplate phrase ("advert", not "advertisers"; a
     phrase that ends in a space or colon, "фото ", ends a word itself)."""
-    return low.startswith(rules.ALL_PHRASES) and any(
+    phrases = _PHRASES_BY_FIRST.get(low[:1], ())
+    return low.startswith(phrases) and any(
         low.startswith(p) and (not p[-1].isalpha() or not low[len(p) : len(p) + 1].isalpha())
-        for p in rules.ALL_PHRASES
+        for p in phrases
     )
 
 
