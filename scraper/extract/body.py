@@ -7,7 +7,8 @@ Four steps on the BeautifulSoup tree, each one pass:
 2. choose: score paragraphs, credit their ancestors (readability's idea), weigh by link
    density and hints (`itemprop=articleBody`, JSON-LD `articleBody`, class/id), take the
    best container and the siblings that look like it (a lead paragraph often sits outside
-   the body div);
+   the body div); the items of a dated list (the next stories, readers' comments) neither
+   score nor count as prose, and go from the chosen container;
 3. clean inside it: link lists, boxes introduced by a boilerplate label ("Read also") and
    the teasers after such a heading, short blocks that open with a boilerplate phrase;
 4. render: one text block per paragraph, heading or list item, and the same as HTML,
@@ -70,6 +71,7 @@ _WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES)
 # Labels whose value may sit in the next block, as in a layout table's cells: "Автор:".
 _LABELS = frozenset(p for p in rules.ALL_PHRASES if p.endswith(":"))
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
+_DIGIT = re.compile(r"\d")
 _THREAD_ITEMS = rules.words("div li article section")
 _NOTICE = re.compile("|".join(map(re.escape, rules.NOTICE_MARKERS)))
 _MARKER = re.compile("|".join(map(re.escape, rules.NOTICE_MARKERS + rules.BOILERPLATE_MARKERS)))
@@ -433,13 +435,19 @@ def _choose(
     # [characters in paragraphs, of them in links, all characters, of them in links]
     prose: dict[int, list[int]] = {}
     seen: list[tuple[Tag, int, int, bool]] = []  # for the safety net's run, in page order
-    for block, chars, link_chars, commas, cut in _text_blocks(soup):
-        long = chars >= MIN_PARAGRAPH_CHARS
-        seen.append((block, chars, link_chars, cut))
+    blocks = list(_text_blocks(soup))
+    listed = _listed(blocks)  # other stories or comments, one item after another
+    in_lists: dict[int, int] = {}  # characters of listed blocks under each tag
+    for block, chars, link_chars, commas, cut, _ in blocks:
+        other = id(block) in listed
+        long = chars >= MIN_PARAGRAPH_CHARS and not other
+        seen.append((block, chars, link_chars, cut or other))
         for ancestor in (block, *block.parents):
             entry = prose.setdefault(id(ancestor), [0, 0, 0, 0])
             entry[2] += chars
             entry[3] += link_chars
+            if other:
+                in_lists[id(ancestor)] = in_lists.get(id(ancestor), 0) + chars
             if long:
                 entry[0] += chars
                 entry[1] += link_chars
@@ -483,6 +491,8 @@ def _choose(
     )
     if marked:  # then siblings join it only as leads, not by score
         core = best = longest
+    else:  # a list in the article's own container, as old layouts have it, goes too
+        _drop_listed(blocks, listed, in_lists, prose, core)
     parent = best.parent
     dense = None if marked or ld_body else _dense_run(seen, core)
     if not isinstance(parent, Tag) or parent.name == "[document]":
@@ -518,6 +528,26 @@ def _choose(
             if (len(text) > 80 and density < 0.25) or (density == 0 and _SENTENCE_END.search(text)):
                 chosen.append(sibling)
     return chosen, core, dense
+
+
+def _drop_listed(
+    blocks: list[tuple[Tag, int, int, int, bool, str]],
+    listed: set[int],
+    in_lists: dict[int, int],
+    prose: dict[int, list[int]],
+    core: Tag,
+) -> None:
+    """Drop the listed blocks that hold nothing else (and do not hold `core`)."""
+    holders = {id(tag) for tag in (core, *core.parents)}
+    for block, *_ in blocks:
+        key = id(block)
+        if (
+            key in listed
+            and key not in holders
+            and in_lists[key] == prose[key][2]
+            and not _gone(block)
+        ):
+            block.decompose()
 
 
 def _marks_and_threads(tags: list[Tag]) -> tuple[list[Tag], set[int]]:
@@ -627,10 +657,10 @@ def _widen(best: Tag, prose: dict[int, list[int]]) -> Tag:
     return widest
 
 
-def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int, bool]]:
-    """(block, characters, characters in links, commas, cut short) for each element that
-    directly holds text, counting text inside inline children (a, b, span...) as its own;
-    "cut short" is a block that ends in an ellipsis, as teasers do."""
+def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int, bool, str]]:
+    """(block, characters, characters in links, commas, cut short, its text if short) for
+    each element that directly holds text, counting text inside inline children (a, b,
+    span...) as its own; "cut short" is a block that ends in an ellipsis, as teasers do."""
     blocks: dict[int, list] = {}
     for string in soup.find_all(string=True):
         text = string.strip()
@@ -640,13 +670,87 @@ def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int, bool
         while node.name not in BLOCK_TAGS and isinstance(node.parent, Tag):
             in_link = in_link or node.name == "a"
             node = node.parent
-        entry = blocks.setdefault(id(node), [node, 0, 0, 0, text])
+        entry = blocks.setdefault(id(node), [node, 0, 0, 0, []])
         entry[1] += len(text)
         entry[2] += len(text) if in_link else 0
         entry[3] += text.count(",") + text.count("，") + text.count("、")
-        entry[4] = text
-    for node, chars, link_chars, commas, last in blocks.values():
-        yield node, chars, link_chars, commas, last.endswith(_ELLIPSES)
+        entry[4].append(text)
+    for node, chars, link_chars, commas, texts in blocks.values():
+        short = " ".join(texts) if chars < rules.STAMP_LINE_MAX_CHARS else ""
+        yield node, chars, link_chars, commas, texts[-1].endswith(_ELLIPSES), short
+
+
+def _listed(blocks: list[tuple[Tag, int, int, int, bool, str]]) -> set[int]:
+    """ids of the blocks that are items of a list of other stories or of comments: at least
+    rules.LIST_MIN_ITEMS items in a row, all of the same make (the same tags in the same
+    order), each dated ("Иван, 12.01.2012 14:35", a headline and its time) and with a short
+    text. A short article is no such item: nothing dates its paragraphs, or its make is
+    not the next story's. What follows it on a portal page is then not taken for the
+    article going on. (A list of headlines and leads with no dates may be the article: a
+    guide's short sections, webcams, products.)"""
+    listed: set[int] = set()
+    run: list[Tag] = []  # blocks of the items in a row so far
+    items = 0
+    make: tuple = ()
+    item: list[Tag] = []
+    shape: list[tuple[str, str]] = []
+    dated = paras = text = 0
+
+    def close() -> None:
+        nonlocal run, items, make
+        this = (
+            tuple(shape)
+            if dated
+            and 0 < paras <= rules.LIST_ITEM_MAX_PARAGRAPHS
+            and text <= rules.LIST_ITEM_MAX_CHARS
+            else ()
+        )
+        if this and this == make:
+            run += item
+            items += 1
+            return
+        if items >= rules.LIST_MIN_ITEMS:
+            listed.update(map(id, run))
+        run, items, make = (list(item), 1, this) if this else ([], 0, ())
+
+    for block, chars, link_chars, _, _, short in blocks:
+        if short and _is_stamped(short):
+            kind = "stamp"
+        elif link_chars * 2 >= chars and chars < rules.HEADLINE_MAX_CHARS:
+            kind = "headline"
+        elif chars >= MIN_PARAGRAPH_CHARS and link_chars < rules.NET_MAX_LINKS * chars:
+            kind = "paragraph"
+        else:
+            item.append(block)  # a short bit ("Ответить", a name) goes with its item
+            continue
+        if kind != "paragraph" and paras:  # a marker after the paragraphs: the next item
+            close()
+            item, shape, dated, paras, text = [], [], 0, 0, 0
+        item.append(block)
+        shape.append((block.name, kind))
+        if kind == "paragraph":
+            paras += 1
+            text += chars
+        dated += kind == "stamp"
+    close()
+    if items >= rules.LIST_MIN_ITEMS:
+        listed.update(map(id, run))
+    # With no paragraph of its own beside them, the items are the page's text: a live blog.
+    own = any(
+        id(block) not in listed
+        and chars >= MIN_PARAGRAPH_CHARS
+        and link_chars < rules.NET_MAX_LINKS * chars
+        for block, chars, link_chars, *_ in blocks
+    )
+    return listed if own else set()
+
+
+def _is_stamped(text: str) -> bool:
+    """Whether a short line holds a date or a time of day ("Иван 12.01.2012 14:35")."""
+    return _DIGIT.search(text) is not None and (  # most short lines have none: menus
+        bool(rules.TIME_OF_DAY.search(text) or rules.TICKER_STAMP.match(text))
+        or looks_like_date(text)
+    )
 
 
 def _ancestors(node: Tag | NavigableString, n: int) -> Iterator[Tag]:
