@@ -590,15 +590,16 @@ COMMENTS_EN = [
 ]
 
 
-def _portal(main: str, *, table: bool) -> bytes:
+def _portal(main: str, *, table: bool, right: str = "") -> bytes:
     """A portal page around `main`: a layout table of the 2010s (menu row, left menu, the
-    main cell, a right column), or divs (header and menu, main column, aside, footer)."""
+    main cell, a right column: `right` or a menu), or divs (header and menu, main column,
+    aside, footer)."""
     menu = "".join(f'<a href="/s{n}">Раздел {n}</a> ' for n in range(12))
     if table:
         page = (
             f'<table width="100%"><tr><td colspan="3">{menu}</td></tr><tr>'
             f'<td width="180" valign="top">{menu}</td><td valign="top">{main}</td>'
-            f'<td width="200" valign="top">{menu}</td></tr></table>'
+            f'<td width="200" valign="top">{right or menu}</td></tr></table>'
         )
     else:
         page = (
@@ -688,3 +689,43 @@ def test_a_live_blog_of_dated_entries_is_the_article():
     page = _portal(f"<h1>Live: the town today</h1>{entries}", table=False)
     texts = [f"{lead} {said}" for lead, said in updates]
     assert [p for p in _body_paragraphs(page) if p in texts] == texts
+
+
+# Text in the layout cell beside the brief's: a box of background facts, as long as it.
+BESIDE_RU = [
+    "Справка. Мост построен в 1974 году, его длина составляет 420 метров, ежедневно по "
+    "нему проходит около двадцати тысяч автомобилей.",
+    "Последний капитальный ремонт проводился в 1998 году, тогда заменили швы и перила, а "
+    "покрытие с тех пор меняли только частично.",
+    "В прошлом году инженеры обнаружили трещины в двух опорах, после чего одну полосу "
+    "закрыли на месяц для обследования.",
+]
+BESIDE_EN = [
+    "Background: the bridge was built in 1974, it is 420 metres long and carries some twenty "
+    "thousand cars a day.",
+    "It was last repaired in 1998, when the joints and railings were replaced; the surface "
+    "has only been patched since then.",
+    "Last year engineers found cracks in two piers, and one lane was closed for a month "
+    "while they were inspected.",
+]
+
+
+@pytest.mark.parametrize(
+    "brief,page",
+    [
+        # Two cells of a table inside the main cell: the brief, and the box beside it.
+        (
+            BRIEF_RU,
+            _portal(
+                f'<table><tr><td width="60%">{ARTICLE_RU}</td><td>{_paras(BESIDE_RU)}</td>'
+                "</tr></table>",
+                table=True,
+            ),
+        ),
+        # The page's own right column holds the box.
+        (BRIEF_EN, _portal(f"{HEAD_EN}{_paras(BRIEF_EN)}", table=True, right=_paras(BESIDE_EN))),
+    ],
+    ids=["cells-ru", "column-en"],
+)
+def test_a_brief_in_a_layout_cell_is_not_joined_by_the_cell_beside_it(brief, page):
+    assert _body_paragraphs(page) == brief

@@ -14,7 +14,8 @@ Four steps on the BeautifulSoup tree, each one pass:
 4. render: one text block per paragraph, heading or list item, and the same as HTML,
    sanitized by nh3; then the safety net: when the densest run of paragraph text on the
    page holds the chosen body and has over twice its text, the run is rendered instead
-   (paragraphs in boxes named like boilerplate, a promo bar or comments, count against it).
+   (paragraphs in boxes named like boilerplate, a promo bar or comments, count against it;
+   a run across the cells of a layout table's row is two columns, not one article).
 
 A source's `body_selector` replaces step 2. Nothing here raises: a failure becomes an empty
 body with a `reason`.
@@ -57,6 +58,7 @@ HINT_WEIGHT = {1: 1.25, 0: 1.0, -1: 0.5}  # class/id hints scale a container's s
 ANCESTOR_SHARE = (1, 1 / 2, 1 / 6, 1 / 9, 1 / 12)
 REAL_PARAGRAPH_CHARS = 120
 LAYOUT_CELLS = {"td", "th"}
+HEADLINE_CELL_WEIGHT = 1.25  # the layout cell of the page's headline, against the others
 WIDEN_LEVELS = 6  # how far above the best-scored container an article's sections may part
 WIDEN_GAIN = 0.6  # share of prose an ancestor must add to be taken
 WIDEN_MAX_LINKS = 0.3  # ... of which at most this share in links
@@ -186,7 +188,7 @@ def _safety_net(
     if chosen >= rules.NET_FACTOR * chars or _gone(first):
         return blocks
     root = _common_ancestor(first, last)
-    if root is None:
+    if root is None or root.name == "tr":  # a run across the cells of a row: two columns
         return blocks
     _trim_outside(root, first, last)
     if not any(node is root for node in (core, *core.parents)):  # not broader: elsewhere
@@ -475,11 +477,13 @@ def _choose(
     if not scores:
         return [], None, None
     weighted = {}
+    headed = _headline_cell(blocks)
     for key, score in sorted(scores.items(), key=lambda kv: -kv[1])[:8]:
         _, _, chars, links = prose.get(key, (0, 0, 0, 0))
         density = min(1.0, links / chars) if chars else 0.0
         thread = _in_thread(nodes[key], threads)  # a long comment is no article
-        weighted[key] = 0.0 if thread else score * HINT_WEIGHT[_hint(nodes[key])] * (1 - density)
+        weight = HINT_WEIGHT[_hint(nodes[key])] * (HEADLINE_CELL_WEIGHT if key == headed else 1)
+        weighted[key] = 0.0 if thread else score * weight * (1 - density)
     best = nodes[max(weighted, key=weighted.__getitem__)]
     top = weighted[id(best)]
     core, best = best, _widen(best, prose)
@@ -495,8 +499,8 @@ def _choose(
         _drop_listed(blocks, listed, in_lists, prose, core)
     parent = best.parent
     dense = None if marked or ld_body else _dense_run(seen, core)
-    if not isinstance(parent, Tag) or parent.name == "[document]":
-        return [best], core, dense
+    if not isinstance(parent, Tag) or parent.name == "[document]" or best.name in LAYOUT_CELLS:
+        return [best], core, dense  # the cells beside a layout cell are the page's columns
     # Siblings that belong with it: scored nearly as well, or plain long paragraphs.
     threshold = max(10.0, top * 0.2)
     chosen = []
@@ -528,6 +532,15 @@ def _choose(
             if (len(text) > 80 and density < 0.25) or (density == 0 and _SENTENCE_END.search(text)):
                 chosen.append(sibling)
     return chosen, core, dense
+
+
+def _headline_cell(blocks: list[tuple[Tag, int, int, int, bool, str]]) -> int | None:
+    """The id of the layout cell the page's one `<h1>` sits in: in a layout table, the
+    column of the article, whatever text the cells beside it hold."""
+    headlines = [block for block, *_ in blocks if block.name == "h1"]
+    if len(headlines) != 1:
+        return None
+    return next((id(cell) for cell in headlines[0].parents if cell.name in LAYOUT_CELLS), None)
 
 
 def _drop_listed(
