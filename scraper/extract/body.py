@@ -439,17 +439,16 @@ def _choose(
     seen: list[tuple[Tag, int, int, bool]] = []  # for the safety net's run, in page order
     blocks = list(_text_blocks(soup))
     listed = _listed(blocks)  # other stories or comments, one item after another
-    in_lists: dict[int, int] = {}  # characters of listed blocks under each tag
     for block, chars, link_chars, commas, cut, _ in blocks:
-        other = id(block) in listed
-        long = chars >= MIN_PARAGRAPH_CHARS and not other
-        seen.append((block, chars, link_chars, cut or other))
+        if id(block) in listed:  # as if not on the page, but against the safety net's run
+            seen.append((block, chars, link_chars, True))
+            continue
+        long = chars >= MIN_PARAGRAPH_CHARS
+        seen.append((block, chars, link_chars, cut))
         for ancestor in (block, *block.parents):
             entry = prose.setdefault(id(ancestor), [0, 0, 0, 0])
             entry[2] += chars
             entry[3] += link_chars
-            if other:
-                in_lists[id(ancestor)] = in_lists.get(id(ancestor), 0) + chars
             if long:
                 entry[0] += chars
                 entry[1] += link_chars
@@ -496,7 +495,7 @@ def _choose(
     if marked:  # then siblings join it only as leads, not by score
         core = best = longest
     else:  # a list in the article's own container, as old layouts have it, goes too
-        _drop_listed(blocks, listed, in_lists, prose, core)
+        _drop_listed(blocks, listed, prose, core)
     parent = best.parent
     dense = None if marked or ld_body else _dense_run(seen, core)
     if not isinstance(parent, Tag) or parent.name == "[document]" or best.name in LAYOUT_CELLS:
@@ -546,20 +545,15 @@ def _headline_cell(blocks: list[tuple[Tag, int, int, int, bool, str]]) -> int | 
 def _drop_listed(
     blocks: list[tuple[Tag, int, int, int, bool, str]],
     listed: set[int],
-    in_lists: dict[int, int],
     prose: dict[int, list[int]],
     core: Tag,
 ) -> None:
-    """Drop the listed blocks that hold nothing else (and do not hold `core`)."""
+    """Drop the listed blocks that hold no other text (`prose` counts none of a list's)
+    and do not hold `core`."""
     holders = {id(tag) for tag in (core, *core.parents)}
     for block, *_ in blocks:
         key = id(block)
-        if (
-            key in listed
-            and key not in holders
-            and in_lists[key] == prose[key][2]
-            and not _gone(block)
-        ):
+        if key in listed and key not in holders and key not in prose and not _gone(block):
             block.decompose()
 
 
