@@ -729,3 +729,11 @@ BESIDE_EN = [
 )
 def test_a_brief_in_a_layout_cell_is_not_joined_by_the_cell_beside_it(brief, page):
     assert _body_paragraphs(page) == brief
+
+
+def test_a_timeline_of_dated_entries_after_its_intro_keeps_every_entry():
+    # Entries under a bare date, as a chronicle has them: dated, but nobody's item.
+    intro = "Как развивались события вокруг моста, от первых трещин до решения совета."
+    entries = _items("<h3>1{n} марта 2012</h3><p>{1}</p>", NEXT_RU)
+    page = _portal(f"<article><h1>Хроника</h1><p>{intro}</p>{entries}</article>", table=False)
+    assert _body_paragraphs(page) == [intro, *(lead for _, lead in NEXT_RU)]

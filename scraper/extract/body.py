@@ -37,7 +37,7 @@ from bs4.element import Script, Stylesheet, TemplateString
 from w3lib.html import remove_tags, replace_entities
 
 from scraper.extract import rules
-from scraper.extract.dates import looks_like_date
+from scraper.extract.dates import beside_date, looks_like_date
 
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a", "strong", "em"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -74,6 +74,7 @@ _WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES)
 _LABELS = frozenset(p for p in rules.ALL_PHRASES if p.endswith(":"))
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
 _DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"[^\W\d_]{2,}")
 _THREAD_ITEMS = rules.words("div li article section")
 _NOTICE = re.compile("|".join(map(re.escape, rules.NOTICE_MARKERS)))
 _MARKER = re.compile("|".join(map(re.escape, rules.NOTICE_MARKERS + rules.BOILERPLATE_MARKERS)))
@@ -690,24 +691,26 @@ def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int, bool
 def _listed(blocks: list[tuple[Tag, int, int, int, bool, str]]) -> set[int]:
     """ids of the blocks that are items of a list of other stories or of comments: at least
     rules.LIST_MIN_ITEMS items in a row, all of the same make (the same tags in the same
-    order), each dated ("Иван, 12.01.2012 14:35", a headline and its time) and with a short
-    text. A short article is no such item: nothing dates its paragraphs, or its make is
-    not the next story's. What follows it on a portal page is then not taken for the
-    article going on. (A list of headlines and leads with no dates may be the article: a
-    guide's short sections, webcams, products.)"""
+    order), each dated and named ("Иван, 12.01.2012 14:35", a linked headline and its time)
+    and with a short text. A short article is no such item: nothing dates its paragraphs, or
+    its make is not the next story's. What follows it on a portal page is then not taken
+    for the article going on. (A list of headlines and leads with no dates may be the
+    article: a guide's short sections, webcams, products; so may dated entries under a bare
+    date: a timeline.)"""
     listed: set[int] = set()
     run: list[Tag] = []  # blocks of the items in a row so far
     items = 0
     make: tuple = ()
     item: list[Tag] = []
     shape: list[tuple[str, str]] = []
-    dated = paras = text = 0
+    dated = named = paras = text = 0
 
     def close() -> None:
         nonlocal run, items, make
         this = (
             tuple(shape)
             if dated
+            and named
             and 0 < paras <= rules.LIST_ITEM_MAX_PARAGRAPHS
             and text <= rules.LIST_ITEM_MAX_CHARS
             else ()
@@ -732,13 +735,17 @@ def _listed(blocks: list[tuple[Tag, int, int, int, bool, str]]) -> set[int]:
             continue
         if kind != "paragraph" and paras:  # a marker after the paragraphs: the next item
             close()
-            item, shape, dated, paras, text = [], [], 0, 0, 0
+            item, shape, dated, named, paras, text = [], [], 0, 0, 0, 0
         item.append(block)
         shape.append((block.name, kind))
         if kind == "paragraph":
             paras += 1
             text += chars
         dated += kind == "stamp"
+        # whose item: a linked headline, or a name beside the date ("Иван, 12.01.2012")
+        named += kind == "headline" or (
+            kind == "stamp" and _WORD.search(beside_date(short)) is not None
+        )
     close()
     if items >= rules.LIST_MIN_ITEMS:
         listed.update(map(id, run))
