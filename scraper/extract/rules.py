@@ -195,10 +195,10 @@ MORE_STORIES = re.compile(
 )
 
 # A list of other stories or of readers' comments, on a portal page after a short article:
-# at least LIST_MIN_ITEMS items in a row of the same make, each a line under
-# STAMP_LINE_MAX_CHARS with a date or a time of day (the headline's, the commenter's) and
-# up to LIST_ITEM_MAX_PARAGRAPHS paragraphs of LIST_ITEM_MAX_CHARS in all. Its text is not
-# the article going on.
+# at least LIST_MIN_ITEMS items in a row of the same make, each with a line under
+# STAMP_LINE_MAX_CHARS that holds a date or a time of day, a linked headline or a name
+# beside that date ("Иван, 12.01.2012 14:35"), and up to LIST_ITEM_MAX_PARAGRAPHS
+# paragraphs of LIST_ITEM_MAX_CHARS in all. Its text is not the article going on.
 LIST_MIN_ITEMS = 3
 LIST_ITEM_MAX_PARAGRAPHS = 2
 LIST_ITEM_MAX_CHARS = 600
