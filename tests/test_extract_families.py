@@ -580,7 +580,7 @@ def test_words_that_are_furniture_alone_stay_when_they_open_a_sentence():
     assert _body_paragraphs(page) == RU_STORY + said
 
 
-def _portal(layout: str) -> bytes:
+def _furnished_portal(layout: str) -> bytes:
     """A regional news portal's page around RU_STORY, in an old table layout or a div one."""
     top = "<p>Реклама</p><p>18+</p>"
     after = (
@@ -603,7 +603,7 @@ def _portal(layout: str) -> bytes:
 
 @pytest.mark.parametrize("layout", ["table", "div"])
 def test_a_portal_page_gives_the_story_alone(layout: str):
-    assert _body_paragraphs(_portal(layout)) == RU_STORY
+    assert _body_paragraphs(_furnished_portal(layout)) == RU_STORY
 
 
 def test_paragraphs_before_an_embed_that_swallowed_the_rest_of_the_article_are_kept():
@@ -674,3 +674,259 @@ def test_a_bold_first_word_that_is_also_a_label_keeps_its_sentence():
         "Источник в мэрии сообщил, что мост закроют только на одну ночь.",
         "Главное — не паниковать, сказал мэр, мост откроют к зиме.",
     ]
+
+
+# A short article (a brief of 50-150 words) on a portal page, and what comes after it there:
+# the next stories, each a headline with its time and a lead, or readers' comments, each a
+# name with its time and a few sentences. None of it is the article going on.
+BRIEF_RU = [
+    "Городской совет на заседании во вторник утвердил план ремонта моста через реку, "
+    "работы начнутся в апреле.",
+    "По словам мэра, движение по мосту не будет закрыто полностью ни на один день: "
+    "подрядчик будет менять покрытие по одной полосе.",
+    "Стоимость работ оценивается в сорок миллионов рублей, половину выделит область.",
+]
+BRIEF_EN = [
+    "The town council voted on Tuesday to repair the old bridge over the river, with work "
+    "starting in April.",
+    "The mayor said traffic would never be stopped completely: the contractor will resurface "
+    "one lane at a time.",
+    "The work is expected to cost forty million, half of it paid by the regional government.",
+]
+NEXT_RU = [
+    (
+        "В школах области продлили каникулы",
+        "Из-за морозов занятия в школах отменены до конца "
+        "недели, сообщили в департаменте образования. Родителей просят следить за объявлениями.",
+    ),
+    (
+        "Новый автобусный маршрут свяжет два района",
+        "С понедельника по городу пойдет автобус "
+        "номер 42, который соединит северный и южный районы, с интервалом в пятнадцать минут.",
+    ),
+    (
+        "В музее открылась выставка старых фотографий",
+        "Экспозиция посвящена истории города в "
+        "начале прошлого века, на ней более двухсот снимков из частных собраний и архивов.",
+    ),
+    (
+        "Хоккеисты вышли в полуфинал",
+        "Местная команда обыграла соперников из соседней области "
+        "со счетом четыре один и в субботу сыграет первый матч полуфинала дома.",
+    ),
+]
+NEXT_EN = [
+    (
+        "Schools stay closed as the cold snap goes on",
+        "Classes across the county are cancelled "
+        "until the end of the week, the education office said, and parents should watch the news.",
+    ),
+    (
+        "A new bus route will link two districts",
+        "From Monday the number 42 bus will run "
+        "between the north and the south of the town, every fifteen minutes at peak hours.",
+    ),
+    (
+        "Museum opens a show of old photographs",
+        "The exhibition covers the town's history at "
+        "the start of the last century, with more than two hundred prints from private hands.",
+    ),
+    (
+        "Hockey team reaches the semi-finals",
+        "The home side beat their rivals from the next "
+        "county four to one and will play the first semi-final at home on Saturday.",
+    ),
+]
+COMMENTS_RU = [
+    (
+        "Иван",
+        "Давно пора было отремонтировать этот мост, ездить по нему страшно, особенно "
+        "зимой, когда ямы засыпает снегом и их совсем не видно.",
+    ),
+    (
+        "Марина_К",
+        "Сорок миллионов на один мост? Интересно, сколько из них дойдет до дела, а "
+        "сколько осядет в карманах подрядчиков, как в прошлый раз.",
+    ),
+    (
+        "старожил",
+        "Помню, как этот мост строили в семидесятых, тогда его сдали за полтора "
+        "года, а сейчас один ремонт растянут на целый сезон.",
+    ),
+    (
+        "Петр",
+        "Главное, чтобы не закрыли движение летом, когда все едут на дачи, иначе пробки "
+        "будут до самого вокзала, как два года назад.",
+    ),
+]
+COMMENTS_EN = [
+    (
+        "jsmith",
+        "About time they fixed that bridge, the potholes are terrible in winter when "
+        "the snow fills them and you cannot see them at all.",
+    ),
+    (
+        "Mary K",
+        "Forty million for one bridge? I wonder how much of it reaches the road and "
+        "how much ends up with the contractors, like the last time.",
+    ),
+    (
+        "oldtimer",
+        "I remember them building it in the seventies, it took eighteen months then, "
+        "and now a mere repair is going to take a whole season.",
+    ),
+    (
+        "Pete",
+        "As long as they do not close it in summer when everyone drives to the coast, or "
+        "the queues will reach the station again.",
+    ),
+]
+
+
+def _portal(main: str, *, table: bool, right: str = "") -> bytes:
+    """A portal page around `main`: a layout table of the 2010s (menu row, left menu, the
+    main cell, a right column: `right` or a menu), or divs (header and menu, main column,
+    aside, footer)."""
+    menu = "".join(f'<a href="/s{n}">Раздел {n}</a> ' for n in range(12))
+    if table:
+        page = (
+            f'<table width="100%"><tr><td colspan="3">{menu}</td></tr><tr>'
+            f'<td width="180" valign="top">{menu}</td><td valign="top">{main}</td>'
+            f'<td width="200" valign="top">{right or menu}</td></tr></table>'
+        )
+    else:
+        page = (
+            f'<header class="top"><nav>{menu}</nav></header><div class="wrap">'
+            f'<main class="content">{main}</main><aside>{menu}</aside></div>'
+            "<footer>© 2024 Town Gazette</footer>"
+        )
+    return f"<html><head><meta charset='utf-8'></head><body>{page}</body></html>".encode()
+
+
+def _items(item: str, pairs: list[tuple[str, str]]) -> str:
+    """`item` filled with each (headline or name, text) pair and its number `n`."""
+    return "".join(item.format(first, text, n=n) for n, (first, text) in enumerate(pairs))
+
+
+HEAD_RU = "<h1>Мост отремонтируют без закрытия движения</h1><div>12.01.2012 14:35</div>"
+HEAD_EN = "<h1>Bridge repair will not close the road</h1><time>May 5, 2024 10:12</time>"
+ARTICLE_RU = HEAD_RU + _paras(BRIEF_RU)
+ARTICLE_EN = f"<article>{HEAD_EN}{_paras(BRIEF_EN)}</article>"
+PADDED_BRIEFS = {
+    # Old layout: the brief and the list of the next stories share the main cell.
+    "news-list-table-ru": (
+        BRIEF_RU,
+        ARTICLE_RU
+        + "<br><br>"
+        + _items(
+            '<div><a href="/news/{n}"><b>{0}</b></a></div><div>12.01.2012 1{n}:05</div><p>{1}</p>',
+            NEXT_RU,
+        ),
+    ),
+    # Div layout: the article, then a feed of cards beside it in the main column.
+    "news-list-div-en": (
+        BRIEF_EN,
+        ARTICLE_EN
+        + "<section class='feed'>"
+        + _items(
+            '<div class="card"><h2><a href="/news/{n}">{0}</a></h2>'
+            "<time>May 5, 2024 0{n}:40</time><p>{1}</p></div>",
+            NEXT_EN,
+        )
+        + "</section>",
+    ),
+    # Readers' comments in tables of their own, or boxes, named like nothing.
+    "comments-table-ru": (
+        BRIEF_RU,
+        ARTICLE_RU
+        + _items(
+            '<table width="100%"><tr><td><b>{0}</b> 12.01.2012 1{n}:2{n}</td></tr>'
+            "<tr><td>{1}</td></tr></table>",
+            COMMENTS_RU,
+        ),
+    ),
+    "comments-div-en": (
+        BRIEF_EN,
+        ARTICLE_EN
+        + "<section><h2>What readers say</h2>"
+        + _items(
+            '<div class="c-{n}"><div><strong>{0}</strong> <span>May 5, 2024 at 1{n}:02'
+            "</span></div><p>{1}</p></div>",
+            COMMENTS_EN,
+        )
+        + "</section>",
+    ),
+}
+
+
+@pytest.mark.parametrize("brief,main", PADDED_BRIEFS.values(), ids=PADDED_BRIEFS.keys())
+def test_a_brief_is_not_padded_with_the_dated_items_after_it(brief: list[str], main: str):
+    assert _body_paragraphs(_portal(main, table=main.startswith(HEAD_RU))) == brief
+
+
+def test_a_guide_of_short_linked_sections_after_its_intro_keeps_every_section():
+    # Headlines and leads with no dates after a short intro: this list is the article.
+    intro = "<p>Five webcams show the valley live, each from its own side of the river.</p>"
+    sections = _items(
+        '<div class="cam"><h2><a href="/cams/{n}">{0}</a></h2><p>{1}</p></div>', NEXT_EN
+    )
+    page = _portal(f"<article><h1>Webcams</h1>{intro}</article>{sections}", table=False)
+    expected = [intro[3:-4], *(text for pair in NEXT_EN for text in pair)]
+    assert _body_paragraphs(page) == expected
+
+
+def test_a_live_blog_of_dated_entries_is_the_article():
+    # Dated items of one make, as comments are, but no other text on the page: they are it.
+    updates = [(lead, said) for (_, lead), (_, said) in zip(NEXT_EN, COMMENTS_EN, strict=True)]
+    entries = _items('<div class="entry"><b>1{n}:05</b><p>{0} {1}</p></div>', updates)
+    page = _portal(f"<h1>Live: the town today</h1>{entries}", table=False)
+    texts = [f"{lead} {said}" for lead, said in updates]
+    assert [p for p in _body_paragraphs(page) if p in texts] == texts
+
+
+# Text in the layout cell beside the brief's: a box of background facts, as long as it.
+BESIDE_RU = [
+    "Справка. Мост построен в 1974 году, его длина составляет 420 метров, ежедневно по "
+    "нему проходит около двадцати тысяч автомобилей.",
+    "Последний капитальный ремонт проводился в 1998 году, тогда заменили швы и перила, а "
+    "покрытие с тех пор меняли только частично.",
+    "В прошлом году инженеры обнаружили трещины в двух опорах, после чего одну полосу "
+    "закрыли на месяц для обследования.",
+]
+BESIDE_EN = [
+    "Background: the bridge was built in 1974, it is 420 metres long and carries some twenty "
+    "thousand cars a day.",
+    "It was last repaired in 1998, when the joints and railings were replaced; the surface "
+    "has only been patched since then.",
+    "Last year engineers found cracks in two piers, and one lane was closed for a month "
+    "while they were inspected.",
+]
+
+
+@pytest.mark.parametrize(
+    "brief,page",
+    [
+        # Two cells of a table inside the main cell: the brief, and the box beside it.
+        (
+            BRIEF_RU,
+            _portal(
+                f'<table><tr><td width="60%">{ARTICLE_RU}</td><td>{_paras(BESIDE_RU)}</td>'
+                "</tr></table>",
+                table=True,
+            ),
+        ),
+        # The page's own right column holds the box.
+        (BRIEF_EN, _portal(f"{HEAD_EN}{_paras(BRIEF_EN)}", table=True, right=_paras(BESIDE_EN))),
+    ],
+    ids=["cells-ru", "column-en"],
+)
+def test_a_brief_in_a_layout_cell_is_not_joined_by_the_cell_beside_it(brief, page):
+    assert _body_paragraphs(page) == brief
+
+
+def test_a_timeline_of_dated_entries_after_its_intro_keeps_every_entry():
+    # Entries under a bare date, as a chronicle has them: dated, but nobody's item.
+    intro = "Как развивались события вокруг моста, от первых трещин до решения совета."
+    entries = _items("<h3>1{n} марта 2012</h3><p>{1}</p>", NEXT_RU)
+    page = _portal(f"<article><h1>Хроника</h1><p>{intro}</p>{entries}</article>", table=False)
+    assert _body_paragraphs(page) == [intro, *(lead for _, lead in NEXT_RU)]

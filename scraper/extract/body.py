@@ -7,13 +7,15 @@ Four steps on the BeautifulSoup tree, each one pass:
 2. choose: score paragraphs, credit their ancestors (readability's idea), weigh by link
    density and hints (`itemprop=articleBody`, JSON-LD `articleBody`, class/id), take the
    best container and the siblings that look like it (a lead paragraph often sits outside
-   the body div);
+   the body div); the items of a dated list (the next stories, readers' comments) neither
+   score nor count as prose, and go from the chosen container;
 3. clean inside it: link lists, boxes introduced by a boilerplate label ("Read also") and
    the teasers after such a heading, short blocks that open with a boilerplate phrase;
 4. render: one text block per paragraph, heading or list item, and the same as HTML,
    sanitized by nh3; then the safety net: when the densest run of paragraph text on the
    page holds the chosen body and has over twice its text, the run is rendered instead
-   (paragraphs in boxes named like boilerplate, a promo bar or comments, count against it).
+   (paragraphs in boxes named like boilerplate, a promo bar or comments, count against it;
+   a run across the cells of a layout table's row is two columns, not one article).
 
 A source's `body_selector` replaces step 2. Nothing here raises: a failure becomes an empty
 body with a `reason`.
@@ -35,7 +37,7 @@ from bs4.element import Script, Stylesheet, TemplateString
 from w3lib.html import remove_tags, replace_entities
 
 from scraper.extract import rules
-from scraper.extract.dates import looks_like_date
+from scraper.extract.dates import beside_date, looks_like_date
 
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a", "strong", "em"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -56,6 +58,7 @@ HINT_WEIGHT = {1: 1.25, 0: 1.0, -1: 0.5}  # class/id hints scale a container's s
 ANCESTOR_SHARE = (1, 1 / 2, 1 / 6, 1 / 9, 1 / 12)
 REAL_PARAGRAPH_CHARS = 120
 LAYOUT_CELLS = {"td", "th"}
+HEADLINE_CELL_WEIGHT = 1.25  # the layout cell of the page's headline, against the others
 WIDEN_LEVELS = 6  # how many boxes that add text above the best-scored one may be climbed
 WIDEN_GAIN = 0.6  # share of prose an ancestor must add to be taken
 WIDEN_MAX_LINKS = 0.3  # ... of which at most this share in links
@@ -75,6 +78,8 @@ _PHRASES_BY_FIRST = {
 # Labels whose value may sit in the next block, as in a layout table's cells: "Автор:".
 _LABELS = frozenset(p for p in rules.ALL_PHRASES if p.endswith(":"))
 _SENTENCE_END = re.compile(r"[.!?…](\s|$)")
+_DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"[^\W\d_]{2,}")
 _THREAD_ITEMS = rules.words("div li article section")
 _NOTICE = re.compile("|".join(map(re.escape, rules.NOTICE_MARKERS)))
 _MARKER = re.compile("|".join(map(re.escape, rules.NOTICE_MARKERS + rules.BOILERPLATE_MARKERS)))
@@ -189,7 +194,7 @@ def _safety_net(
     if chosen >= rules.NET_FACTOR * chars or _gone(first):
         return blocks
     root = _common_ancestor(first, last)
-    if root is None:
+    if root is None or root.name == "tr":  # a run across the cells of a row: two columns
         return blocks
     _trim_outside(root, first, last)
     if not any(node is root for node in (core, *core.parents)):  # not broader: elsewhere
@@ -439,7 +444,12 @@ def _choose(
     # [characters in paragraphs, of them in links, all characters, of them in links]
     prose: dict[int, list[int]] = {}
     seen: list[tuple[Tag, int, int, bool]] = []  # for the safety net's run, in page order
-    for block, chars, link_chars, commas, cut in _text_blocks(soup):
+    blocks = list(_text_blocks(soup))
+    listed = _listed(blocks)  # other stories or comments, one item after another
+    for block, chars, link_chars, commas, cut, _ in blocks:
+        if id(block) in listed:  # as if not on the page, but against the safety net's run
+            seen.append((block, chars, link_chars, True))
+            continue
         long = chars >= MIN_PARAGRAPH_CHARS
         seen.append((block, chars, link_chars, cut))
         for ancestor in (block, *block.parents):
@@ -473,11 +483,13 @@ def _choose(
     if not scores:
         return [], None, None
     weighted = {}
+    headed = _headline_cell(blocks)
     for key, score in sorted(scores.items(), key=lambda kv: -kv[1])[:8]:
         _, _, chars, links = prose.get(key, (0, 0, 0, 0))
         density = min(1.0, links / chars) if chars else 0.0
         thread = _in_thread(nodes[key], threads)  # a long comment is no article
-        weighted[key] = 0.0 if thread else score * HINT_WEIGHT[_hint(nodes[key])] * (1 - density)
+        weight = HINT_WEIGHT[_hint(nodes[key])] * (HEADLINE_CELL_WEIGHT if key == headed else 1)
+        weighted[key] = 0.0 if thread else score * weight * (1 - density)
     best = nodes[max(weighted, key=weighted.__getitem__)]
     top = weighted[id(best)]
     core, best = best, _widen(best, prose)
@@ -489,11 +501,13 @@ def _choose(
     )
     if marked:  # then siblings join it only as leads, not by score
         core = best = longest
+    else:  # a list in the article's own container, as old layouts have it, goes too
+        _drop_listed(blocks, listed, prose, core)
     best = _outer_wrapper(best)
     parent = best.parent
     dense = None if marked or ld_body else _dense_run(seen, core)
-    if not isinstance(parent, Tag) or parent.name == "[document]":
-        return [best], core, dense
+    if not isinstance(parent, Tag) or parent.name == "[document]" or best.name in LAYOUT_CELLS:
+        return [best], core, dense  # the cells beside a layout cell are the page's columns
     # Siblings that belong with it: scored nearly as well, or plain long paragraphs.
     threshold = max(10.0, top * 0.2)
     chosen = []
@@ -545,6 +559,30 @@ def _has_text(node: Tag | NavigableString) -> bool:
     if isinstance(node, Tag):
         return bool(node.get_text(strip=True))
     return type(node) is NavigableString and bool(node.strip())
+
+
+def _headline_cell(blocks: list[tuple[Tag, int, int, int, bool, str]]) -> int | None:
+    """The id of the layout cell the page's one `<h1>` sits in: in a layout table, the
+    column of the article, whatever text the cells beside it hold."""
+    headlines = [block for block, *_ in blocks if block.name == "h1"]
+    if len(headlines) != 1:
+        return None
+    return next((id(cell) for cell in headlines[0].parents if cell.name in LAYOUT_CELLS), None)
+
+
+def _drop_listed(
+    blocks: list[tuple[Tag, int, int, int, bool, str]],
+    listed: set[int],
+    prose: dict[int, list[int]],
+    core: Tag,
+) -> None:
+    """Drop the listed blocks that hold no other text (`prose` counts none of a list's)
+    and do not hold `core`."""
+    holders = {id(tag) for tag in (core, *core.parents)}
+    for block, *_ in blocks:
+        key = id(block)
+        if key in listed and key not in holders and key not in prose and not _gone(block):
+            block.decompose()
 
 
 def _marks_and_threads(tags: list[Tag]) -> tuple[list[Tag], set[int]]:
@@ -658,10 +696,10 @@ def _widen(best: Tag, prose: dict[int, list[int]]) -> Tag:
     return widest
 
 
-def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int, bool]]:
-    """(block, characters, characters in links, commas, cut short) for each element that
-    directly holds text, counting text inside inline children (a, b, span...) as its own;
-    "cut short" is a block that ends in an ellipsis, as teasers do."""
+def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int, bool, str]]:
+    """(block, characters, characters in links, commas, cut short, its text if short) for
+    each element that directly holds text, counting text inside inline children (a, b,
+    span...) as its own; "cut short" is a block that ends in an ellipsis, as teasers do."""
     blocks: dict[int, list] = {}
     for string in soup.find_all(string=True):
         text = string.strip()
@@ -671,13 +709,93 @@ def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int, bool
         while node.name not in BLOCK_TAGS and isinstance(node.parent, Tag):
             in_link = in_link or node.name == "a"
             node = node.parent
-        entry = blocks.setdefault(id(node), [node, 0, 0, 0, text])
+        entry = blocks.setdefault(id(node), [node, 0, 0, 0, []])
         entry[1] += len(text)
         entry[2] += len(text) if in_link else 0
         entry[3] += text.count(",") + text.count("，") + text.count("、")
-        entry[4] = text
-    for node, chars, link_chars, commas, last in blocks.values():
-        yield node, chars, link_chars, commas, last.endswith(_ELLIPSES)
+        entry[4].append(text)
+    for node, chars, link_chars, commas, texts in blocks.values():
+        short = " ".join(texts) if chars < rules.STAMP_LINE_MAX_CHARS else ""
+        yield node, chars, link_chars, commas, texts[-1].endswith(_ELLIPSES), short
+
+
+def _listed(blocks: list[tuple[Tag, int, int, int, bool, str]]) -> set[int]:
+    """ids of the blocks that are items of a list of other stories or of comments: at least
+    rules.LIST_MIN_ITEMS items in a row, all of the same make (the same tags in the same
+    order), each dated and named ("Иван, 12.01.2012 14:35", a linked headline and its time)
+    and with a short text. A short article is no such item: nothing dates its paragraphs, or
+    its make is not the next story's. What follows it on a portal page is then not taken
+    for the article going on. (A list of headlines and leads with no dates may be the
+    article: a guide's short sections, webcams, products; so may dated entries under a bare
+    date: a timeline.)"""
+    listed: set[int] = set()
+    run: list[Tag] = []  # blocks of the items in a row so far
+    items = 0
+    make: tuple = ()
+    item: list[Tag] = []
+    shape: list[tuple[str, str]] = []
+    dated = named = paras = text = 0
+
+    def close() -> None:
+        nonlocal run, items, make
+        this = (
+            tuple(shape)
+            if dated
+            and named
+            and 0 < paras <= rules.LIST_ITEM_MAX_PARAGRAPHS
+            and text <= rules.LIST_ITEM_MAX_CHARS
+            else ()
+        )
+        if this and this == make:
+            run += item
+            items += 1
+            return
+        if items >= rules.LIST_MIN_ITEMS:
+            listed.update(map(id, run))
+        run, items, make = (list(item), 1, this) if this else ([], 0, ())
+
+    for block, chars, link_chars, _, _, short in blocks:
+        if short and _is_stamped(short):
+            kind = "stamp"
+        elif link_chars * 2 >= chars and chars < rules.HEADLINE_MAX_CHARS:
+            kind = "headline"
+        elif chars >= MIN_PARAGRAPH_CHARS and link_chars < rules.NET_MAX_LINKS * chars:
+            kind = "paragraph"
+        else:
+            item.append(block)  # a short bit ("Ответить", a name) goes with its item
+            continue
+        if kind != "paragraph" and paras:  # a marker after the paragraphs: the next item
+            close()
+            item, shape, dated, named, paras, text = [], [], 0, 0, 0, 0
+        item.append(block)
+        shape.append((block.name, kind))
+        if kind == "paragraph":
+            paras += 1
+            text += chars
+        dated += kind == "stamp"
+        # whose item: a linked headline, or a name beside the date ("Иван, 12.01.2012")
+        named += kind == "headline" or (
+            kind == "stamp" and _WORD.search(beside_date(short)) is not None
+        )
+    close()
+    if items >= rules.LIST_MIN_ITEMS:
+        listed.update(map(id, run))
+    # With no paragraph of its own beside them, the items are the page's text: a live blog.
+    own = any(
+        id(block) not in listed
+        and chars >= MIN_PARAGRAPH_CHARS
+        and link_chars < rules.NET_MAX_LINKS * chars
+        for block, chars, link_chars, *_ in blocks
+    )
+    return listed if own else set()
+
+
+def _is_stamped(text: str) -> bool:
+    """Whether a short line holds a date or a time of day ("Иван 12.01.2012 14:35")."""
+    return _DIGIT.search(text) is not None and (  # most short lines have none: menus
+        bool(rules.TIME_OF_DAY.search(text) or rules.TICKER_STAMP.match(text))
+        or looks_like_date(text)
+    )
 
 
 def _ancestors(node: Tag | NavigableString, n: int) -> Iterator[Tag]:

@@ -202,6 +202,17 @@ MORE_STORIES = re.compile(
     r"\b(?:stories|articles|news|posts|reads|videos)(?: from [\w .]+)?"
 )
 
+# A list of other stories or of readers' comments, on a portal page after a short article:
+# at least LIST_MIN_ITEMS items in a row of the same make, each with a line under
+# STAMP_LINE_MAX_CHARS that holds a date or a time of day, a linked headline or a name
+# beside that date ("Иван, 12.01.2012 14:35"), and up to LIST_ITEM_MAX_PARAGRAPHS
+# paragraphs of LIST_ITEM_MAX_CHARS in all. Its text is not the article going on.
+LIST_MIN_ITEMS = 3
+LIST_ITEM_MAX_PARAGRAPHS = 2
+LIST_ITEM_MAX_CHARS = 600
+STAMP_LINE_MAX_CHARS = 80
+TIME_OF_DAY = re.compile(r"(?<![\d:.])\d{1,2}:\d{2}(?![\d:])")
+
 # After a heading that is exactly a boilerplate phrase ("Ссылки по теме:"), blocks shorter
 # than this with no full stop are headlines of other stories, linked or not.
 HEADLINE_MAX_CHARS = 150
