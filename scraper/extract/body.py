@@ -36,6 +36,7 @@ from w3lib.html import remove_tags, replace_entities
 
 from scraper.extract import rules
 from scraper.extract.dates import looks_like_date
+from scraper.extract.metadata import _elsewhere
 
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a", "strong", "em"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -78,6 +79,9 @@ _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
 _BARE_TEXT_BOXES = rules.words("div section article td")
 _LINK_LIST_TAGS = rules.words("ul ol div section table p dl")  # boxes that may be link lists
 _LABEL_TAGS = rules.words("h2 h3 h4 h5 h6 strong b span div p")  # "Read also:" and the like
+_TEASER_HEADINGS = ["h2", "h3", "h4"]
+_RANK = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}  # of headline elements; other boxes come after
+_HEADLINE_STRIP = " \t\n\r\xa0.!?:;,\"'«»“”„"
 _LD_ARTICLE_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.){40,})"')
 
 
@@ -94,16 +98,23 @@ def extract_body(
     body_selector: str | None = None,
     remove_selectors: Sequence[str] = (),
     url: str | None = None,
+    title: str | None = None,
 ) -> Body:
-    """The article body of `soup` (which is pruned in place). `url` makes links absolute."""
+    """The article body of `soup` (which is pruned in place). `url` makes links absolute;
+    `title` is the page's headline as the metadata found it: the body follows the element
+    that repeats it."""
     try:
-        return _extract(soup, body_selector, remove_selectors, url)
+        return _extract(soup, body_selector, remove_selectors, url, title)
     except Exception as exc:  # the contract is "never raises": report, don't crash a crawl
         return Body(reason=f"body extraction failed: {type(exc).__name__}: {exc}")
 
 
 def _extract(
-    soup: BeautifulSoup, body_selector: str | None, remove_selectors: Sequence[str], url: str | None
+    soup: BeautifulSoup,
+    body_selector: str | None,
+    remove_selectors: Sequence[str],
+    url: str | None,
+    title: str | None,
 ) -> Body:
     for selector in remove_selectors:
         for node in soup.select(selector):
@@ -115,8 +126,10 @@ def _extract(
         for root in roots:
             _prune(root, heuristics=False)
     else:
-        _prune(soup, heuristics=True)
-        roots, core, dense = _choose(soup, ld_body, lead)
+        tags = soup.find_all(True)  # once: bs4's find_all is the slow part of every pass
+        headline = _headline(tags, title)
+        _prune(soup, heuristics=True, tags=tags)
+        roots, core, dense = _choose(soup, ld_body, lead, headline)
         if not roots:
             return Body(reason="no article text found")
         for root in roots:
@@ -306,15 +319,17 @@ def _text_len(tag: Tag) -> int:
     return sum(len(s.strip()) for s in _strings(tag))
 
 
-def _prune(root: Tag, *, heuristics: bool) -> None:
+def _prune(root: Tag, *, heuristics: bool, tags: list[Tag] | None = None) -> None:
     """Drop what is never content; with `heuristics`, also boxes hinted as boilerplate that
     hold no real paragraph (those that do are left to scoring and to `_clean`).
 
     Unless hidden, the container of most of the page's paragraph text and its ancestors
     stay (their other children are still judged): broken markup nests whole articles in a
     `<header>` or `<nav>`, and templates put `category-*` or `meta` on the element that
-    wraps the article. (Streamed chunks are not hidden: see rules.STREAMED_CHUNK_ID.)"""
-    tags = root.find_all(True)  # once: bs4's find_all is the slow part of every pass
+    wraps the article. (Streamed chunks are not hidden: see rules.STREAMED_CHUNK_ID.)
+    `tags` are all of `root`'s elements, if the caller has them already."""
+    if tags is None:
+        tags = root.find_all(True)  # once: bs4's find_all is the slow part of every pass
     holders = _article_body_holders(tags)
     keep, real = _text_holders(tags) if heuristics else (set(), set())
     for tag in tags:
@@ -404,6 +419,62 @@ def _holds_article_text(tag: Tag, holders: set[int], real: set[int]) -> bool:
     )
 
 
+@dataclass
+class _Headline:
+    """The element that repeats the page's headline, placed before pruning (which may drop
+    it, with the `<header>` around it): elements after `end` in `order` come after it."""
+
+    tag: Tag
+    end: int  # the position of its last descendant
+    holders: frozenset[int]  # ids of its ancestors
+    order: dict[int, int]  # every element's position in the page, by id
+    cells: dict[int, int]  # the layout table cells around it: id -> last descendant's position
+
+
+def _headline(tags: list[Tag], title: str | None) -> _Headline | None:
+    """The element of `tags` (the page's, in order) whose text is `title`: a heading before
+    a bold or large box, one that is no link before a link, then the first."""
+    want = _plain(title or "")
+    if len(want) < rules.HEADLINE_MIN_CHARS:
+        return None
+    found: tuple[tuple[bool, int], int] | None = None
+    size = len(want)
+    for index, tag in enumerate(tags):
+        name = tag.name
+        if name in _RANK:
+            text = tag.get_text()
+        elif name in rules.HEADLINE_TAGS:
+            contents = tag.contents  # a box of nothing but the text; `<b>` in a box is its own
+            if len(contents) != 1 or type(contents[0]) is not NavigableString:
+                continue
+            text = contents[0]
+        else:
+            continue
+        # (a headline's element may hold it among much spacing, but not a paragraph's worth)
+        if not size <= len(text) <= 2 * size + 100 or _plain(text) != want or _elsewhere(tag):
+            continue  # a sidebar's "republish this" box or the like repeats the headline
+        rank = (tag.find_parent("a") is not None or tag.find("a") is not None, _RANK.get(name, 4))
+        if found is None or rank < found[0]:
+            found = rank, index
+    if found is None:
+        return None
+    index = found[1]
+    tag = tags[index]
+    order = {id(t): i for i, t in enumerate(tags)}
+    cells = {
+        id(cell): order[id(cell)] + len(cell.find_all(True))
+        for cell in tag.parents
+        if cell.name in LAYOUT_CELLS
+    }
+    holders = frozenset(id(parent) for parent in tag.parents)
+    return _Headline(tag, index + len(tag.find_all(True)), holders, order, cells)
+
+
+def _plain(text: str) -> str:
+    """A headline as compared: case, spacing and the quotes and stops around it aside."""
+    return _WS.sub(" ", text).strip(_HEADLINE_STRIP).casefold()
+
+
 # --- 2. choose ---------------------------------------------------------------------------
 
 
@@ -423,11 +494,14 @@ def _link_density(tag: Tag, length: int) -> float:
 
 
 def _choose(
-    soup: BeautifulSoup, ld_body: str, lead: str
+    soup: BeautifulSoup, ld_body: str, lead: str, headline: _Headline | None
 ) -> tuple[list[Tag], Tag | None, tuple[Tag, Tag, int] | None]:
     """The container of the article and the siblings that continue it, best first; and the
     best-scored container, which may be inside the first when the article spans sections.
-    `lead` is the page's description: a box before the body that says it is the lead."""
+    `lead` is the page's description: a box before the body that says it is the lead.
+    When the best-scored box lies away from the `headline`, before it or in another column,
+    and the box right after the headline holds a real paragraph or two, that box is taken:
+    on a portal a short article loses on text to the other news, posts and columns."""
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
     # [characters in paragraphs, of them in links, all characters, of them in links]
@@ -474,7 +548,29 @@ def _choose(
         weighted[key] = 0.0 if thread else score * HINT_WEIGHT[_hint(nodes[key])] * (1 - density)
     best = nodes[max(weighted, key=weighted.__getitem__)]
     top = weighted[id(best)]
-    core, best = best, _widen(best, prose)
+    near = _after_headline(seen, headline) if headline is not None else None
+    anchored = False
+    if near is not None and headline is not None and _hint(near) >= 0:
+        chars = prose.get(id(near), (0,))[0]
+        column = _headline_cell(near, headline)
+        anchored = chars >= rules.HEADLINE_BODY_MIN_CHARS and not _in_thread(near, threads)
+        anchored = anchored and (
+            # the best-scored box spans the page's columns, the headline's among them
+            (column is not None and any(node is best for node in column.parents))
+            or (
+                chars >= rules.HEADLINE_BODY_SHARE * prose[id(best)][0]
+                and _away_from(best, near, headline)
+            )
+        )
+    if anchored:
+        elsewhere, top = best, scores.get(id(near), 0.0)
+        # Sections of the article may widen it up to the box that holds the headline.
+        ceiling = next((n for n in (near, *near.parents) if id(n) in headline.holders), None)
+        core, best = near, _widen(near, prose, ceiling)
+        if any(parent is best for parent in elsewhere.parents):
+            best = core  # widened up to the box it was preferred to
+    else:
+        core, best = best, _widen(best, prose)
     # The page's own articleBody mark, on a few hundred words, outweighs any scoring.
     longest = max(marks, key=_text_len, default=None)
     marked_chars = prose.get(id(longest), (0,))[0]
@@ -484,7 +580,7 @@ def _choose(
     if marked:  # then siblings join it only as leads, not by score
         core = best = longest
     parent = best.parent
-    dense = None if marked or ld_body else _dense_run(seen, core)
+    dense = None if marked or ld_body or anchored else _dense_run(seen, core, headline)
     if not isinstance(parent, Tag) or parent.name == "[document]":
         return [best], core, dense
     # Siblings that belong with it: scored nearly as well, or plain long paragraphs.
@@ -494,6 +590,14 @@ def _choose(
     for sibling in parent.children:
         if not isinstance(sibling, Tag) or sibling is not best and _hint(sibling) < 0:
             continue
+        if sibling is not best and (
+            anchored
+            and before
+            or sibling.name in LAYOUT_CELLS
+            and headline is not None
+            and id(best) in headline.cells
+        ):
+            continue  # the article follows its headline, in its column: other cells are others
         if sibling is best:
             chosen.append(sibling)
             before = False
@@ -518,6 +622,56 @@ def _choose(
             if (len(text) > 80 and density < 0.25) or (density == 0 and _SENTENCE_END.search(text)):
                 chosen.append(sibling)
     return chosen, core, dense
+
+
+def _after_headline(blocks: list[tuple[Tag, int, int, bool]], headline: _Headline) -> Tag | None:
+    """The box of the first paragraph after the headline (past a few short blocks: a
+    dateline, a byline, a caption), or the box that holds the headline with its paragraph
+    text as bare text, as old table layouts do."""
+    order, skipped = headline.order, 0
+    for block, chars, link_chars, cut in blocks:
+        paragraph = chars >= MIN_PARAGRAPH_CHARS and link_chars < rules.NET_MAX_LINKS * chars
+        if id(block) in headline.holders:
+            if paragraph and chars >= REAL_PARAGRAPH_CHARS:
+                return block
+            continue
+        if order.get(id(block), -1) <= headline.end:
+            continue
+        if paragraph and not cut:
+            return block.parent if block.name in PARAGRAPH_TAGS else block
+        skipped += 1
+        if skipped > rules.HEADLINE_REACH_BLOCKS:
+            return None
+    return None
+
+
+def _away_from(best: Tag, near: Tag, headline: _Headline) -> bool:
+    """Whether the best-scored box `best` lies away from `near`, the box after the headline:
+    neither holds the other, and `best` comes before the headline, or in a box that lists
+    other stories under linked headlines, or outside the layout table cell that holds the
+    headline and `near`. (Any other box after the headline is most often the body that a
+    lead or standfirst box opens, however far apart the template puts them.)"""
+    if any(node is near for node in (best, *best.parents)) or any(
+        node is best for node in near.parents
+    ):
+        return False
+    if headline.order.get(id(best), -1) < headline.order.get(id(headline.tag), -1):
+        return True
+    # The box after the headline's own that holds `best`: another column when it lists
+    # other stories under linked headlines.
+    mine = {id(node) for node in (near, *near.parents)}
+    column = next((n for n in (best, *best.parents) if id(n.parent) in mine), best)
+    linked = sum(1 for heading in column.find_all(_TEASER_HEADINGS) if heading.find("a"))
+    if linked >= rules.TEASER_LIST_MIN_ITEMS:
+        return True
+    cell = _headline_cell(near, headline)
+    return cell is not None and not any(node is cell for node in best.parents)
+
+
+def _headline_cell(tag: Tag, headline: _Headline) -> Tag | None:
+    """The innermost layout table cell that holds both `tag` and the headline: the
+    article's column of the page."""
+    return next((node for node in (tag, *tag.parents) if id(node) in headline.cells), None)
 
 
 def _marks_and_threads(tags: list[Tag]) -> tuple[list[Tag], set[int]]:
@@ -547,13 +701,20 @@ def _in_thread(tag: Tag, threads: set[int]) -> bool:
     return bool(threads) and any(id(node) in threads for node in (tag, *tag.parents))
 
 
-def _dense_run(blocks: list[tuple[Tag, int, int, bool]], core: Tag) -> tuple[Tag, Tag, int] | None:
+def _dense_run(
+    blocks: list[tuple[Tag, int, int, bool]], core: Tag, headline: _Headline | None
+) -> tuple[Tag, Tag, int] | None:
     """(first, last, net characters) of the run of text blocks, in document order, with the
     most paragraph text net of links and short bits: the maximum-sum run (Kadane's
     algorithm). A block inside a box named like boilerplate (a promo bar, the comments)
     counts against the run unless that box holds `core`: such boxes stay on the page when
-    they hold real paragraphs, and the run must not take them for the article going on."""
+    they hold real paragraphs, and the run must not take them for the article going on.
+    When `core` follows the `headline` or holds it, so does the run: blocks before the
+    headline, or outside the layout table cell that holds both, count against it (the
+    columns of a portal around a short article)."""
     holders = {id(tag) for tag in (core, *core.parents)}
+    span = _article_span(core, headline) if headline is not None else None
+    order = headline.order if headline is not None else {}
     boxed: dict[int, bool] = {}  # per tag: inside a boilerplate box that is no holder
     start: Tag | None = None
     total = top_sum = 0
@@ -564,6 +725,7 @@ def _dense_run(blocks: list[tuple[Tag, int, int, bool]], core: Tag) -> tuple[Tag
             and link_chars < rules.NET_MAX_LINKS * chars
             and not cut
             and not _in_boilerplate_box(block, holders, boxed)
+            and (span is None or span[0] < order.get(id(block), -1) <= span[1])
         ):
             gain = chars - link_chars
         else:
@@ -574,6 +736,17 @@ def _dense_run(blocks: list[tuple[Tag, int, int, bool]], core: Tag) -> tuple[Tag
         if total > top_sum:
             top_sum, top = total, (start, block, total)
     return top
+
+
+def _article_span(core: Tag, headline: _Headline) -> tuple[int, int] | None:
+    """The positions the article may run through (after the first, up to the second):
+    from the headline to the end of the layout cell that holds both it and `core`, or of
+    the page; None when `core` neither follows nor holds the headline."""
+    position = headline.order.get(id(core), -1)
+    if position <= headline.end and id(core) not in headline.holders:
+        return None
+    cell = _headline_cell(core, headline)
+    return headline.end, headline.cells[id(cell)] if cell is not None else len(headline.order)
 
 
 def _in_boilerplate_box(node: Tag, holders: set[int], boxed: dict[int, bool]) -> bool:
@@ -597,20 +770,20 @@ def _in_boilerplate_box(node: Tag, holders: set[int], boxed: dict[int, bool]) ->
     return verdict
 
 
-def _widen(best: Tag, prose: dict[int, list[int]]) -> Tag:
+def _widen(best: Tag, prose: dict[int, list[int]], ceiling: Tag | None = None) -> Tag:
     """The ancestor of `best` that holds the whole article when it spans sibling sections.
 
     Scoring credits a paragraph to its nearest containers, so an article cut into blocks
     (page builders, h2 sections, one div per paragraph) is won by one block. Climb while an
     ancestor adds prose (long blocks, few links, little short text such as buttons and
-    teasers) and take the highest one that added a real share."""
+    teasers) and take the highest one that added a real share, up to `ceiling` if given."""
     none = (0, 0, 0, 0)
     node = widest = best
     for _ in range(WIDEN_LEVELS):
         parent = node.parent
         if not isinstance(parent, Tag) or parent.name in ("[document]", "html"):
             break
-        if node.name in LAYOUT_CELLS:
+        if node.name in LAYOUT_CELLS or node is ceiling:
             break  # the other cells of a layout table are columns of the page, not sections
         chars, links, everything, _ = prose.get(id(parent), none)
         mine, my_links, my_everything, _ = prose.get(id(node), none)
