@@ -121,8 +121,8 @@ def _table_page(lang: Lang, *, news: int = 6, posts: int = 5) -> str:
 
 
 def _div_page(lang: Lang) -> str:
-    """A modern portal: the brief under its h1 in the first column, and a second column of
-    other stories, each a linked headline and a long lead, after it."""
+    """A modern portal: a column of other stories, each a linked headline and a long lead,
+    then the brief under its h1 in the second column."""
     stories = "".join(
         f'<div class="c-item"><h3><a href="/s/{n}">{lang.latest} {n}</a></h3>'
         f"<p>{n}: {lang.other}.</p></div>"
@@ -130,9 +130,9 @@ def _div_page(lang: Lang) -> str:
     )
     return (
         _head(lang) + '<div class="top"><a href="/">Home</a> <a href="/news">News</a></div>'
-        f'<div class="grid"><div class="col-a"><h1>{lang.headline}</h1>'
-        f'<div class="when">5 March 2024</div><div class="txt">{_brief(lang)}</div></div>'
-        f'<div class="col-b"><h2>{lang.latest}</h2>{stories}</div></div>'
+        f'<div class="grid"><div class="col-b"><h2>{lang.latest}</h2>{stories}</div>'
+        f'<div class="col-a"><h1>{lang.headline}</h1>'
+        f'<div class="when">5 March 2024</div><div class="txt">{_brief(lang)}</div></div></div>'
         "</body></html>"
     )
 
@@ -149,8 +149,15 @@ def test_a_brief_under_its_bold_headline_in_a_layout_table_wins_over_bigger_cell
 
 
 @LANGS
-def test_a_brief_under_its_h1_wins_over_a_column_of_long_leads_after_it(lang: Lang):
+def test_a_brief_under_its_h1_wins_over_a_column_of_long_leads_before_it(lang: Lang):
     assert _body(_div_page(lang)) == lang.brief
+
+
+@LANGS
+def test_a_brief_wins_over_the_bigger_cell_of_readers_posts_after_it(lang: Lang):
+    # Two columns: the brief's, then the posts' with more text, which scores best.
+    page = _table_page(lang).replace(f'<td width="30%">{_news(lang)}</td>', "")
+    assert _body(page) == [lang.headline, *lang.brief]
 
 
 @LANGS

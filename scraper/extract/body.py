@@ -79,7 +79,6 @@ _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
 _BARE_TEXT_BOXES = rules.words("div section article td")
 _LINK_LIST_TAGS = rules.words("ul ol div section table p dl")  # boxes that may be link lists
 _LABEL_TAGS = rules.words("h2 h3 h4 h5 h6 strong b span div p")  # "Read also:" and the like
-_TEASER_HEADINGS = ["h2", "h3", "h4"]
 _RANK = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}  # of headline elements; other boxes come after
 _HEADLINE_STRIP = " \t\n\r\xa0.!?:;,\"'«»“”„"
 _LD_ARTICLE_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.){40,})"')
@@ -647,22 +646,15 @@ def _after_headline(blocks: list[tuple[Tag, int, int, bool]], headline: _Headlin
 
 def _away_from(best: Tag, near: Tag, headline: _Headline) -> bool:
     """Whether the best-scored box `best` lies away from `near`, the box after the headline:
-    neither holds the other, and `best` comes before the headline, or in a box that lists
-    other stories under linked headlines, or outside the layout table cell that holds the
-    headline and `near`. (Any other box after the headline is most often the body that a
-    lead or standfirst box opens, however far apart the template puts them.)"""
+    neither holds the other, and `best` comes before the headline or lies outside the
+    layout table cell that holds the headline and `near`. (A box after the headline in a
+    div layout is most often the body that a lead or standfirst box opens, however far
+    apart the template puts them: a column of other news there is left to scoring.)"""
     if any(node is near for node in (best, *best.parents)) or any(
         node is best for node in near.parents
     ):
         return False
     if headline.order.get(id(best), -1) < headline.order.get(id(headline.tag), -1):
-        return True
-    # The box after the headline's own that holds `best`: another column when it lists
-    # other stories under linked headlines.
-    mine = {id(node) for node in (near, *near.parents)}
-    column = next((n for n in (best, *best.parents) if id(n.parent) in mine), best)
-    linked = sum(1 for heading in column.find_all(_TEASER_HEADINGS) if heading.find("a"))
-    if linked >= rules.TEASER_LIST_MIN_ITEMS:
         return True
     cell = _headline_cell(near, headline)
     return cell is not None and not any(node is cell for node in best.parents)
