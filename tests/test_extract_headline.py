@@ -183,6 +183,16 @@ def test_a_brief_that_wins_its_row_is_not_padded_with_the_next_cell(lang: Lang):
 
 
 @LANGS
+def test_the_lead_of_another_story_before_the_headline_in_the_same_box_is_left_out(lang: Lang):
+    # The box that scores best holds the headline, and before it another story's lead.
+    page = (
+        _head(lang) + f'<div class="wrap"><div class="x1"><p>{lang.other}.</p></div>'
+        f'<h1>{lang.headline}</h1><div class="x2">{_brief(lang)}</div></div></body></html>'
+    )
+    assert _body(page) == lang.brief
+
+
+@LANGS
 def test_a_teaser_that_links_the_headline_to_its_own_page_is_no_anchor(lang: Lang):
     # The column of other news before the article opens with this very story, its
     # headline in bold as a link: the anchor is the headline that is no link.

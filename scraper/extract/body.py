@@ -214,8 +214,8 @@ def _common_ancestor(a: Tag, b: Tag) -> Tag | None:
     return None
 
 
-def _trim_outside(root: Tag, first: Tag, last: Tag) -> None:
-    """Drop what `root` holds before `first` and after `last`, in document order."""
+def _trim_outside(root: Tag, first: Tag | None, last: Tag | None) -> None:
+    """Drop what `root` holds before `first` and after `last` (if given), in page order."""
     for edge, side in ((first, "previous_siblings"), (last, "next_siblings")):
         node = edge
         while node is not root and node is not None:
@@ -450,16 +450,17 @@ def _headline(tags: list[Tag], title: str | None) -> _Headline | None:
         else:
             continue
         # (a headline's element may hold it among much spacing, but not a paragraph's worth)
-        if not size <= len(text) <= 2 * size + 100 or _plain(text) != want or _elsewhere(tag):
-            continue  # a sidebar's "republish this" box or the like repeats the headline
+        if not size <= len(text) <= 2 * size + 100 or _plain(text) != want:
+            continue
         rank = (tag.find_parent("a") is not None or tag.find("a") is not None, _RANK.get(name, 4))
-        if found is None or rank < found[0]:
+        # A sidebar's "republish this" box or the like repeats the headline: no anchor.
+        if (found is None or rank < found[0]) and not _elsewhere(tag):
             found = rank, index
     if found is None:
         return None
     index = found[1]
     tag = tags[index]
-    order = {id(t): i for i, t in enumerate(tags)}
+    order = dict(zip(map(id, tags), range(len(tags)), strict=True))
     cells = {
         id(cell): order[id(cell)] + len(cell.find_all(True))
         for cell in tag.parents
@@ -578,6 +579,8 @@ def _choose(
     )
     if marked:  # then siblings join it only as leads, not by score
         core = best = longest
+    elif headline is not None and _text_before(seen, best, headline, prose[id(best)][0]):
+        _trim_outside(best, headline.tag, None)
     parent = best.parent
     dense = None if marked or ld_body or anchored else _dense_run(seen, core, headline)
     if not isinstance(parent, Tag) or parent.name == "[document]":
@@ -642,6 +645,31 @@ def _after_headline(blocks: list[tuple[Tag, int, int, bool]], headline: _Headlin
         if skipped > rules.HEADLINE_REACH_BLOCKS:
             return None
     return None
+
+
+def _text_before(
+    blocks: list[tuple[Tag, int, int, bool]], box: Tag, headline: _Headline, total: int
+) -> bool:
+    """Whether `box`, with `total` characters of paragraphs, holds the headline (a heading
+    still on the page) and before it a real paragraph's worth of other text, a column of
+    other news in the same wrapper, but not so much more than follows the headline that
+    the heading is rather a box's after the article (HEADLINE_BODY_SHARE)."""
+    tag = headline.tag
+    if id(box) not in headline.holders or tag.name not in _RANK or _gone(tag):
+        return False
+    order = headline.order
+    low, high = order.get(id(box), -1), order.get(id(tag), -1)
+    chars = 0
+    for block, length, link_chars, _ in blocks:
+        position = order.get(id(block), -1)
+        if (
+            low < position < high
+            and id(block) not in headline.holders
+            and length >= MIN_PARAGRAPH_CHARS
+            and link_chars < rules.NET_MAX_LINKS * length
+        ):
+            chars += length
+    return chars >= REAL_PARAGRAPH_CHARS and rules.HEADLINE_BODY_SHARE * chars <= total - chars
 
 
 def _away_from(best: Tag, near: Tag, headline: _Headline) -> bool:
