@@ -201,6 +201,24 @@ def test_a_teaser_that_links_the_headline_to_its_own_page_is_no_anchor(lang: Lan
     assert _body(page) == [lang.headline, *lang.brief]
 
 
+def test_a_sidebar_box_that_repeats_the_headline_is_no_anchor():
+    # The headline is a bold box; a sidebar after the article repeats it as a heading, over
+    # a paragraph that invites readers to republish the story.
+    article = "".join(f"<p>{n}: {EN.other}, as the operator said on Friday.</p>" for n in range(4))
+    sidebar = (
+        f'<div class="sidebar"><div class="box"><h2>{EN.headline}</h2><p>{EN.about} Republish '
+        "this story on your own site for free under our licence, with a link back to the "
+        "original.</p></div></div>"
+    )
+    page = (
+        _head(EN) + f'<div class="main"><div class="title"><b>{EN.headline}</b></div>'
+        f"{article}</div>{sidebar}</body></html>"
+    )
+    assert _body(page)[1:] == [
+        f"{n}: {EN.other}, as the operator said on Friday." for n in range(4)
+    ]
+
+
 def test_without_a_headline_on_the_page_the_scorer_decides():
     # No element repeats the title: the biggest box of prose wins, as before.
     page = _div_page(EN).replace(f"<h1>{EN.headline}</h1>", "")
