@@ -143,9 +143,18 @@ def _body(html: str) -> list[str]:
 
 
 @LANGS
-def test_a_brief_under_its_bold_headline_in_a_layout_table_wins_over_bigger_cells(lang: Lang):
+@pytest.mark.parametrize("markup", ["p", "bare", "bare-b"])
+def test_a_brief_under_its_bold_headline_in_a_layout_table_wins_over_bigger_cells(
+    lang: Lang, markup: str
+):
+    page = _table_page(lang)
+    if markup != "p":  # the brief as bare text in the cell, lines apart
+        page = page.replace(_brief(lang), "<br><br>".join(lang.brief))
+    if markup == "bare-b":  # the headline a bold line of the cell's text
+        box = f'<div style="font-size:18px"><b>{lang.headline}</b></div>'
+        page = page.replace(box, f"<b>{lang.headline}</b><br>")
     # The bold headline is a box of text like any other here (an h1 is kept apart).
-    assert _body(_table_page(lang)) == [lang.headline, *lang.brief]
+    assert _body(page) == [lang.headline, *lang.brief]
 
 
 @LANGS
