@@ -438,17 +438,16 @@ def _headline(tags: list[Tag], title: str | None) -> _Headline | None:
         return None
     found: tuple[tuple[bool, int], int] | None = None
     size = len(want)
-    for index, tag in enumerate(tags):
+    names = rules.HEADLINE_TAGS
+    for index, tag in [(i, t) for i, t in enumerate(tags) if t.name in names]:
         name = tag.name
         if name in _RANK:
             text = tag.get_text()
-        elif name in rules.HEADLINE_TAGS:
+        else:
             contents = tag.contents  # a box of nothing but the text; `<b>` in a box is its own
             if len(contents) != 1 or type(contents[0]) is not NavigableString:
                 continue
             text = contents[0]
-        else:
-            continue
         # (a headline's element may hold it among much spacing, but not a paragraph's worth)
         if not size <= len(text) <= 2 * size + 100 or _plain(text) != want:
             continue
