@@ -202,6 +202,23 @@ def test_the_lead_of_another_story_before_the_headline_in_the_same_box_is_left_o
 
 
 @LANGS
+def test_a_brief_widens_no_higher_than_the_box_of_its_headline(lang: Lang):
+    # After the box of the headline and the brief, a paragraph about the site, somewhat
+    # shorter than the brief: climbing to the page's wrapper would take it in as a section.
+    words = (lang.about.replace(",", "") + " ").split() * 5
+    size = 0.75 * sum(map(len, lang.brief * 2))
+    about = " ".join(words[: next(i for i in range(len(words)) if len(" ".join(words[:i])) > size)])
+    story = (
+        f'<div class="x1"><h1>{lang.headline}</h1><div class="txt">{_brief(lang) * 2}</div></div>'
+    )
+    page = (
+        _head(lang) + f'<div class="page"><div class="wrap">{story}</div>'
+        f'<div class="x2"><p>{about}.</p></div></div></body></html>'
+    )
+    assert _body(page) == lang.brief * 2
+
+
+@LANGS
 def test_a_teaser_that_links_the_headline_to_its_own_page_is_no_anchor(lang: Lang):
     # The column of other news before the article opens with this very story, its
     # headline in bold as a link: the anchor is the headline that is no link.

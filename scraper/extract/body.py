@@ -561,15 +561,17 @@ def _choose(
                 and _away_from(best, near, headline)
             )
         )
+    elsewhere = best
     if anchored:
-        elsewhere, top = best, scores.get(id(near), 0.0)
-        # Sections of the article may widen it up to the box that holds the headline.
-        ceiling = next((n for n in (near, *near.parents) if id(n) in headline.holders), None)
-        core, best = near, _widen(near, prose, ceiling)
-        if any(parent is best for parent in elsewhere.parents):
-            best = core  # widened up to the box it was preferred to
-    else:
-        core, best = best, _widen(best, prose)
+        best, top = near, scores.get(id(near), 0.0)
+    # An article that follows its headline widens (by sections) no higher than the box
+    # that holds both.
+    ceiling = None
+    if headline is not None and _article_span(best, headline) is not None:
+        ceiling = _nearest(best, headline.holders)
+    core, best = best, _widen(best, prose, ceiling)
+    if anchored and any(parent is best for parent in elsewhere.parents):
+        best = core  # widened up to the box it was preferred to
     # The page's own articleBody mark, on a few hundred words, outweighs any scoring.
     longest = max(marks, key=_text_len, default=None)
     marked_chars = prose.get(id(longest), (0,))[0]
@@ -690,7 +692,12 @@ def _away_from(best: Tag, near: Tag, headline: _Headline) -> bool:
 def _headline_cell(tag: Tag, headline: _Headline) -> Tag | None:
     """The innermost layout table cell that holds both `tag` and the headline: the
     article's column of the page."""
-    return next((node for node in (tag, *tag.parents) if id(node) in headline.cells), None)
+    return _nearest(tag, headline.cells)
+
+
+def _nearest(tag: Tag, ids: set[int] | frozenset[int] | dict[int, int]) -> Tag | None:
+    """`tag` or its nearest ancestor whose id is in `ids`."""
+    return next((node for node in (tag, *tag.parents) if id(node) in ids), None)
 
 
 def _marks_and_threads(tags: list[Tag]) -> tuple[list[Tag], set[int]]:
