@@ -7,7 +7,8 @@ Four steps on the BeautifulSoup tree, each one pass:
 2. choose: score paragraphs, credit their ancestors (readability's idea), weigh by link
    density and hints (`itemprop=articleBody`, JSON-LD `articleBody`, class/id), take the
    best container and the siblings that look like it (a lead paragraph often sits outside
-   the body div);
+   the body div); the element that repeats the page's headline anchors the choice: the
+   article is what follows it, in its box and its layout column;
 3. clean inside it: link lists, boxes introduced by a boilerplate label ("Read also") and
    the teasers after such a heading, short blocks that open with a boilerplate phrase;
 4. render: one text block per paragraph, heading or list item, and the same as HTML,
@@ -498,9 +499,13 @@ def _choose(
     """The container of the article and the siblings that continue it, best first; and the
     best-scored container, which may be inside the first when the article spans sections.
     `lead` is the page's description: a box before the body that says it is the lead.
-    When the best-scored box lies away from the `headline`, before it or in another column,
-    and the box right after the headline holds a real paragraph or two, that box is taken:
-    on a portal a short article loses on text to the other news, posts and columns."""
+    The `headline` (the element that repeats the page's title) anchors the choice: on a
+    portal a short article loses on text to the other news, posts and columns around it.
+    When the best-scored box spans the layout cells around the headline, or lies before it
+    or outside its cell, the box right after the headline is taken if it holds a real
+    paragraph or two; an article after its headline widens no higher than the box of both,
+    starts at the headline when its box holds another story before it, and is joined by no
+    sibling before the headline (when anchored) nor by the other cells of its row."""
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
     # [characters in paragraphs, of them in links, all characters, of them in links]
