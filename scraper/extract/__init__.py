@@ -80,7 +80,11 @@ def _extract(
     soup = soup_of(text, tree)
     article = extract_metadata(soup, url, fetched_at=fetched_at, timezone=timezone)
     body = extract_body(
-        soup, body_selector=body_selector, remove_selectors=remove_selectors, url=url
+        soup,
+        body_selector=body_selector,
+        remove_selectors=remove_selectors,
+        url=url,
+        title=article.title,
     )
     article.body, article.body_html, article.reason = body.text, body.html, body.reason
     # The body is the best evidence of the language; the metadata's guess is the hint.

@@ -8,7 +8,9 @@ Four steps on the BeautifulSoup tree, each one pass:
    density and hints (`itemprop=articleBody`, JSON-LD `articleBody`, class/id), take the
    best container and the siblings that look like it (a lead paragraph often sits outside
    the body div); the items of a dated list (the next stories, readers' comments) neither
-   score nor count as prose, and go from the chosen container;
+   score nor count as prose, and go from the chosen container; the element that repeats
+   the page's headline anchors the choice: the article is what follows it, in its box and
+   its layout column;
 3. clean inside it: link lists, boxes introduced by a boilerplate label ("Read also") and
    the teasers after such a heading, short blocks that open with a boilerplate phrase;
 4. render: one text block per paragraph, heading or list item, and the same as HTML,
@@ -38,6 +40,7 @@ from w3lib.html import remove_tags, replace_entities
 
 from scraper.extract import rules
 from scraper.extract.dates import beside_date, looks_like_date
+from scraper.extract.metadata import elsewhere
 
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a", "strong", "em"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -88,6 +91,8 @@ _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
 _BARE_TEXT_BOXES = rules.words("div section article td")
 _LINK_LIST_TAGS = rules.words("ul ol div section table p dl")  # boxes that may be link lists
 _LABEL_TAGS = rules.words("h2 h3 h4 h5 h6 strong b span div p")  # "Read also:" and the like
+_RANK = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}  # of headline elements; other boxes come after
+_HEADLINE_STRIP = " \t\n\r\xa0.!?:;,\"'«»“”„"
 _LD_ARTICLE_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.){40,})"')
 
 
@@ -104,16 +109,23 @@ def extract_body(
     body_selector: str | None = None,
     remove_selectors: Sequence[str] = (),
     url: str | None = None,
+    title: str | None = None,
 ) -> Body:
-    """The article body of `soup` (which is pruned in place). `url` makes links absolute."""
+    """The article body of `soup` (which is pruned in place). `url` makes links absolute;
+    `title` is the page's headline as the metadata found it: the body follows the element
+    that repeats it."""
     try:
-        return _extract(soup, body_selector, remove_selectors, url)
+        return _extract(soup, body_selector, remove_selectors, url, title)
     except Exception as exc:  # the contract is "never raises": report, don't crash a crawl
         return Body(reason=f"body extraction failed: {type(exc).__name__}: {exc}")
 
 
 def _extract(
-    soup: BeautifulSoup, body_selector: str | None, remove_selectors: Sequence[str], url: str | None
+    soup: BeautifulSoup,
+    body_selector: str | None,
+    remove_selectors: Sequence[str],
+    url: str | None,
+    title: str | None,
 ) -> Body:
     for selector in remove_selectors:
         for node in soup.select(selector):
@@ -125,8 +137,10 @@ def _extract(
         for root in roots:
             _prune(root, heuristics=False)
     else:
-        _prune(soup, heuristics=True)
-        roots, core, dense = _choose(soup, ld_body, lead)
+        tags = soup.find_all(True)  # once: bs4's find_all is the slow part of every pass
+        headline = _headline(tags, title)
+        _prune(soup, heuristics=True, tags=tags)
+        roots, core, dense = _choose(soup, ld_body, lead, headline)
         if not roots:
             return Body(reason="no article text found")
         for root in roots:
@@ -212,8 +226,8 @@ def _common_ancestor(a: Tag, b: Tag) -> Tag | None:
     return None
 
 
-def _trim_outside(root: Tag, first: Tag, last: Tag) -> None:
-    """Drop what `root` holds before `first` and after `last`, in document order."""
+def _trim_outside(root: Tag, first: Tag | None, last: Tag | None) -> None:
+    """Drop what `root` holds before `first` and after `last` (if given), in page order."""
     for edge, side in ((first, "previous_siblings"), (last, "next_siblings")):
         node = edge
         while node is not root and node is not None:
@@ -316,15 +330,17 @@ def _text_len(tag: Tag) -> int:
     return sum(len(s.strip()) for s in _strings(tag))
 
 
-def _prune(root: Tag, *, heuristics: bool) -> None:
+def _prune(root: Tag, *, heuristics: bool, tags: list[Tag] | None = None) -> None:
     """Drop what is never content; with `heuristics`, also boxes hinted as boilerplate that
     hold no real paragraph (those that do are left to scoring and to `_clean`).
 
     Unless hidden, the container of most of the page's paragraph text and its ancestors
     stay (their other children are still judged): broken markup nests whole articles in a
     `<header>` or `<nav>`, and templates put `category-*` or `meta` on the element that
-    wraps the article. (Streamed chunks are not hidden: see rules.STREAMED_CHUNK_ID.)"""
-    tags = root.find_all(True)  # once: bs4's find_all is the slow part of every pass
+    wraps the article. (Streamed chunks are not hidden: see rules.STREAMED_CHUNK_ID.)
+    `tags` are all of `root`'s elements, if the caller has them already."""
+    if tags is None:
+        tags = root.find_all(True)  # once: bs4's find_all is the slow part of every pass
     holders = _article_body_holders(tags)
     keep, real = _text_holders(tags) if heuristics else (set(), set())
     for tag in tags:
@@ -415,6 +431,62 @@ def _holds_article_text(tag: Tag, holders: set[int], real: set[int]) -> bool:
     )
 
 
+@dataclass
+class _Headline:
+    """The element that repeats the page's headline, placed before pruning (which may drop
+    it, with the `<header>` around it): elements after `end` in `order` come after it."""
+
+    tag: Tag
+    end: int  # the position of its last descendant
+    holders: frozenset[int]  # ids of its ancestors
+    order: dict[int, int]  # every element's position in the page, by id
+    cells: dict[int, int]  # the layout table cells around it: id -> last descendant's position
+
+
+def _headline(tags: list[Tag], title: str | None) -> _Headline | None:
+    """The element of `tags` (the page's, in order) whose text is `title`: a heading before
+    a bold or large box, one that is no link before a link, then the first."""
+    want = _plain(title or "")
+    if len(want) < rules.HEADLINE_MIN_CHARS:
+        return None
+    found: tuple[tuple[bool, int], int] | None = None
+    size = len(want)
+    names = rules.HEADLINE_TAGS
+    for index, tag in [(i, t) for i, t in enumerate(tags) if t.name in names]:
+        name = tag.name
+        if name in _RANK:
+            text = tag.get_text()
+        else:
+            contents = tag.contents  # a box of nothing but the text; `<b>` in a box is its own
+            if len(contents) != 1 or type(contents[0]) is not NavigableString:
+                continue
+            text = contents[0]
+        # (a headline's element may hold it among much spacing, but not a paragraph's worth)
+        if not size <= len(text) <= 2 * size + 100 or _plain(text) != want:
+            continue
+        rank = (tag.find_parent("a") is not None or tag.find("a") is not None, _RANK.get(name, 4))
+        # A sidebar's "republish this" box or the like repeats the headline: no anchor.
+        if (found is None or rank < found[0]) and not elsewhere(tag):
+            found = rank, index
+    if found is None:
+        return None
+    index = found[1]
+    tag = tags[index]
+    order = dict(zip(map(id, tags), range(len(tags)), strict=True))
+    cells = {
+        id(cell): order[id(cell)] + len(cell.find_all(True))
+        for cell in tag.parents
+        if cell.name in LAYOUT_CELLS
+    }
+    holders = frozenset(id(parent) for parent in tag.parents)
+    return _Headline(tag, index + len(tag.find_all(True)), holders, order, cells)
+
+
+def _plain(text: str) -> str:
+    """A headline as compared: case, spacing and the quotes and stops around it aside."""
+    return _WS.sub(" ", text).strip(_HEADLINE_STRIP).casefold()
+
+
 # --- 2. choose ---------------------------------------------------------------------------
 
 
@@ -434,11 +506,18 @@ def _link_density(tag: Tag, length: int) -> float:
 
 
 def _choose(
-    soup: BeautifulSoup, ld_body: str, lead: str
+    soup: BeautifulSoup, ld_body: str, lead: str, headline: _Headline | None
 ) -> tuple[list[Tag], Tag | None, tuple[Tag, Tag, int] | None]:
     """The container of the article and the siblings that continue it, best first; and the
     best-scored container, which may be inside the first when the article spans sections.
-    `lead` is the page's description: a box before the body that says it is the lead."""
+    `lead` is the page's description: a box before the body that says it is the lead.
+    The `headline` (the element that repeats the page's title) anchors the choice: on a
+    portal a short article loses on text to the other news, posts and columns around it.
+    When the best-scored box spans the layout cells around the headline, or lies before it
+    or outside its cell, the box right after the headline is taken if it holds a real
+    paragraph or two; an article after its headline widens no higher than the box of both,
+    starts at the headline when its box holds another story before it, and is joined by no
+    sibling before the headline (when anchored) nor by the other cells of its row."""
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
     # [characters in paragraphs, of them in links, all characters, of them in links]
@@ -483,7 +562,7 @@ def _choose(
     if not scores:
         return [], None, None
     weighted = {}
-    headed = _headline_cell(blocks)
+    headed = _innermost_cell(headline)
     for key, score in sorted(scores.items(), key=lambda kv: -kv[1])[:8]:
         _, _, chars, links = prose.get(key, (0, 0, 0, 0))
         density = min(1.0, links / chars) if chars else 0.0
@@ -492,7 +571,31 @@ def _choose(
         weighted[key] = 0.0 if thread else score * weight * (1 - density)
     best = nodes[max(weighted, key=weighted.__getitem__)]
     top = weighted[id(best)]
-    core, best = best, _widen(best, prose)
+    near = _after_headline(seen, headline) if headline is not None else None
+    anchored = False
+    if near is not None and headline is not None and _hint(near) >= 0:
+        chars = prose.get(id(near), (0,))[0]
+        column = _headline_cell(near, headline)
+        anchored = chars >= rules.HEADLINE_BODY_MIN_CHARS and not _in_thread(near, threads)
+        anchored = anchored and (
+            # the best-scored box spans the page's columns, the headline's among them
+            (column is not None and any(node is best for node in column.parents))
+            or (
+                chars >= rules.HEADLINE_BODY_SHARE * prose[id(best)][0]
+                and _away_from(best, near, headline)
+            )
+        )
+    elsewhere = best
+    if anchored:
+        best, top = near, scores.get(id(near), 0.0)
+    # An article that follows its headline widens (by sections) no higher than the box
+    # that holds both.
+    ceiling = None
+    if headline is not None and _article_span(best, headline) is not None:
+        ceiling = _nearest(best, headline.holders)
+    core, best = best, _widen(best, prose, ceiling)
+    if anchored and any(parent is best for parent in elsewhere.parents):
+        best = core  # widened up to the box it was preferred to
     # The page's own articleBody mark, on a few hundred words, outweighs any scoring.
     longest = max(marks, key=_text_len, default=None)
     marked_chars = prose.get(id(longest), (0,))[0]
@@ -503,9 +606,11 @@ def _choose(
         core = best = longest
     else:  # a list in the article's own container, as old layouts have it, goes too
         _drop_listed(blocks, listed, prose, core)
+        if headline is not None and _text_before(seen, best, headline, prose[id(best)][0]):
+            _trim_outside(best, headline.tag, None)
     best = _outer_wrapper(best)
     parent = best.parent
-    dense = None if marked or ld_body else _dense_run(seen, core)
+    dense = None if marked or ld_body or anchored else _dense_run(seen, core, headline)
     if not isinstance(parent, Tag) or parent.name == "[document]" or best.name in LAYOUT_CELLS:
         return [best], core, dense  # the cells beside a layout cell are the page's columns
     # Siblings that belong with it: scored nearly as well, or plain long paragraphs.
@@ -515,6 +620,8 @@ def _choose(
     for sibling in parent.children:
         if not isinstance(sibling, Tag) or sibling is not best and _hint(sibling) < 0:
             continue
+        if sibling is not best and anchored and before:
+            continue  # the article follows its headline
         if sibling is best:
             chosen.append(sibling)
             before = False
@@ -561,15 +668,6 @@ def _has_text(node: Tag | NavigableString) -> bool:
     return type(node) is NavigableString and bool(node.strip())
 
 
-def _headline_cell(blocks: list[tuple[Tag, int, int, int, bool, str]]) -> int | None:
-    """The id of the layout cell the page's one `<h1>` sits in: in a layout table, the
-    column of the article, whatever text the cells beside it hold."""
-    headlines = [block for block, *_ in blocks if block.name == "h1"]
-    if len(headlines) != 1:
-        return None
-    return next((id(cell) for cell in headlines[0].parents if cell.name in LAYOUT_CELLS), None)
-
-
 def _drop_listed(
     blocks: list[tuple[Tag, int, int, int, bool, str]],
     listed: set[int],
@@ -583,6 +681,87 @@ def _drop_listed(
         key = id(block)
         if key in listed and key not in holders and key not in prose and not _gone(block):
             block.decompose()
+
+
+def _after_headline(blocks: list[tuple[Tag, int, int, bool]], headline: _Headline) -> Tag | None:
+    """The box of the first paragraph after the headline (past a few short blocks: a
+    dateline, a byline, a caption), or the box that holds the headline with its paragraph
+    text as bare text, as old table layouts do."""
+    order, skipped = headline.order, 0
+    for block, chars, link_chars, cut in blocks:
+        paragraph = chars >= MIN_PARAGRAPH_CHARS and link_chars < rules.NET_MAX_LINKS * chars
+        if id(block) in headline.holders:
+            if paragraph and chars >= REAL_PARAGRAPH_CHARS:
+                return block
+            continue
+        if order.get(id(block), -1) <= headline.end:
+            continue
+        if paragraph and not cut:
+            return block.parent if block.name in PARAGRAPH_TAGS else block
+        skipped += 1
+        if skipped > rules.HEADLINE_REACH_BLOCKS:
+            return None
+    return None
+
+
+def _text_before(
+    blocks: list[tuple[Tag, int, int, bool]], box: Tag, headline: _Headline, total: int
+) -> bool:
+    """Whether `box`, with `total` characters of paragraphs, holds the headline (a heading
+    still on the page) and before it a real paragraph's worth of other text, a column of
+    other news in the same wrapper, but not so much more than follows the headline that
+    the heading is rather a box's after the article (HEADLINE_BODY_SHARE)."""
+    tag = headline.tag
+    if id(box) not in headline.holders or tag.name not in _RANK or _gone(tag):
+        return False
+    order = headline.order
+    low, high = order.get(id(box), -1), order.get(id(tag), -1)
+    chars = 0
+    for block, length, link_chars, _ in blocks:
+        position = order.get(id(block), -1)
+        if (
+            low < position < high
+            and id(block) not in headline.holders
+            and length >= MIN_PARAGRAPH_CHARS
+            and link_chars < rules.NET_MAX_LINKS * length
+        ):
+            chars += length
+    return chars >= REAL_PARAGRAPH_CHARS and rules.HEADLINE_BODY_SHARE * chars <= total - chars
+
+
+def _away_from(best: Tag, near: Tag, headline: _Headline) -> bool:
+    """Whether the best-scored box `best` lies away from `near`, the box after the headline:
+    neither holds the other, and `best` comes before the headline or lies outside the
+    layout table cell that holds the headline and `near`. (A box after the headline in a
+    div layout is most often the body that a lead or standfirst box opens, however far
+    apart the template puts them: a column of other news there is left to scoring.)"""
+    if any(node is near for node in (best, *best.parents)) or any(
+        node is best for node in near.parents
+    ):
+        return False
+    if headline.order.get(id(best), -1) < headline.order.get(id(headline.tag), -1):
+        return True
+    cell = _headline_cell(near, headline)
+    return cell is not None and not any(node is cell for node in best.parents)
+
+
+def _innermost_cell(headline: _Headline | None) -> int | None:
+    """The id of the layout table cell right around the headline, if any: in a layout
+    table, the column of the article, whatever text the cells beside it hold."""
+    if headline is None:
+        return None
+    return max(headline.cells, key=headline.order.__getitem__, default=None)
+
+
+def _headline_cell(tag: Tag, headline: _Headline) -> Tag | None:
+    """The innermost layout table cell that holds both `tag` and the headline: the
+    article's column of the page."""
+    return _nearest(tag, headline.cells)
+
+
+def _nearest(tag: Tag, ids: set[int] | frozenset[int] | dict[int, int]) -> Tag | None:
+    """`tag` or its nearest ancestor whose id is in `ids`."""
+    return next((node for node in (tag, *tag.parents) if id(node) in ids), None)
 
 
 def _marks_and_threads(tags: list[Tag]) -> tuple[list[Tag], set[int]]:
@@ -612,13 +791,20 @@ def _in_thread(tag: Tag, threads: set[int]) -> bool:
     return bool(threads) and any(id(node) in threads for node in (tag, *tag.parents))
 
 
-def _dense_run(blocks: list[tuple[Tag, int, int, bool]], core: Tag) -> tuple[Tag, Tag, int] | None:
+def _dense_run(
+    blocks: list[tuple[Tag, int, int, bool]], core: Tag, headline: _Headline | None
+) -> tuple[Tag, Tag, int] | None:
     """(first, last, net characters) of the run of text blocks, in document order, with the
     most paragraph text net of links and short bits: the maximum-sum run (Kadane's
     algorithm). A block inside a box named like boilerplate (a promo bar, the comments)
     counts against the run unless that box holds `core`: such boxes stay on the page when
-    they hold real paragraphs, and the run must not take them for the article going on."""
+    they hold real paragraphs, and the run must not take them for the article going on.
+    When `core` follows the `headline` or holds it, so does the run: blocks before the
+    headline, or outside the layout table cell that holds both, count against it (the
+    columns of a portal around a short article)."""
     holders = {id(tag) for tag in (core, *core.parents)}
+    span = _article_span(core, headline) if headline is not None else None
+    order = headline.order if headline is not None else {}
     boxed: dict[int, bool] = {}  # per tag: inside a boilerplate box that is no holder
     start: Tag | None = None
     total = top_sum = 0
@@ -629,6 +815,7 @@ def _dense_run(blocks: list[tuple[Tag, int, int, bool]], core: Tag) -> tuple[Tag
             and link_chars < rules.NET_MAX_LINKS * chars
             and not cut
             and not _in_boilerplate_box(block, holders, boxed)
+            and (span is None or span[0] < order.get(id(block), -1) <= span[1])
         ):
             gain = chars - link_chars
         else:
@@ -639,6 +826,17 @@ def _dense_run(blocks: list[tuple[Tag, int, int, bool]], core: Tag) -> tuple[Tag
         if total > top_sum:
             top_sum, top = total, (start, block, total)
     return top
+
+
+def _article_span(core: Tag, headline: _Headline) -> tuple[int, int] | None:
+    """The positions the article may run through (after the first, up to the second):
+    from the headline to the end of the layout cell that holds both it and `core`, or of
+    the page; None when `core` neither follows nor holds the headline."""
+    position = headline.order.get(id(core), -1)
+    if position <= headline.end and id(core) not in headline.holders:
+        return None
+    cell = _headline_cell(core, headline)
+    return headline.end, headline.cells[id(cell)] if cell is not None else len(headline.order)
 
 
 def _in_boilerplate_box(node: Tag, holders: set[int], boxed: dict[int, bool]) -> bool:
@@ -662,13 +860,13 @@ def _in_boilerplate_box(node: Tag, holders: set[int], boxed: dict[int, bool]) ->
     return verdict
 
 
-def _widen(best: Tag, prose: dict[int, list[int]]) -> Tag:
+def _widen(best: Tag, prose: dict[int, list[int]], ceiling: Tag | None = None) -> Tag:
     """The ancestor of `best` that holds the whole article when it spans sibling sections.
 
     Scoring credits a paragraph to its nearest containers, so an article cut into blocks
     (page builders, h2 sections, one div per paragraph) is won by one block. Climb while an
     ancestor adds prose (long blocks, few links, little short text such as buttons and
-    teasers) and take the highest one that added a real share."""
+    teasers) and take the highest one that added a real share, up to `ceiling` if given."""
     none = (0, 0, 0, 0)
     node = widest = best
     # Only boxes that add text count as levels: design systems wrap a section in a dozen
@@ -678,7 +876,7 @@ def _widen(best: Tag, prose: dict[int, list[int]]) -> Tag:
         parent = node.parent
         if not isinstance(parent, Tag) or parent.name in ("[document]", "html"):
             break
-        if node.name in LAYOUT_CELLS:
+        if node.name in LAYOUT_CELLS or node is ceiling:
             break  # the other cells of a layout table are columns of the page, not sections
         chars, links, everything, _ = prose.get(id(parent), none)
         mine, my_links, my_everything, _ = prose.get(id(node), none)

@@ -243,9 +243,7 @@ def _visible_taxonomy(page: _Page, link: Tag, rels: list[str]) -> None:
 def _link_texts(links: list[Tag]) -> list[str]:
     """Texts of links in the article itself, not in menus, sidebars or footers."""
     return [
-        text.lstrip("#")
-        for el in links
-        if (text := _clean(el.get_text(" "))) and not _elsewhere(el)
+        text.lstrip("#") for el in links if (text := _clean(el.get_text(" "))) and not elsewhere(el)
     ]
 
 
@@ -411,12 +409,12 @@ def _near(
     for _, el in close:
         if len(found) == MAX_CANDIDATES:
             break
-        if not _elsewhere(el):
+        if not elsewhere(el):
             found.append(el)
     return found
 
 
-def _elsewhere(el: Tag) -> bool:
+def elsewhere(el: Tag) -> bool:
     """Inside a sidebar, a related-stories list, the comments or the page footer (an
     article's own footer, where tags often sit, is part of the article)."""
     for parent in el.parents:
@@ -655,7 +653,7 @@ def _labelled_beside(
             and len(text) <= MAX_SIGNATURE_CHARS
             and is_labelled(text)
             and split_byline(text)
-            and not _elsewhere(el)
+            and not elsewhere(el)
         ):
             return [(text, False)]
     return []

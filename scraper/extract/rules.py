@@ -213,6 +213,23 @@ LIST_ITEM_MAX_CHARS = 600
 STAMP_LINE_MAX_CHARS = 80
 TIME_OF_DAY = re.compile(r"(?<![\d:.])\d{1,2}:\d{2}(?![\d:])")
 
+# The headline anchor. The element that repeats the page's headline (the metadata's title)
+# is looked for among these tags: headings, and the bold or large boxes of old table
+# layouts; a heading outranks a box, then the first in the page wins. A headline shorter
+# than HEADLINE_MIN_CHARS is no anchor (too likely to repeat by chance), nor is a link (a
+# teaser pointing at its own page).
+HEADLINE_TAGS = words("h1 h2 h3 h4 b strong font big span div td p")
+HEADLINE_MIN_CHARS = 15
+# The body is what follows its headline: the first paragraph after it, past at most
+# HEADLINE_REACH_BLOCKS short blocks (a dateline, a byline, a kicker, a photo caption).
+# That paragraph's box wins over a better-scored box elsewhere on the page when it holds
+# at least HEADLINE_BODY_MIN_CHARS of paragraph text and HEADLINE_BODY_SHARE of the other
+# box's: a brief loses to the other news a few times its size, but a box of a lead's
+# length beside a body ten times longer is a summary or a teaser, not the article.
+HEADLINE_REACH_BLOCKS = 6
+HEADLINE_BODY_MIN_CHARS = 120
+HEADLINE_BODY_SHARE = 0.2
+
 # After a heading that is exactly a boilerplate phrase ("Ссылки по теме:"), blocks shorter
 # than this with no full stop are headlines of other stories, linked or not.
 HEADLINE_MAX_CHARS = 150
