@@ -235,3 +235,23 @@ PAGES = {
 def test_a_european_news_page_gives_its_story_whole_and_without_its_furniture(page: Furnished):
     article = f"<article>{_paras(page.story[:2])}{page.ad}{_paras(page.story[2:])}{page.tail}"
     assert _body_paragraphs(_page(article + "</article>")) == page.story
+
+
+DATELINES = [
+    "05.12.2023, 14:35 Uhr",
+    "Dienstag, 05.12.2023 um 14:35 Uhr",
+    "Mardi 5 décembre 2023 à 14h35",
+    "05/12/2023 ore 14:35",
+    "5 grudnia 2023, 14:35",
+    "terça-feira, 05/12/2023 às 14h35",
+]
+
+
+@pytest.mark.parametrize("dateline", DATELINES)
+def test_a_dateline_in_a_european_format_is_dropped_but_a_sentence_with_a_date_stays(
+    dateline: str,
+):
+    story = PAGES["de"].story
+    said = "Am 5. Dezember 2023 um 14:35 Uhr wurde die Brücke gesperrt, sagte die Polizei."
+    page = _page(f"<article><p>{dateline}</p>{_paras(story)}<p>{said}</p></article>")
+    assert _body_paragraphs(page) == [*story, said]
