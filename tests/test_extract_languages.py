@@ -255,3 +255,24 @@ def test_a_dateline_in_a_european_format_is_dropped_but_a_sentence_with_a_date_s
     said = "Am 5. Dezember 2023 um 14:35 Uhr wurde die Brücke gesperrt, sagte die Polizei."
     page = _page(f"<article><p>{dateline}</p>{_paras(story)}<p>{said}</p></article>")
     assert _body_paragraphs(page) == [*story, said]
+
+
+def test_a_ticker_stamped_today_or_yesterday_after_a_story_is_dropped():
+    story = PAGES["de"].story
+    ticker = [
+        "Heute, 14:35 Neue Radwege in der Innenstadt geplant",
+        "Heute um 11:02 Schwimmbad öffnet im Mai wieder",
+        "Gestern, 18:40 Stadtfest mit neuem Programm",
+        "Hier à 9h10 Le bus de nuit revient dans le centre",
+    ]
+    page = _page(f"<article>{_paras(story)}{_paras(ticker)}</article>")
+    assert _body_paragraphs(page) == story
+
+
+@pytest.mark.parametrize(
+    "counter", ["Bild 1 von 5", "Photo 2 sur 8", "Foto 3 di 10", "Zdjęcie 1 z 4"]
+)
+def test_a_gallery_counter_in_a_european_language_is_dropped(counter: str):
+    story = PAGES["de"].story
+    page = _page(f"<article><p>{counter}</p>{_paras(story)}</article>")
+    assert _body_paragraphs(page) == story

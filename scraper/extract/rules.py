@@ -155,11 +155,15 @@ DATE_ONLY_MAX_CHARS = 60
 
 # A run of at least TICKER_MIN_ITEMS blocks at the end of a body, each shorter than
 # TICKER_ITEM_MAX_CHARS and opening with a time or a date ("14:35", "5 декабря, 14:35",
-# "Вчера, 14:35", "Сьогодні о 9:10", "05.12.2023", "5 декабря 2023"), is a news ticker, not
-# the article's last paragraphs. A stamp may be a block of its own before its headline.
-TICKER_DAYS = "сегодня|вчера|позавчера|сьогодні|вчора|позавчора|today|yesterday"
+# "Вчера, 14:35", "Сьогодні о 9:10", "Gestern um 9:10", "05.12.2023", "5 декабря 2023"), is a
+# news ticker, not the article's last paragraphs. A stamp may be a block of its own before
+# its headline.
+TICKER_DAYS = (
+    "сегодня|вчера|позавчера|сьогодні|вчора|позавчора|today|yesterday|heute|gestern"
+    "|aujourd'hui|hier|hoy|ayer|oggi|ieri|vandaag|gisteren|dzisiaj|dziś|wczoraj|hoje|ontem"
+)
 TICKER_STAMP = re.compile(
-    rf"\s*(?:(?:{TICKER_DAYS}),?\s*(?:в|о|at)?\s*)?"
+    rf"\s*(?:(?:{TICKER_DAYS}),?\s*(?:в|о|at|um|à|a las|alle|om|o|às)?\s*)?"
     r"(?:\d{1,2}[:.]\d{2}(?!\.?\d)|\d{1,2}\s+\w+\.?,?\s+(?:\d{4},?\s+)?\d{1,2}:\d{2}"
     r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}\s+\w+\s+\d{4}"
     rf"|\d{{1,2}}\s+{_MONTHS_AND_DAYS}(?!\w))",
@@ -264,9 +268,10 @@ CONTACT_LINE = re.compile(
 )
 CONTACT_LINE_MAX_CHARS = 250
 
-# A block that is only a gallery's counter ("Image 1 of 5", "Фото 2 из 10").
+# A block that is only a gallery's counter ("Image 1 of 5", "Фото 2 из 10", "Bild 1 von 5").
 GALLERY_COUNTER = re.compile(
-    r"(?:image|photo|picture|slide|фото|снимок|слайд|світлина)\s+\d+\s*(?:of|/|из|з)\s*\d+",
+    r"(?:image|photo|picture|slide|bild|foto|imagen|immagine|afbeelding|zdjęcie"
+    r"|фото|снимок|слайд|світлина)\s+\d+\s*(?:of|/|из|з|von|sur|de|di|van|z)\s*\d+",
     re.IGNORECASE,
 )
 
