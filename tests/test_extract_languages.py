@@ -39,6 +39,8 @@ PAGES = {
             "Werbung für die Umleitung soll es auf Plakaten in allen Stadtteilen geben.",
             "Kommentare aus der Opposition fielen verhalten aus, nur eine Fraktion war dagegen.",
             "Zum Thema Lärm sagte er, nachts werde auf der Baustelle nicht gearbeitet.",
+            "Auch interessant ist, dass die Brücke vor hundert Jahren gebaut wurde.",
+            "Weitere Meldungen über Schäden an der Brücke gab es bisher nicht.",
         ],
         ad="<div>Anzeige</div><p>Werbung</p>",
         tail=(
@@ -101,6 +103,8 @@ PAGES = {
             "autobús.",
             "Comentarios críticos llegaron desde la oposición, que pide un calendario de obras.",
             "Más información sobre los desvíos se publicará la próxima semana en la web.",
+            "Suscribirse a los avisos de tráfico del ayuntamiento es gratuito.",
+            "Te recomendamos paciencia, dijo el alcalde a los vecinos del barrio.",
         ],
         ad="<div>Publicidad</div>",
         tail=(
@@ -156,6 +160,7 @@ PAGES = {
             "fietsers.",
             "Reacties van bewoners waren overwegend positief, al vrezen winkeliers minder klanten.",
             "Meer over de planning wilde de wethouder nog niet zeggen.",
+            "Ook interessant is dat de brug precies honderd jaar geleden werd gebouwd.",
         ],
         ad="<div>Advertentie</div>",
         tail=(
@@ -208,6 +213,7 @@ PAGES = {
             "Compartilhar os custos com o governo estadual é o objetivo do prefeito.",
             "Publicidade sobre os desvios será colocada em todos os pontos de ônibus da cidade.",
             "Comentários da oposição foram críticos, e os vereadores pediram um cronograma.",
+            "Você pode gostar ou não do projeto, mas a ponte precisa de reforma, disse ele.",
         ],
         ad="<div>Publicidade</div>",
         tail=(
