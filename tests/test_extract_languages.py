@@ -161,6 +161,7 @@ PAGES = {
             "Reacties van bewoners waren overwegend positief, al vrezen winkeliers minder klanten.",
             "Meer over de planning wilde de wethouder nog niet zeggen.",
             "Ook interessant is dat de brug precies honderd jaar geleden werd gebouwd.",
+            "Meld je aan bij de gemeente als je schade aan je huis ziet, zei de wethouder.",
         ],
         ad="<div>Advertentie</div>",
         tail=(
@@ -169,7 +170,7 @@ PAGES = {
             + _headlines("Nieuwe fietspaden in het centrum", "De nachtbus rijdt weer")
             + "<h3>Meer over Verkeer</h3>"
             + _headlines("Hoe staat het met onze bruggen", "Ophef over de omleiding")
-            + "<p>Meld je aan voor onze updates</p>"
+            + "<p>Meld je aan</p>"
             "<p>Foto: Jan Jansen / Persbureau</p><p>Bron: Persbureau</p>"
             "<p>Onderwerpen: brug, verkeer, gemeente</p><p>Alleen voor abonnees</p>"
             "<p>Dagblad van de Stad 2024. Alle rechten voorbehouden.</p>"
@@ -195,7 +196,7 @@ PAGES = {
             + _headlines("Nowe ścieżki rowerowe w centrum", "Wraca nocny autobus")
             + "<h3>Zobacz też</h3>"
             + _headlines("W jakim stanie są nasze mosty", "Spór o objazdy")
-            + "<p>Zapisz się na powiadomienia z miasta</p>"
+            + "<p>Zapisz się</p>"
             "<p>Fot. Jan Kowalski / Agencja</p><p>Źródło: Agencja</p>"
             "<p>Tagi: most, remont, ratusz</p><p>Tylko dla subskrybentów</p>"
             "<p>Gazeta Miejska 2024. Wszelkie prawa zastrzeżone.</p>"
@@ -214,6 +215,7 @@ PAGES = {
             "Publicidade sobre os desvios será colocada em todos os pontos de ônibus da cidade.",
             "Comentários da oposição foram críticos, e os vereadores pediram um cronograma.",
             "Você pode gostar ou não do projeto, mas a ponte precisa de reforma, disse ele.",
+            "Assine o abaixo-assinado quem quiser a obra mais rápida, pediu um morador.",
         ],
         ad="<div>Publicidade</div>",
         tail=(
@@ -222,7 +224,7 @@ PAGES = {
             + _headlines("Novas ciclovias no centro", "O ônibus noturno está de volta")
             + "<h3>Veja também</h3>"
             + _headlines("O estado das nossas pontes", "Polêmica sobre os desvios")
-            + "<p>Assine e receba os alertas da cidade</p>"
+            + "<p>Assine já e receba os alertas da cidade</p>"
             "<p>Foto: João Silva / Agência</p><p>Fonte: Agência</p>"
             "<p>Tópicos: ponte, obras, prefeitura</p>"
             "<p>Conteúdo exclusivo para assinantes</p>"
