@@ -668,6 +668,10 @@ def test_a_site_name_is_known_by_the_host(og_title: str, url: str, expected: str
         ('<a class="rubric" href="/s">Політика</a> Київрада ухвалила бюджет',
          "Київрада ухвалила бюджет"),
         ('<span class="eyebrow">Exclusive:</span> Bank cuts its rate', "Bank cuts its rate"),
+        # The story's tags after the headline, inside its element.
+        ('Nissan shows its new Pathfinder<span class="b-tags"><span class="tag"><a href="/t/1">'
+         'Concept cars</a></span><span class="tag"><a href="/t/2">Detroit</a></span></span>',
+         "Nissan shows its new Pathfinder"),
         # A date or byline set inside the headline element.
         ('Bank cuts its rate <h3 class="date-info"><span class="posted-on">Posted on July 1, '
          '2024</span> <span class="byline">by Jane Doe</span></h3>', "Bank cuts its rate"),

@@ -91,9 +91,10 @@ SITE_NAME_CHARS = 4
 SITE_NAME_SHARE = 0.6
 _NOT_LETTERS = re.compile(r"[\W_]+")
 _TITLE_WORDS = re.compile(r"\w+")
-# What a headline element may hold besides the headline: kicker, date, byline.
+# What a headline element may hold besides the headline: kicker, date, byline, tags.
+_TAGS_CLASS = re.compile(r"\btags?\b", re.IGNORECASE)
 _IN_HEADING = re.compile(
-    "|".join(r.pattern for r in (_SECTION_CLASS, _DATE_CLASS, _BYLINE_CLASS)), re.I
+    "|".join(r.pattern for r in (_SECTION_CLASS, _DATE_CLASS, _BYLINE_CLASS, _TAGS_CLASS)), re.I
 )
 # A dateline a site appends to or puts before its headlines: "04.01.12 15:59", "2023-12-05".
 _TITLE_DATELINE = re.compile(
