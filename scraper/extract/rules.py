@@ -17,6 +17,10 @@ Every rule here is generic (seen on many sites); none names a site. To add your 
   appear in it ("(c) 2024"); `NOTICE_MARKERS` ("ctrl+enter", "©") do so in somewhat longer
   blocks.
 
+* Generic titles: add a lowercase word to `GENERIC_TITLE_WORDS`; a stated title made only
+  of such words and the site's name ("Новости дня | Site") gives way to the page's own
+  headline.
+
 Per-source CSS selectors in sources.toml (`body_selector`, `remove_selectors`) win over all
 of this; use them when one site needs something no other site does.
 """
