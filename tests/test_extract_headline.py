@@ -282,6 +282,10 @@ def test_an_old_portal_with_a_generic_title_gives_its_bold_or_h2_headline(
     # it: neither is the story's headline.
     sections = f'<h1>{news}</h1><h1><a href="/s">{lang.section} 1</a></h1>'
     page = page.replace("<table>", sections + "<table>", 1)
+    # A bold box over the links of the left column comes first, and opens no text.
+    links = "<br>".join(f'<a href="/p{n}">{lang.section} {n}</a>' for n in range(8))
+    column = f'<td width="30%"><b>{lang.section}: {lang.site} 2024</b><br>{links}'
+    page = page.replace('<td width="30%">', column, 1)
     if box == "h2":
         page = page.replace(f"<b>{lang.headline}</b>", f"<h2>{lang.headline}</h2>")
     html = page.encode("cp1251", errors="xmlcharrefreplace")

@@ -124,8 +124,8 @@ _HEADING_RANK = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}
 _BOX_RANK = len(_HEADING_RANK)
 _HEADLINE_BOXES = {"b", "strong", "font", "big", "th"}
 _LARGE_STYLE = re.compile(r"font-(?:size|weight)", re.IGNORECASE)
-# How many strings after a headline are read for the text it opens.
-OPENS_TEXT_STRINGS = 40
+# How many nodes (elements and strings) after a headline are read for the text it opens.
+OPENS_TEXT_NODES = 160
 # Bylines and dates inside these belong to other articles or to readers.
 _ELSEWHERE_TAGS = {"aside", "footer", "nav"}
 _ELSEWHERE_CLASS = re.compile(r"sidebar|related|comment|recommend|popular|latest|teaser", re.I)
@@ -622,7 +622,7 @@ def _opens_text(el: Tag) -> bool:
         last = last.contents[-1]
     prose = short = 0
     for n, node in enumerate(last.next_elements):
-        if n == OPENS_TEXT_STRINGS * 4 or short > rules.HEADLINE_REACH_BLOCKS:
+        if n == OPENS_TEXT_NODES or short > rules.HEADLINE_REACH_BLOCKS:
             return False
         if type(node) is not NavigableString or not (text := node.strip()):
             continue
