@@ -249,3 +249,62 @@ def test_without_a_headline_on_the_page_the_scorer_decides():
     # No element repeats the title: the biggest box of prose wins, as before.
     page = _div_page(EN).replace(f"<h1>{EN.headline}</h1>", "")
     assert _body(page)[0] == EN.latest
+
+
+# --- a generic stated title: the page's own headline is the title and the anchor --------
+# On old portals the <title> (and on some modern sites og:title) names only a section or
+# the site: "Новости дня", "Latest news | Harbour Post". The title is then the page's own
+# headline element, and the body follows it as on any other page.
+
+
+# The sites' addresses name them, as the page's host or its og:site_name do.
+SITE_URLS = {
+    "ru": "https://городскиевести.рф/2024/03/05/news-1234",
+    "en": "https://www.harbourpost.com/2024/03/05/news-1234",
+}
+
+
+def _generic_head(lang: Lang, title: str, meta: str = "") -> str:
+    return f'<html><head><meta charset="windows-1251"><title>{title}</title>{meta}</head><body>'
+
+
+@LANGS
+@pytest.mark.parametrize("generic", ["{news}", "{news} — {site}", "{site}"])
+@pytest.mark.parametrize("box", ["bold", "h2"])
+def test_an_old_portal_with_a_generic_title_gives_its_bold_or_h2_headline(
+    lang: Lang, generic: str, box: str
+):
+    news = "Новости дня" if lang is RU else "Latest news"
+    page = _table_page(lang).replace(
+        _head(lang), _generic_head(lang, generic.format(news=news, site=lang.site))
+    )
+    # The section's name heads the page as its first <h1>, a link to another section under
+    # it: neither is the story's headline.
+    sections = f'<h1>{news}</h1><h1><a href="/s">{lang.section} 1</a></h1>'
+    page = page.replace("<table>", sections + "<table>", 1)
+    # A bold box over the links of the left column comes first, and opens no text.
+    links = "<br>".join(f'<a href="/p{n}">{lang.section} {n}</a>' for n in range(8))
+    column = f'<td width="30%"><b>{lang.section}: {lang.site} 2024</b><br>{links}'
+    page = page.replace('<td width="30%">', column, 1)
+    if box == "h2":
+        page = page.replace(f"<b>{lang.headline}</b>", f"<h2>{lang.headline}</h2>")
+    html = page.encode("cp1251", errors="xmlcharrefreplace")
+    article = extract(html, SITE_URLS["ru" if lang is RU else "en"])
+    assert article.title == lang.headline
+    # The headline anchors the body: the brief, over the bigger cells of other news beside.
+    assert article.body.split("\n\n")[-len(lang.brief) :] == lang.brief
+    assert lang.other not in article.body
+
+
+@LANGS
+def test_a_modern_page_whose_og_title_is_the_site_name_gives_its_headline(lang: Lang):
+    meta = (
+        f'<meta property="og:title" content="{lang.site}">'
+        f'<meta property="og:site_name" content="{lang.site}">'
+    )
+    page = _div_page(lang).replace(_head(lang), _generic_head(lang, lang.site, meta))
+    logo = f'<h1 class="logo">{lang.site}</h1>'
+    page = page.replace('<div class="grid">', logo + '<div class="grid">')
+    article = extract(page.encode("cp1251", errors="xmlcharrefreplace"), URL)
+    assert article.title == lang.headline
+    assert article.body.split("\n\n") == lang.brief

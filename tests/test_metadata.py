@@ -668,6 +668,10 @@ def test_a_site_name_is_known_by_the_host(og_title: str, url: str, expected: str
         ('<a class="rubric" href="/s">Політика</a> Київрада ухвалила бюджет',
          "Київрада ухвалила бюджет"),
         ('<span class="eyebrow">Exclusive:</span> Bank cuts its rate', "Bank cuts its rate"),
+        # The story's tags after the headline, inside its element.
+        ('Nissan shows its new Pathfinder<span class="b-tags"><span class="tag"><a href="/t/1">'
+         'Concept cars</a></span><span class="tag"><a href="/t/2">Detroit</a></span></span>',
+         "Nissan shows its new Pathfinder"),
         # A date or byline set inside the headline element.
         ('Bank cuts its rate <h3 class="date-info"><span class="posted-on">Posted on July 1, '
          '2024</span> <span class="byline">by Jane Doe</span></h3>', "Bank cuts its rate"),
@@ -695,9 +699,55 @@ def test_a_kicker_date_or_byline_in_the_headline_is_no_part_of_the_title(
 )  # fmt: skip
 def test_the_headline_that_the_structured_title_extends(headline, h1, expected) -> None:
     # Two <h1>s (the site's logo is one), so neither is the page's single headline.
-    html = (
-        f'<html><head><script type="application/ld+json">{{"@type":"NewsArticle",'
-        f'"headline":"{headline}"}}</script></head><body><h1>Daily Herald</h1><h1>{h1}</h1>'
-        f"<p>{'Текст. ' * 40}</p></body></html>"
+    head = f'<script type="application/ld+json">{{"@type":"NewsArticle","headline":"{headline}"}}'
+    assert _title(head + "</script>", f"<h1>Daily Herald</h1><h1>{h1}</h1>") == expected
+
+
+def _title(head: str, body: str, url: str = "https://x.example/a") -> str | None:
+    """The title of a page of `head` and `body` markup, with a paragraph of text."""
+    html = f"<html><head>{head}</head><body>{body}<p>{'Текст новости. ' * 20}</p></body></html>"
+    return extract(html.encode(), url, fetched_at=FETCHED).title
+
+
+@pytest.mark.parametrize(
+    ("title", "headline", "expected"),
+    [
+        # The site's name before the headline, which the page sets as an h2, a box of text
+        # or a table's header cell; the site's section and name head the page as <h1>s.
+        ("NEWS.EXAMPLE :: Мэрия открыла новый мост через Сходню",
+         "<h2>Мэрия открыла новый мост через Сходню</h2>",
+         "Мэрия открыла новый мост через Сходню"),
+        ("Городские вести в Москве: Мэрия открыла новый мост через Сходню",
+         '<div class="head">Мэрия открыла новый мост через Сходню</div>',
+         "Мэрия открыла новый мост через Сходню"),
+        ("HARBOUR-POST : Council keeps the harbour library open",
+         "<table><tr><th>Council keeps the harbour library open\n</th></tr></table>",
+         "Council keeps the harbour library open"),
+    ],
+)  # fmt: skip
+def test_the_headline_that_the_title_holds_beside_the_site_name(title, headline, expected):
+    sections = '<h1>Новости</h1><h1><a href="/health">Медицина и здоровье</a></h1>'
+    assert _title(f"<title>{title}</title>", sections + headline) == expected
+
+
+@pytest.mark.parametrize(
+    ("h1", "expected"),
+    [
+        # The logo's link, the site's name and a section, heads the page: og:title stays.
+        ('<a href="/">Harbour Post - Culture</a>', "Council keeps the harbour library open"),
+        # A dateline in the one headline shown is part of it.
+        ("Opening Bell 11.18.19", "Opening Bell 11.18.19"),
+    ],
+)
+def test_the_one_h1_is_the_title_unless_it_is_the_site_and_a_section(h1: str, expected: str):
+    head = (
+        '<meta property="og:title" content="Council keeps the harbour library open">'
+        '<meta property="og:site_name" content="Harbour Post">'
     )
-    assert extract(html.encode(), "https://x.example/a", fetched_at=FETCHED).title == expected
+    assert _title(head, f"<h1>{h1}</h1>", "https://harbourpost.com/a") == expected
+
+
+def test_a_box_of_the_first_words_of_the_title_is_no_headline():
+    head = "<title>Президент Евгений Шевчук выразил соболезнования » Тирас</title>"
+    title = _title(head, "<b>Президент Евгений Шевчук</b>")
+    assert title == "Президент Евгений Шевчук выразил соболезнования"

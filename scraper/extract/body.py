@@ -40,7 +40,7 @@ from w3lib.html import remove_tags, replace_entities
 
 from scraper.extract import rules
 from scraper.extract.dates import beside_date, looks_like_date
-from scraper.extract.metadata import elsewhere
+from scraper.extract.metadata import box_text, elsewhere, is_link
 
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a", "strong", "em"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -453,18 +453,11 @@ def _headline(tags: list[Tag], title: str | None) -> _Headline | None:
     size = len(want)
     names = rules.HEADLINE_TAGS
     for index, tag in [(i, t) for i, t in enumerate(tags) if t.name in names]:
-        name = tag.name
-        if name in _RANK:
-            text = tag.get_text()
-        else:
-            contents = tag.contents  # a box of nothing but the text; `<b>` in a box is its own
-            if len(contents) != 1 or type(contents[0]) is not NavigableString:
-                continue
-            text = contents[0]
+        text = box_text(tag)
         # (a headline's element may hold it among much spacing, but not a paragraph's worth)
-        if not size <= len(text) <= 2 * size + 100 or _plain(text) != want:
+        if text is None or not size <= len(text) <= 2 * size + 100 or _plain(text) != want:
             continue
-        rank = (tag.find_parent("a") is not None or tag.find("a") is not None, _RANK.get(name, 4))
+        rank = (is_link(tag), _RANK.get(tag.name, 4))
         # A sidebar's "republish this" box or the like repeats the headline: no anchor.
         if (found is None or rank < found[0]) and not elsewhere(tag):
             found = rank, index

@@ -21,9 +21,9 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
-from scraper.extract import dates
+from scraper.extract import dates, rules
 from scraper.extract.authors import (
     MAX_SIGNATURE_CHARS,
     is_bare_label,
@@ -90,9 +90,11 @@ _TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " » ", " /
 SITE_NAME_CHARS = 4
 SITE_NAME_SHARE = 0.6
 _NOT_LETTERS = re.compile(r"[\W_]+")
-# What a headline element may hold besides the headline: kicker, date, byline.
+_TITLE_WORDS = re.compile(r"\w+")
+# What a headline element may hold besides the headline: kicker, date, byline, tags.
+_TAGS_CLASS = re.compile(r"\btags?\b", re.IGNORECASE)
 _IN_HEADING = re.compile(
-    "|".join(r.pattern for r in (_SECTION_CLASS, _DATE_CLASS, _BYLINE_CLASS)), re.I
+    "|".join(r.pattern for r in (_SECTION_CLASS, _DATE_CLASS, _BYLINE_CLASS, _TAGS_CLASS)), re.I
 )
 # A dateline a site appends to or puts before its headlines: "04.01.12 15:59", "2023-12-05".
 _TITLE_DATELINE = re.compile(
@@ -116,6 +118,14 @@ _JSON_PAIR = re.compile(
 # Tags whose class or id never marks a byline or a date (they wrap the whole article).
 _NO_MARKER_TAGS = {"meta", "link", "html", "body", "article", "main"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# Headline elements by rank: headings, then (all alike) the bold or large boxes of old
+# layouts, a box styled large or bold among them.
+_HEADING_RANK = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}
+_BOX_RANK = len(_HEADING_RANK)
+_HEADLINE_BOXES = {"b", "strong", "font", "big", "th"}
+_LARGE_STYLE = re.compile(r"font-(?:size|weight)", re.IGNORECASE)
+# How many nodes (elements and strings) after a headline are read for the text it opens.
+OPENS_TEXT_NODES = 160
 # Bylines and dates inside these belong to other articles or to readers.
 _ELSEWHERE_TAGS = {"aside", "footer", "nav"}
 _ELSEWHERE_CLASS = re.compile(r"sidebar|related|comment|recommend|popular|latest|teaser", re.I)
@@ -135,6 +145,8 @@ BYLINE_SPREAD = 6
 STATED_AUTHOR_SOURCES = 3
 # A single <h1> this long (in words) is the headline, over a differing structured title.
 HEADLINE_WORDS = 3
+# A string this long after a headline is prose, not a date, byline or caption line.
+MIN_PROSE_CHARS = 25
 # Only this many byline or date candidates are read: reading costs a get_text each.
 MAX_CANDIDATES = 8
 
@@ -519,31 +531,177 @@ def _extends(title: str, heading: str) -> bool:
     return title.startswith(heading) and not title[len(heading) : len(heading) + 1].isalnum()
 
 
+def box_text(tag: Tag) -> str | None:
+    """What a headline-like element says: a heading's text, or the text of a box that holds
+    nothing else (an old layout's bold or large cell); None for a box with markup inside
+    (`<b>` in a box is a box of its own)."""
+    if tag.name in _HEADINGS:
+        return tag.get_text()
+    contents = tag.contents
+    if len(contents) != 1 or type(contents[0]) is not NavigableString:
+        return None
+    return contents[0]
+
+
+def is_link(tag: Tag) -> bool:
+    """Is the element a link or in or around one: a teaser, a section's or the logo's link?"""
+    return tag.find_parent("a") is not None or tag.find("a") is not None
+
+
+def _beside_site(title: str, site: str | None, hosts: list[str]) -> list[str]:
+    """The parts of a title ("Section - Site") that do not name the site."""
+    parts = [title]
+    for sep in _TITLE_SEPARATORS:
+        parts = [piece for part in parts for piece in part.split(sep)]
+    return [part for part in parts if not _names_site(part.strip(), site, hosts)]
+
+
+def _generic(title: str, site: str | None, hosts: list[str]) -> bool:
+    """Is a stated title the site's or a section's, not the story's: the site's name, or a
+    few generic words ("Новости дня", "Latest news") with or without it?"""
+    found = [
+        word
+        for part in _beside_site(title, site, hosts)
+        for word in _TITLE_WORDS.findall(part.casefold())
+    ]
+    return len(found) <= rules.GENERIC_TITLE_MAX_WORDS and all(
+        word in rules.GENERIC_TITLE_WORDS for word in found
+    )
+
+
+def _within(title: str, text: str) -> bool:
+    """Does `title` hold `text` whole, at its start or its end, set apart from the other
+    words by punctuation ("NEWS.BCM.RU :: Headline", "Headline » Site", "Headline, 2025"),
+    not running on into them ("Headline goes on")?"""
+    if title == text:
+        return True
+    if title.startswith(text):
+        rest = title[len(text) :].lstrip()
+    elif title.endswith(text):
+        rest = title[: -len(text)].rstrip()[::-1]
+    else:
+        return False
+    return bool(rest) and not rest[0].isalnum()
+
+
+def _repeated(title: str, page: _Page, site: str | None, hosts: list[str]) -> str | None:
+    """The heading or headline box of the page that the stated title holds beside the
+    site's or a section's name: one that is no link first (a blog links its headline to
+    the post), then the highest-ranked heading, then the longest; a box only when no
+    heading is held, and only as the title's larger part (a box of the site's name is
+    not). No sidebar box or generic name."""
+    found: tuple[bool, int, int, str] | None = None
+    for el in page.elements:
+        if el.name not in rules.HEADLINE_TAGS:
+            continue
+        text = box_text(el)
+        # A box must be the title's larger part; a heading says it is the headline.
+        least = rules.HEADLINE_MIN_CHARS if el.name in _HEADINGS else len(title) / 2
+        # (the cheap test first: most boxes are too short to be the headline)
+        if text is None or len(text) < max(least, rules.HEADLINE_MIN_CHARS):
+            continue
+        text = _heading(el) if el.name in _HEADINGS else _clean(text)
+        if not text or len(text) < least:
+            continue
+        key = (is_link(el), _HEADING_RANK.get(el.name, _BOX_RANK), -len(text), text)
+        if (
+            (found is None or key < found)
+            and _within(title, text)
+            and not elsewhere(el)
+            and not _generic(text, site, hosts)
+        ):
+            found = key
+    return found[3] if found else None
+
+
+def _opens_text(el: Tag) -> bool:
+    """Does prose follow the element, past a few short lines (a date, a byline, a caption):
+    is it the headline of the text after it rather than of a box of links?"""
+    last: Tag | NavigableString = el
+    while isinstance(last, Tag) and last.contents:
+        last = last.contents[-1]
+    prose = short = 0
+    for n, node in enumerate(last.next_elements):
+        if n == OPENS_TEXT_NODES or short > rules.HEADLINE_REACH_BLOCKS:
+            return False
+        if type(node) is not NavigableString or not (text := node.strip()):
+            continue
+        if len(text) < MIN_PROSE_CHARS or node.find_parent("a") is not None:
+            short += prose == 0  # short lines count only before the text starts
+            continue
+        prose += len(text)
+        if prose >= rules.HEADLINE_BODY_MIN_CHARS:
+            return True
+    return False
+
+
+def _page_headline(page: _Page, site: str | None, hosts: list[str]) -> str | None:
+    """The story's own headline, when the stated title is generic: the first heading (h1,
+    then h2, h3), else bold or large box, that opens the article's text; neither a link,
+    nor in a sidebar, nor generic itself."""
+    ranked = []
+    for index, el in enumerate(page.elements):
+        rank = _HEADING_RANK.get(el.name)
+        if rank is None and (
+            el.name in _HEADLINE_BOXES or _LARGE_STYLE.search(str(el.attrs.get("style", "")))
+        ):
+            rank = _BOX_RANK
+        if rank is not None:
+            ranked.append((rank, index, el))
+    ranked.sort(key=lambda item: item[:2])
+    for rank, _, el in ranked:
+        text = box_text(el)
+        text = _heading(el) if rank < _BOX_RANK else _clean(text)
+        if (
+            text
+            and rules.HEADLINE_MIN_CHARS <= len(text) <= rules.HEADLINE_MAX_CHARS
+            and len(text.split()) >= HEADLINE_WORDS
+            and not _generic(text, site, hosts)
+            and not is_link(el)
+            and not elsewhere(el)
+            and _opens_text(el)
+        ):
+            return text
+    return None
+
+
 def _title(
     structured: Iterable[str | None], page: _Page, site: str | None, url: str | None
 ) -> str | None:
     """The headline: the strongest structured title, cleaned of the site name; without
-    one, the heading that the `<title>` repeats, the first `<h1>`, or the `<title>`."""
+    one, the heading that the `<title>` repeats, the first `<h1>`, or the `<title>`. A
+    generic stated title (the site's or a section's name) gives way to the next source,
+    and last to the page's own headline element."""
     h1s = [t for _, el in page.h1 if (t := _heading(el))]
     hosts = _host_labels(url)
+    stated = None
     if title := next((t for t in structured if t), None):
-        title = _strip_site(title, h1s, site, hosts, guess=False)
+        stated = title = _strip_site(title, h1s, site, hosts, guess=False)
         # The one headline shown on the page is what readers and citations use; the
-        # structured title is often an SEO rewording of it ("Top 11 ... | 2025").
-        if len(h1s) == 1 and title not in h1s and len(h1s[0].split()) >= HEADLINE_WORDS:
+        # structured title is often an SEO rewording of it ("Top 11 ... | 2025"). An h1
+        # that is the site's name and a section ("IVONA - Секс") is no headline.
+        beside = " ".join(_beside_site(h1s[0], site, hosts)) if len(h1s) == 1 else ""
+        if len(h1s) == 1 and title not in h1s and len(beside.split()) >= HEADLINE_WORDS:
             return h1s[0]
         # A heading the structured title extends ("Headline, December 2025").
         extended = [h for h in h1s if len(h.split()) >= HEADLINE_WORDS and _extends(title, h)]
-        return max(extended, key=len) if extended else title
+        if extended:
+            return max(extended, key=len)
+        if not _generic(title, site, hosts):
+            return title
     tag = page.title_tag
-    if tag:
-        headings = h1s + [t for el in page.h2[:MAX_CANDIDATES] if (t := _clean(el.get_text(" ")))]
-        repeated = [h for h in headings if len(h) >= 10 and _extends(tag, h)]
-        if repeated:
-            return max(repeated, key=len)
-    if h1s:
-        return h1s[0]
-    return _strip_site(tag, [], site, hosts, guess=True) if tag else None
+    if tag and (repeated := _repeated(tag, page, site, hosts)):
+        return repeated
+    tag = _strip_site(tag, [], site, hosts, guess=True) if tag else None
+    # The first h1 that is not generic too (a linked one: blogs link the headline to the
+    # post).
+    h1 = next((h for h in h1s if not _generic(h, site, hosts)), None)
+    if tag and not _generic(tag, site, hosts):
+        return h1 or tag
+    if not stated and not tag:
+        return h1
+    # A generic stated title: the headline that opens the text, else that h1.
+    return _page_headline(page, site, hosts) or h1 or stated or tag
 
 
 # --- fields ---------------------------------------------------------------------------

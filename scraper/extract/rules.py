@@ -17,6 +17,10 @@ Every rule here is generic (seen on many sites); none names a site. To add your 
   appear in it ("(c) 2024"); `NOTICE_MARKERS` ("ctrl+enter", "©") do so in somewhat longer
   blocks.
 
+* Generic titles: add a lowercase word to `GENERIC_TITLE_WORDS`; a stated title made only
+  of such words and the site's name ("Новости дня | Site") gives way to the page's own
+  headline.
+
 Per-source CSS selectors in sources.toml (`body_selector`, `remove_selectors`) win over all
 of this; use them when one site needs something no other site does.
 """
@@ -235,12 +239,28 @@ STAMP_LINE_MAX_CHARS = 80
 TIME_OF_DAY = re.compile(r"(?<![\d:.])\d{1,2}:\d{2}(?![\d:])")
 
 # The headline anchor. The element that repeats the page's headline (the metadata's title)
-# is looked for among these tags: headings, and the bold or large boxes of old table
-# layouts; a heading outranks a box, then the first in the page wins. A headline shorter
-# than HEADLINE_MIN_CHARS is no anchor (too likely to repeat by chance), nor is a link (a
-# teaser pointing at its own page).
-HEADLINE_TAGS = words("h1 h2 h3 h4 b strong font big span div td p")
+# is looked for among these tags: headings, and the bold or large boxes and header cells
+# of old table layouts; a heading outranks a box, then the first in the page wins. A
+# headline shorter than HEADLINE_MIN_CHARS is no anchor (too likely to repeat by chance),
+# nor is a link (a teaser pointing at its own page). The metadata's title takes the
+# heading or box that the stated title holds beside the site's name.
+HEADLINE_TAGS = words("h1 h2 h3 h4 b strong font big span div td th p")
 HEADLINE_MIN_CHARS = 15
+# A stated title (og:title, <title>) made only of these words and the site's name is the
+# title of a section or of the site ("Новости дня", "Головна", "Latest news | Harbour
+# Post"), not the story's: the next source, and last the page's own headline element, is
+# taken instead. Words of generic section names in ru, uk and en, and their connectors.
+GENERIC_TITLE_WORDS = words(
+    "новости новость новостей лента ленты главная главное статьи статья статей материалы "
+    "публикации последние свежие все сегодня дня день раздел рубрика архив сайт портал "
+    "официальный и в на по о "
+    "новини новина новин стрічка головна головне статті стаття матеріали публікації "
+    "останні свіжі всі усі сьогодні розділ архів та й у "
+    "news latest home homepage main page index articles article stories story headlines "
+    "breaking today top the and of in on all welcome archive section posts blog site"
+)
+# A generic title is short: at most this many words.
+GENERIC_TITLE_MAX_WORDS = 6
 # The body is what follows its headline: the first paragraph after it, past at most
 # HEADLINE_REACH_BLOCKS short blocks (a dateline, a byline, a kicker, a photo caption).
 # That paragraph's box wins over a better-scored box elsewhere on the page when it holds
