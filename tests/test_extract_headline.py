@@ -308,3 +308,33 @@ def test_a_modern_page_whose_og_title_is_the_site_name_gives_its_headline(lang: 
     article = extract(page.encode("cp1251", errors="xmlcharrefreplace"), URL)
     assert article.title == lang.headline
     assert article.body.split("\n\n") == lang.brief
+
+
+def test_a_heading_that_names_a_box_is_no_headline_for_a_generic_title():
+    # A story page with a generic title and no headline element of its own: the heading
+    # of the related-stories box after the story is not the story's headline, and the
+    # story is not cut at it.
+    story = [
+        "The town council voted on Tuesday to repair the old bridge over the river, with "
+        "work to start in April and to cost twelve million.",
+        "Traffic will keep one lane open at all times, the mayor said, and the ferry will run "
+        "every twenty minutes while the work goes on.",
+    ]
+    related = (
+        "<h3>You might also like</h3><p>New cycle lanes open in the old town centre</p>"
+        "<p>Buses run to the timetable again after the strike ended</p>"
+    )
+    comments = "".join(
+        f"<p>Reader {n}: the bridge has needed this for years, good that it happens now.</p>"
+        for n in range(4)
+    )
+    page = (
+        "<html><head><title>Latest news</title></head><body><article>"
+        + "".join(f"<p>{p}</p>" for p in story)
+        + related
+        + comments
+        + "</article></body></html>"
+    )
+    article = extract(page.encode(), URL)
+    assert article.title != "You might also like"
+    assert article.body.split("\n\n")[:2] == story

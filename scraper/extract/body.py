@@ -72,7 +72,6 @@ _WS = re.compile(r"\s+")
 _NO_TOKENS: frozenset[str] = frozenset()
 _ELLIPSES = ("...", "…")
 _SENTENCE_STOPS = (".", "!", "?", "…", ".»", '."', ".”", "?”", "!”")
-_WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES + rules.BOILERPLATE_LINES)
 # The phrases by their first character: a block is compared with the few that could open it.
 _PHRASES_BY_FIRST = {
     first: tuple(p for p in rules.ALL_PHRASES if p[0] == first)
@@ -1038,7 +1037,7 @@ def _clean(root: Tag, core: Tag | None) -> None:
         if label.name not in _LABEL_TAGS or id(label) in doomed or chars.get(id(label), 0) >= 80:
             continue  # a label is short
         text = label.get_text(" ", strip=True).lower().rstrip(":")
-        heading = text in _WHOLE_PHRASES or bool(rules.MORE_STORIES.fullmatch(text))
+        heading = rules.names_a_box(text)
         if label.name in _COMMENTS_HEADINGS and rules.COMMENTS_HEADING.fullmatch(text):
             doomed.update((id(t), t) for t in _thread_after(label, holders))
         elif (

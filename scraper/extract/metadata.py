@@ -657,6 +657,7 @@ def _page_headline(page: _Page, site: str | None, hosts: list[str]) -> str | Non
             and rules.HEADLINE_MIN_CHARS <= len(text) <= rules.HEADLINE_MAX_CHARS
             and len(text.split()) >= HEADLINE_WORDS
             and not _generic(text, site, hosts)
+            and not rules.names_a_box(text.lower())
             and not is_link(el)
             and not elsewhere(el)
             and _opens_text(el)

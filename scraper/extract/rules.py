@@ -1147,3 +1147,12 @@ def hint_tokens(value: str) -> tuple[str, ...]:
 ALL_PHRASES: tuple[str, ...] = tuple(
     sorted({p for phrases in BOILERPLATE_PHRASES.values() for p in phrases}, key=len, reverse=True)
 )
+# A heading that is one of these as a whole names a box around the article.
+BOX_HEADINGS = frozenset(p.rstrip(": ") for p in ALL_PHRASES + BOILERPLATE_LINES)
+
+
+def names_a_box(low: str) -> bool:
+    """Whether a heading's lower-cased text names a box around the article ("читайте
+    также", "lees ook", "more stories from …"): never the story's own headline."""
+    low = low.rstrip(": ")
+    return low in BOX_HEADINGS or bool(MORE_STORIES.fullmatch(low))
