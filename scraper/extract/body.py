@@ -67,6 +67,7 @@ SIBLING_BOX_MAX_CHARS = 500  # a paragraph this long, mostly not links, is prose
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS = re.compile(r"\s+")
 _NO_TOKENS: frozenset[str] = frozenset()
+_NOT_TEXT = (Script, Stylesheet, TemplateString)  # strings that get_text() skips too
 _ELLIPSES = ("...", "…")
 _SENTENCE_STOPS = (".", "!", "?", "…", ".»", '."', ".”", "?”", "!”")
 _WHOLE_PHRASES = frozenset(p.rstrip(": ") for p in rules.ALL_PHRASES + rules.BOILERPLATE_LINES)
@@ -294,13 +295,14 @@ def _hint(tag: Tag) -> int:
 
 
 def _is_hidden(tag: Tag) -> bool:
-    if not tag.attrs:
+    attrs = tag.attrs  # the dict itself: Tag.get and has_attr are a call each, per tag
+    if not attrs:
         return False
-    style = tag.get("style")
+    style = attrs.get("style")
     return (
-        tag.has_attr("hidden")
-        and not rules.STREAMED_CHUNK_ID.match(str(tag.get("id") or ""))
-        or tag.get("aria-hidden") == "true"
+        "hidden" in attrs
+        and not rules.STREAMED_CHUNK_ID.match(str(attrs.get("id") or ""))
+        or attrs.get("aria-hidden") == "true"
         or (isinstance(style, str) and bool(_HIDDEN_STYLE.search(style)))
     )
 
@@ -372,10 +374,10 @@ def _paragraphs(tags: list[Tag]) -> list[tuple[Tag, int, float]]:
     for para in tags:
         if para.name != "p":
             continue
-        length = _text_len(para)
+        length, links = _text_and_links(para)
         if length < MIN_PARAGRAPH_CHARS:
             continue
-        density = _link_density(para, length)
+        density = min(1.0, links / length)
         if density < 0.5:
             found.append((para, length, density))
     return found
@@ -400,7 +402,7 @@ def _article_body_holders(tags: list[Tag]) -> set[int]:
     """
     holders: set[int] = set()
     for tag in tags:
-        if tag.get("itemprop") == "articleBody":
+        if tag.attrs.get("itemprop") == "articleBody":
             holders.update(id(parent) for parent in tag.parents)
     return holders
 
@@ -409,7 +411,7 @@ def _holds_article_text(tag: Tag, holders: set[int], real: set[int]) -> bool:
     """Whether `tag` holds the marked article body or a real paragraph (see _text_holders)."""
     return (
         tag.name in ("html", "body")
-        or tag.get("itemprop") == "articleBody"
+        or tag.attrs.get("itemprop") == "articleBody"
         or id(tag) in holders
         or id(tag) in real
     )
@@ -420,17 +422,27 @@ def _holds_article_text(tag: Tag, holders: set[int], real: set[int]) -> bool:
 
 def _strings(tag: Tag) -> Iterator[str]:
     for s in tag.descendants:
-        if isinstance(s, NavigableString) and not isinstance(
-            s, Script | Stylesheet | TemplateString
-        ):
+        if isinstance(s, NavigableString) and not isinstance(s, _NOT_TEXT):
             yield s
 
 
 def _link_density(tag: Tag, length: int) -> float:
-    if not length:
-        return 0.0
-    links = sum(len(s.strip()) for a in tag.find_all("a") for s in _strings(a))
-    return min(1.0, links / length)
+    return min(1.0, _text_and_links(tag)[1] / length) if length else 0.0
+
+
+def _text_and_links(tag: Tag) -> tuple[int, int]:
+    """The characters of text under `tag` (`_text_len`) and of them those in links, once
+    per link they are in, in one walk over its strings."""
+    chars = links = 0
+    for string in _strings(tag):
+        length = len(string.strip())
+        chars += length
+        node = string.parent
+        while length and node is not tag:
+            if node.name == "a":
+                links += length
+            node = node.parent
+    return chars, links
 
 
 def _choose(
@@ -701,9 +713,12 @@ def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int, bool
     each element that directly holds text, counting text inside inline children (a, b,
     span...) as its own; "cut short" is a block that ends in an ellipsis, as teasers do."""
     blocks: dict[int, list] = {}
-    for string in soup.find_all(string=True):
+    # The walk itself, not find_all(string=True): that tests every node through a SoupStrainer.
+    for string in soup.descendants:
+        if not isinstance(string, NavigableString) or isinstance(string, _NOT_TEXT):
+            continue
         text = string.strip()
-        if not text or isinstance(string, Script | Stylesheet | TemplateString):
+        if not text:
             continue
         node, in_link = string.parent, False
         while node.name not in BLOCK_TAGS and isinstance(node.parent, Tag):
@@ -1074,26 +1089,28 @@ def _render(root: Tag, url: str | None) -> Iterator[tuple[str, str]]:
     html: list[str] = []
     wrapper: list[str | None] = ["p"]  # the block's HTML element; None: not kept
 
-    def flush() -> Iterator[tuple[str, str]]:
-        block = _WS.sub(" ", "".join(text)).strip()
+    def flush() -> tuple[str, str] | None:
+        """The block read so far, if it has text and is kept; the next one starts empty."""
+        block = " ".join("".join(text).split())  # as _WS.sub(" ", ...).strip(), faster
         tag = wrapper[-1]
-        if block and tag:
-            yield block, f"<{tag}>{''.join(html)}</{tag}>"
+        done = (block, f"<{tag}>{''.join(html)}</{tag}>") if block and tag else None
         text.clear()
         html.clear()
+        return done
 
     # Explicit stack of (node, entering) so deep trees cost no recursion.
     stack: list[tuple[Tag | NavigableString, bool]] = [(root, True)]
     while stack:
         node, entering = stack.pop()
         if isinstance(node, NavigableString):
-            if not isinstance(node, Script | Stylesheet | TemplateString):
+            if not isinstance(node, _NOT_TEXT):
                 text.append(node)
                 html.append(escape(node))
             continue
         name = node.name
         if name in BLOCK_TAGS:
-            yield from flush()
+            if done := flush():
+                yield done
             if entering:
                 wrapper.append(_block_element(node))
         elif entering and name in INLINE_MARKUP:
@@ -1105,7 +1122,8 @@ def _render(root: Tag, url: str | None) -> Iterator[tuple[str, str]]:
             stack.extend((child, True) for child in reversed(node.contents))
         elif name in BLOCK_TAGS:
             wrapper.pop()
-    yield from flush()
+    if done := flush():
+        yield done
 
 
 def _block_element(tag: Tag) -> str | None:
