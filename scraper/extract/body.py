@@ -859,8 +859,12 @@ def _clean(root: Tag, core: Tag | None) -> None:
         else:
             doomed[id(tag)] = tag
     for label in tags:
-        if label.name not in _LABEL_TAGS or id(label) in doomed or chars.get(id(label), 0) >= 80:
-            continue  # a label is short
+        if (
+            label.name not in _LABEL_TAGS
+            or id(label) in doomed
+            or not 0 < chars.get(id(label), 0) < 80
+        ):
+            continue  # a label is short, and not empty
         text = label.get_text(" ", strip=True).lower().rstrip(":")
         heading = text in _WHOLE_PHRASES or bool(rules.MORE_STORIES.fullmatch(text))
         if label.name in _COMMENTS_HEADINGS and rules.COMMENTS_HEADING.fullmatch(text):
