@@ -289,9 +289,9 @@ def _has_token(tag: Tag, hints: frozenset[str]) -> bool:
 def _hint(tag: Tag) -> int:
     """+1 if class/id look like the article, -1 if like boilerplate, 0 otherwise."""
     tokens = _tokens(tag)
-    if tokens & rules.POSITIVE_HINTS:
+    if not tokens.isdisjoint(rules.POSITIVE_HINTS):  # no intersection built, per tag
         return 1
-    return -1 if tokens & rules.NEGATIVE_HINTS else 0
+    return 0 if tokens.isdisjoint(rules.NEGATIVE_HINTS) else -1
 
 
 def _is_hidden(tag: Tag) -> bool:
