@@ -119,14 +119,17 @@ def _extract(
     for selector in remove_selectors:
         for node in soup.select(selector):
             node.decompose()
-    ld_body = _json_ld_body(soup)
+    # Every element, listed once for the JSON-LD and the pruning: a walk of the whole page
+    # costs as much as either.
+    tags = soup.find_all(True)
+    ld_body = _json_ld_body(tags)
     lead = _description(soup)
     roots: list[Tag] = soup.select(body_selector) if body_selector else []
     if roots:
         for root in roots:
-            _prune(root, heuristics=False)
+            _prune(root.find_all(True), heuristics=False)
     else:
-        _prune(soup, heuristics=True)
+        _prune(tags, heuristics=True)
         roots, core, dense = _choose(soup, ld_body, lead)
         if not roots:
             return Body(reason="no article text found")
@@ -226,12 +229,11 @@ def _trim_outside(root: Tag, first: Tag, last: Tag) -> None:
 # --- 1. prune ----------------------------------------------------------------------------
 
 
-def _json_ld_body(soup: BeautifulSoup) -> str:
-    """JSON-LD `articleBody`, as plain text: a hint for choosing the container, and the body
-    itself when it is much longer than what the markup gives."""
-    # Attributes compared here, not by find_all(type=...): bs4's attribute matching is slow.
-    for script in soup.find_all("script"):
-        if script.get("type") != "application/ld+json":
+def _json_ld_body(tags: list[Tag]) -> str:
+    """JSON-LD `articleBody` in the page's `tags`, as plain text: a hint for choosing the
+    container, and the body itself when it is much longer than what the markup gives."""
+    for script in tags:
+        if script.name != "script" or script.get("type") != "application/ld+json":
             continue
         match = _LD_ARTICLE_BODY.search(script.string or "")
         if match:
@@ -318,15 +320,16 @@ def _text_len(tag: Tag) -> int:
     return sum(len(s.strip()) for s in _strings(tag))
 
 
-def _prune(root: Tag, *, heuristics: bool) -> None:
-    """Drop what is never content; with `heuristics`, also boxes hinted as boilerplate that
-    hold no real paragraph (those that do are left to scoring and to `_clean`).
+def _prune(tags: list[Tag], *, heuristics: bool) -> None:
+    """Drop what is never content from `tags`, every element of a tree in document order
+    (listed once by the caller: bs4's find_all is the slow part of every pass); with
+    `heuristics`, also boxes hinted as boilerplate that hold no real paragraph (those that
+    do are left to scoring and to `_clean`).
 
     Unless hidden, the container of most of the page's paragraph text and its ancestors
     stay (their other children are still judged): broken markup nests whole articles in a
     `<header>` or `<nav>`, and templates put `category-*` or `meta` on the element that
     wraps the article. (Streamed chunks are not hidden: see rules.STREAMED_CHUNK_ID.)"""
-    tags = root.find_all(True)  # once: bs4's find_all is the slow part of every pass
     holders = _article_body_holders(tags)
     keep, real = _text_holders(tags) if heuristics else (set(), set())
     for tag in tags:
