@@ -70,6 +70,7 @@ SIBLING_BOX_MAX_CHARS = 500  # a paragraph this long, mostly not links, is prose
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS = re.compile(r"\s+")
 _NO_TOKENS: frozenset[str] = frozenset()
+_NOT_TEXT = (Script, Stylesheet, TemplateString)  # strings that get_text() skips too
 _ELLIPSES = ("...", "…")
 _SENTENCE_STOPS = (".", "!", "?", "…", ".»", '."', ".”", "?”", "!”")
 # The phrases by their first character: a block is compared with the few that could open it.
@@ -129,16 +130,18 @@ def _extract(
     for selector in remove_selectors:
         for node in soup.select(selector):
             node.decompose()
-    ld_body = _json_ld_body(soup)
+    # Every element, listed once for the JSON-LD and the pruning: a walk of the whole page
+    # costs as much as either.
+    tags = soup.find_all(True)
+    ld_body = _json_ld_body(tags)
     lead = _description(soup)
     roots: list[Tag] = soup.select(body_selector) if body_selector else []
     if roots:
         for root in roots:
-            _prune(root, heuristics=False)
+            _prune(root.find_all(True), heuristics=False)
     else:
-        tags = soup.find_all(True)  # once: bs4's find_all is the slow part of every pass
         headline = _headline(tags, title)
-        _prune(soup, heuristics=True, tags=tags)
+        _prune(tags, heuristics=True)
         roots, core, dense = _choose(soup, ld_body, lead, headline)
         if not roots:
             return Body(reason="no article text found")
@@ -238,12 +241,11 @@ def _trim_outside(root: Tag, first: Tag | None, last: Tag | None) -> None:
 # --- 1. prune ----------------------------------------------------------------------------
 
 
-def _json_ld_body(soup: BeautifulSoup) -> str:
-    """JSON-LD `articleBody`, as plain text: a hint for choosing the container, and the body
-    itself when it is much longer than what the markup gives."""
-    # Attributes compared here, not by find_all(type=...): bs4's attribute matching is slow.
-    for script in soup.find_all("script"):
-        if script.get("type") != "application/ld+json":
+def _json_ld_body(tags: list[Tag]) -> str:
+    """JSON-LD `articleBody` in the page's `tags`, as plain text: a hint for choosing the
+    container, and the body itself when it is much longer than what the markup gives."""
+    for script in tags:
+        if script.name != "script" or script.get("type") != "application/ld+json":
             continue
         match = _LD_ARTICLE_BODY.search(script.string or "")
         if match:
@@ -301,19 +303,20 @@ def _has_token(tag: Tag, hints: frozenset[str]) -> bool:
 def _hint(tag: Tag) -> int:
     """+1 if class/id look like the article, -1 if like boilerplate, 0 otherwise."""
     tokens = _tokens(tag)
-    if tokens & rules.POSITIVE_HINTS:
+    if not tokens.isdisjoint(rules.POSITIVE_HINTS):  # no intersection built, per tag
         return 1
-    return -1 if tokens & rules.NEGATIVE_HINTS else 0
+    return 0 if tokens.isdisjoint(rules.NEGATIVE_HINTS) else -1
 
 
 def _is_hidden(tag: Tag) -> bool:
-    if not tag.attrs:
+    attrs = tag.attrs  # the dict itself: Tag.get and has_attr are a call each, per tag
+    if not attrs:
         return False
-    style = tag.get("style")
+    style = attrs.get("style")
     return (
-        tag.has_attr("hidden")
-        and not rules.STREAMED_CHUNK_ID.match(str(tag.get("id") or ""))
-        or tag.get("aria-hidden") == "true"
+        "hidden" in attrs
+        and not rules.STREAMED_CHUNK_ID.match(str(attrs.get("id") or ""))
+        or attrs.get("aria-hidden") == "true"
         or (isinstance(style, str) and bool(_HIDDEN_STYLE.search(style)))
     )
 
@@ -329,17 +332,16 @@ def _text_len(tag: Tag) -> int:
     return sum(len(s.strip()) for s in _strings(tag))
 
 
-def _prune(root: Tag, *, heuristics: bool, tags: list[Tag] | None = None) -> None:
-    """Drop what is never content; with `heuristics`, also boxes hinted as boilerplate that
-    hold no real paragraph (those that do are left to scoring and to `_clean`).
+def _prune(tags: list[Tag], *, heuristics: bool) -> None:
+    """Drop what is never content from `tags`, every element of a tree in document order
+    (listed once by the caller: bs4's find_all is the slow part of every pass); with
+    `heuristics`, also boxes hinted as boilerplate that hold no real paragraph (those that
+    do are left to scoring and to `_clean`).
 
     Unless hidden, the container of most of the page's paragraph text and its ancestors
     stay (their other children are still judged): broken markup nests whole articles in a
     `<header>` or `<nav>`, and templates put `category-*` or `meta` on the element that
-    wraps the article. (Streamed chunks are not hidden: see rules.STREAMED_CHUNK_ID.)
-    `tags` are all of `root`'s elements, if the caller has them already."""
-    if tags is None:
-        tags = root.find_all(True)  # once: bs4's find_all is the slow part of every pass
+    wraps the article. (Streamed chunks are not hidden: see rules.STREAMED_CHUNK_ID.)"""
     holders = _article_body_holders(tags)
     keep, real = _text_holders(tags) if heuristics else (set(), set())
     for tag in tags:
@@ -387,10 +389,10 @@ def _paragraphs(tags: list[Tag]) -> list[tuple[Tag, int, float]]:
     for para in tags:
         if para.name != "p":
             continue
-        length = _text_len(para)
+        length, links = _text_and_links(para)
         if length < MIN_PARAGRAPH_CHARS:
             continue
-        density = _link_density(para, length)
+        density = min(1.0, links / length)
         if density < 0.5:
             found.append((para, length, density))
     return found
@@ -415,7 +417,7 @@ def _article_body_holders(tags: list[Tag]) -> set[int]:
     """
     holders: set[int] = set()
     for tag in tags:
-        if tag.get("itemprop") == "articleBody":
+        if tag.attrs.get("itemprop") == "articleBody":
             holders.update(id(parent) for parent in tag.parents)
     return holders
 
@@ -424,7 +426,7 @@ def _holds_article_text(tag: Tag, holders: set[int], real: set[int]) -> bool:
     """Whether `tag` holds the marked article body or a real paragraph (see _text_holders)."""
     return (
         tag.name in ("html", "body")
-        or tag.get("itemprop") == "articleBody"
+        or tag.attrs.get("itemprop") == "articleBody"
         or id(tag) in holders
         or id(tag) in real
     )
@@ -484,17 +486,27 @@ def _plain(text: str) -> str:
 
 def _strings(tag: Tag) -> Iterator[str]:
     for s in tag.descendants:
-        if isinstance(s, NavigableString) and not isinstance(
-            s, Script | Stylesheet | TemplateString
-        ):
+        if isinstance(s, NavigableString) and not isinstance(s, _NOT_TEXT):
             yield s
 
 
 def _link_density(tag: Tag, length: int) -> float:
-    if not length:
-        return 0.0
-    links = sum(len(s.strip()) for a in tag.find_all("a") for s in _strings(a))
-    return min(1.0, links / length)
+    return min(1.0, _text_and_links(tag)[1] / length) if length else 0.0
+
+
+def _text_and_links(tag: Tag) -> tuple[int, int]:
+    """The characters of text under `tag` (`_text_len`) and of them those in links, once
+    per link they are in, in one walk over its strings."""
+    chars = links = 0
+    for string in _strings(tag):
+        length = len(string.strip())
+        chars += length
+        node = string.parent
+        while length and node is not tag:
+            if node.name == "a":
+                links += length
+            node = node.parent
+    return chars, links
 
 
 def _choose(
@@ -891,9 +903,12 @@ def _text_blocks(soup: BeautifulSoup) -> Iterator[tuple[Tag, int, int, int, bool
     each element that directly holds text, counting text inside inline children (a, b,
     span...) as its own; "cut short" is a block that ends in an ellipsis, as teasers do."""
     blocks: dict[int, list] = {}
-    for string in soup.find_all(string=True):
+    # The walk itself, not find_all(string=True): that tests every node through a SoupStrainer.
+    for string in soup.descendants:
+        if not isinstance(string, NavigableString) or isinstance(string, _NOT_TEXT):
+            continue
         text = string.strip()
-        if not text or isinstance(string, Script | Stylesheet | TemplateString):
+        if not text:
             continue
         node, in_link = string.parent, False
         while node.name not in BLOCK_TAGS and isinstance(node.parent, Tag):
@@ -1034,8 +1049,12 @@ def _clean(root: Tag, core: Tag | None) -> None:
         else:
             doomed[id(tag)] = tag
     for label in tags:
-        if label.name not in _LABEL_TAGS or id(label) in doomed or chars.get(id(label), 0) >= 80:
-            continue  # a label is short
+        if (
+            label.name not in _LABEL_TAGS
+            or id(label) in doomed
+            or not 0 < chars.get(id(label), 0) < 80
+        ):
+            continue  # a label is short, and not empty
         text = label.get_text(" ", strip=True).lower().rstrip(":")
         heading = rules.names_a_box(text)
         if label.name in _COMMENTS_HEADINGS and rules.COMMENTS_HEADING.fullmatch(text):
@@ -1264,26 +1283,28 @@ def _render(root: Tag, url: str | None) -> Iterator[tuple[str, str]]:
     html: list[str] = []
     wrapper: list[str | None] = ["p"]  # the block's HTML element; None: not kept
 
-    def flush() -> Iterator[tuple[str, str]]:
-        block = _WS.sub(" ", "".join(text)).strip()
+    def flush() -> tuple[str, str] | None:
+        """The block read so far, if it has text and is kept; the next one starts empty."""
+        block = " ".join("".join(text).split())  # as _WS.sub(" ", ...).strip(), faster
         tag = wrapper[-1]
-        if block and tag:
-            yield block, f"<{tag}>{''.join(html)}</{tag}>"
+        done = (block, f"<{tag}>{''.join(html)}</{tag}>") if block and tag else None
         text.clear()
         html.clear()
+        return done
 
     # Explicit stack of (node, entering) so deep trees cost no recursion.
     stack: list[tuple[Tag | NavigableString, bool]] = [(root, True)]
     while stack:
         node, entering = stack.pop()
         if isinstance(node, NavigableString):
-            if not isinstance(node, Script | Stylesheet | TemplateString):
+            if not isinstance(node, _NOT_TEXT):
                 text.append(node)
                 html.append(escape(node))
             continue
         name = node.name
         if name in BLOCK_TAGS:
-            yield from flush()
+            if done := flush():
+                yield done
             if entering:
                 wrapper.append(_block_element(node))
         elif entering and name in INLINE_MARKUP:
@@ -1295,7 +1316,8 @@ def _render(root: Tag, url: str | None) -> Iterator[tuple[str, str]]:
             stack.extend((child, True) for child in reversed(node.contents))
         elif name in BLOCK_TAGS:
             wrapper.pop()
-    yield from flush()
+    if done := flush():
+        yield done
 
 
 def _block_element(tag: Tag) -> str | None:

@@ -67,15 +67,36 @@ LANGUAGE_META = ("og:locale", "content-language", "dc.language", "dcterms.langua
 # JSON-LD types that describe the article itself, and those that are organisations.
 _ARTICLE_TYPE = re.compile(r"(Article|BlogPosting|Report|Posting)$")
 _ORG_TYPE = re.compile(r"Organi[sz]ation$|^(NewsMediaOrganization|Corporation|Brand)$")
+
+
+class _Words:
+    """A case-insensitive search for a pattern written in lowercase ASCII, for the class,
+    id and href of every element. ASCII text (nearly all of it) is lowercased and searched
+    case-sensitively, which re does several times faster than with IGNORECASE (it skips
+    ahead by the words' first letters); other text is searched with IGNORECASE. The answer
+    is the same either way."""
+
+    def __init__(self, pattern: str) -> None:
+        if not pattern.isascii() or pattern != pattern.lower():
+            raise ValueError(f"not a lowercase ASCII pattern: {pattern}")
+        self.pattern = pattern
+        self._exact = re.compile(pattern)
+        self._any_case = re.compile(pattern, re.IGNORECASE)
+
+    def search(self, text: str) -> bool:
+        if text.isascii():
+            return self._exact.search(text.lower()) is not None
+        return self._any_case.search(text) is not None
+
+
 # Elements whose class or id marks a byline or a visible date.
-_BYLINE_CLASS = re.compile(r"byline|author|writ|avtor|autor|credit", re.IGNORECASE)
-_DATE_CLASS = re.compile(r"date|time|publish|posted|updated|dateline", re.IGNORECASE)
-_NOT_BYLINE_CLASS = re.compile(r"comment|avatar|bio|related|share", re.IGNORECASE)
+_BYLINE_CLASS = _Words(r"byline|author|writ|avtor|autor|credit")
+_DATE_CLASS = _Words(r"date|time|publish|posted|updated|dateline")
+_NOT_BYLINE_CLASS = _Words(r"comment|avatar|bio|related|share")
 # Visible section and tag links: a tag archive in the link's path; a section link by its
 # own or its container's class (the "kicker" above a headline, a category or rubric line).
-_TAG_PATH = re.compile(
-    r"/(tags?|topics?|themes?|tema|teg[iy]?|metk[ai]|mitk[ai]|schlagwort|etiquetas?)/",
-    re.IGNORECASE,
+_TAG_PATH = _Words(
+    r"/(tags?|topics?|themes?|tema|teg[iy]?|metk[ai]|mitk[ai]|schlagwort|etiquetas?)/"
 )
 # A link to an author's page (WordPress /author/slug/, /authors/, ?author=...).
 _AUTHOR_PATH = re.compile(
@@ -83,7 +104,7 @@ _AUTHOR_PATH = re.compile(
     r"[^/?#]|[?&]author=",
     re.IGNORECASE,
 )
-_SECTION_CLASS = re.compile(r"kicker|rubric|categor|section|cat-links|eyebrow", re.IGNORECASE)
+_SECTION_CLASS = _Words(r"kicker|rubric|categor|section|cat-links|eyebrow")
 _TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " » ", " // ", " / ", " || ")
 # A title part is the site's name when it is the host's name written as words: at least
 # this many letters, and this share of the longer of the two.
