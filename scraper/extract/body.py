@@ -91,6 +91,7 @@ _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
 _BARE_TEXT_BOXES = rules.words("div section article td")
 _LINK_LIST_TAGS = rules.words("ul ol div section table p dl")  # boxes that may be link lists
 _LABEL_TAGS = rules.words("h2 h3 h4 h5 h6 strong b span div p")  # "Read also:" and the like
+_QUESTION_TAGS = rules.words("h2 h3 h4 h5 h6 dt summary strong b button")  # an FAQ's questions
 _RANK = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}  # of headline elements; other boxes come after
 _HEADLINE_STRIP = " \t\n\r\xa0.!?:;,\"'«»“”„"
 _LD_ARTICLE_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.){40,})"')
@@ -627,11 +628,11 @@ def _choose(
             before = False
             continue
         key = id(sibling)
-        if (
-            not marked
-            and key in scores
+        scored = (
+            key in scores
             and scores[key] * (1 - _link_density(sibling, _text_len(sibling))) >= threshold
-        ):
+        )
+        if not marked and (scored or not before and _is_faq(sibling, prose.get(key))):
             chosen.append(sibling)
         elif sibling.name in ("p", "div", "section"):
             text = sibling.get_text(" ", strip=True)
@@ -646,6 +647,28 @@ def _choose(
             if (len(text) > 80 and density < 0.25) or (density == 0 and _SENTENCE_END.search(text)):
                 chosen.append(sibling)
     return chosen, core, dense
+
+
+def _is_faq(box: Tag, counts: list[int] | None) -> bool:
+    """Whether `box`, with these `prose` counts, is the article's FAQ in a box of its own:
+    mostly long paragraphs, few of them links, under questions; not a row of teasers, an
+    author's box or the site's footer. Scoring credits no box that high above an answer."""
+    if counts is None:
+        return False
+    chars, links, everything, _ = counts
+    if not (
+        chars >= rules.FAQ_MIN_CHARS
+        and links <= WIDEN_MAX_LINKS * chars
+        and chars >= WIDEN_MIN_PROSE * everything
+    ):
+        return False
+    questions = 0
+    for heading in box.find_all(_QUESTION_TAGS):
+        # a linked question is a teaser's headline ("How much does X cost?")
+        questions += heading.get_text(strip=True).endswith("?") and not heading.find("a")
+        if questions >= rules.FAQ_MIN_QUESTIONS:
+            return True
+    return False
 
 
 def _outer_wrapper(best: Tag) -> Tag:
