@@ -985,3 +985,28 @@ def test_an_faq_in_its_own_box_after_the_article_is_kept():
     )
     expected = LONG + ["Questions about the bridge"] + [x for qa in FAQ for x in qa]
     assert _body_paragraphs(page) == expected
+
+
+def test_a_post_embedded_as_a_quote_in_a_social_box_is_kept():
+    # Embed codes wrap a quoted post in a box named "social" or "embed", as share bars
+    # are: the quote is the article's (the story is about what was posted). A promo box
+    # with a testimonial quote among its own text goes, as does the share bar.
+    post = "It seems the new bridge is as late as the old one was, and twice the price."
+    embed = (
+        f'<div class="social-media-embed"><blockquote class="post"><p>{post}</p>'
+        '— Ann Lee (@annlee) <a href="https://example.org/p/1">May 1, 2024</a></blockquote>'
+        '<script src="https://example.org/embed.js"></script></div>'
+    )
+    share = '<div class="social-share"><a href="/s">Share</a> <a href="/t">Post</a></div>'
+    promo = (
+        '<div class="promo"><p>Try our planner for builders.</p>'
+        "<blockquote>“The planner changed my business.”</blockquote>"
+        "<p>Sign up today.</p></div>"
+    )
+    page = _page(f"<article>{_paras(LONG[:3])}{embed}{_paras(LONG[3:6])}{share}{promo}</article>")
+    assert _body_paragraphs(page) == [
+        *LONG[:3],
+        post,
+        "— Ann Lee (@annlee) May 1, 2024",
+        *LONG[3:6],
+    ]

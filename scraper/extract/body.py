@@ -344,6 +344,7 @@ def _prune(root: Tag, *, heuristics: bool, tags: list[Tag] | None = None) -> Non
         tags = root.find_all(True)  # once: bs4's find_all is the slow part of every pass
     holders = _article_body_holders(tags)
     keep, real = _text_holders(tags) if heuristics else (set(), set())
+    quoted = _quoting(tags) if heuristics else set()
     for tag in tags:
         if _gone(tag):  # inside something already dropped
             continue
@@ -356,10 +357,26 @@ def _prune(root: Tag, *, heuristics: bool, tags: list[Tag] | None = None) -> Non
                 or heuristics
                 and (_hint(tag) < 0 or tag.name == "header")
                 and not _holds_article_text(tag, holders, real)
+                and id(tag) not in quoted
             )
             and (id(tag) not in keep or tag.name in rules.NEVER_HOLDS_ARTICLE)
         ):
             tag.decompose()
+
+
+def _quoting(tags: list[Tag]) -> set[int]:
+    """ids of the boxes that wrap nothing but a `<blockquote>`: a post embedded as a quote,
+    in a box named "social" or "embed", is quoted by the article, not a share button (a
+    box with more text beside the quote, a promo or a comment, is judged as before)."""
+    boxes: set[int] = set()
+    for quote in tags:
+        if quote.name != "blockquote":
+            continue
+        length, box = _text_len(quote), quote.parent
+        while isinstance(box, Tag) and _text_len(box) == length:
+            boxes.add(id(box))
+            box = box.parent
+    return boxes
 
 
 def _text_holders(tags: list[Tag]) -> tuple[set[int], set[int]]:
@@ -1039,6 +1056,7 @@ def _clean(root: Tag, core: Tag | None) -> None:
     holders = _article_body_holders(tags)
     if core is not None:
         holders.update(id(tag) for tag in (core, *core.parents))
+    holders |= _quoting(tags)
     for tag in tags:
         if (
             not _gone(tag)
