@@ -372,10 +372,12 @@ def _quoting(tags: list[Tag]) -> set[int]:
     for quote in tags:
         if quote.name != "blockquote":
             continue
-        length, box = _text_len(quote), quote.parent
-        while isinstance(box, Tag) and _text_len(box) == length:
+        inner, box = quote, quote.parent
+        while isinstance(box, Tag) and not any(
+            child is not inner and _has_text(child) for child in box.children
+        ):
             boxes.add(id(box))
-            box = box.parent
+            inner, box = box, box.parent
     return boxes
 
 
@@ -703,8 +705,8 @@ def _outer_wrapper(best: Tag) -> Tag:
 
 def _has_text(node: Tag | NavigableString) -> bool:
     """Whether `node` shows any text (a comment or a doctype is none)."""
-    if isinstance(node, Tag):
-        return bool(node.get_text(strip=True))
+    if isinstance(node, Tag):  # up to the first string with text, not the whole of it
+        return any(type(s) is NavigableString and s.strip() for s in node.descendants)
     return type(node) is NavigableString and bool(node.strip())
 
 
