@@ -930,3 +930,83 @@ def test_a_timeline_of_dated_entries_after_its_intro_keeps_every_entry():
     entries = _items("<h3>1{n} марта 2012</h3><p>{1}</p>", NEXT_RU)
     page = _portal(f"<article><h1>Хроника</h1><p>{intro}</p>{entries}</article>", table=False)
     assert _body_paragraphs(page) == [intro, *(lead for _, lead in NEXT_RU)]
+
+
+FAQ = [
+    (
+        "How long does the bridge take to build?",
+        "The council expects the works to run for two "
+        "years, with the old bridge kept open to cars until the new deck is laid.",
+    ),
+    (
+        "Who pays for the new bridge?",
+        "The region pays two thirds of the cost and the city the "
+        "rest, out of the budget that the council adopted in the spring session.",
+    ),
+    (
+        "Will the river stay open to boats?",
+        "Boats keep a channel in the middle of the river "
+        "during the works, closed only on the two nights the arches are lifted.",
+    ),
+]
+LONG = [
+    f"Paragraph {n} of the story says what the council decided on the new bridge today, "
+    "and what the residents of both banks told the reporters after the vote in the hall."
+    for n in range(1, 13)
+]
+
+
+def _module(inner: str) -> str:
+    """A page builder's box: the text sits five boxes deep."""
+    return f'<div class="module"><div class="wrap"><div class="inner">{inner}</div></div></div>'
+
+
+def test_an_faq_in_its_own_box_after_the_article_is_kept():
+    # Page builders set a guide's FAQ in a module of its own after the text, each answer
+    # boxes deep: the questions-and-answers box is the article's, a box of linked
+    # teasers with questions for headlines after it is not.
+    faq = "".join(
+        f'<div class="item"><div class="q"><h3>{q}</h3></div>'
+        f'<div class="a"><div class="text"><p>{a}</p></div></div></div>'
+        for q, a in FAQ
+    )
+    teasers = "".join(
+        f'<div class="card"><h3><a href="/guide/{n}">How much does a roof {n} cost?</a></h3>'
+        f"<p>Budget for the roof {n} with our guide to the materials, the labour and the "
+        "permits that a roof of this kind needs in your town.</p></div>"
+        for n in range(1, 4)
+    )
+    page = _page(
+        '<div class="content">'
+        + _module(_paras(LONG))
+        + _module(f"<h2>Questions about the bridge</h2>{faq}")
+        + _module(f"<h2>More guides</h2>{teasers}")
+        + "</div>"
+    )
+    expected = LONG + ["Questions about the bridge"] + [x for qa in FAQ for x in qa]
+    assert _body_paragraphs(page) == expected
+
+
+def test_a_post_embedded_as_a_quote_in_a_social_box_is_kept():
+    # Embed codes wrap a quoted post in a box named "social" or "embed", as share bars
+    # are: the quote is the article's (the story is about what was posted). A promo box
+    # with a testimonial quote among its own text goes, as does the share bar.
+    post = "It seems the new bridge is as late as the old one was, and twice the price."
+    embed = (
+        f'<div class="social-media-embed"><blockquote class="post"><p>{post}</p>'
+        '— Ann Lee (@annlee) <a href="https://example.org/p/1">May 1, 2024</a></blockquote>'
+        '<script src="https://example.org/embed.js"></script></div>'
+    )
+    share = '<div class="social-share"><a href="/s">Share</a> <a href="/t">Post</a></div>'
+    promo = (
+        '<div class="promo"><p>Try our planner for builders.</p>'
+        "<blockquote>“The planner changed my business.”</blockquote>"
+        "<p>Sign up today.</p></div>"
+    )
+    page = _page(f"<article>{_paras(LONG[:3])}{embed}{_paras(LONG[3:6])}{share}{promo}</article>")
+    assert _body_paragraphs(page) == [
+        *LONG[:3],
+        post,
+        "— Ann Lee (@annlee) May 1, 2024",
+        *LONG[3:6],
+    ]

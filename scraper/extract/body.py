@@ -91,6 +91,7 @@ _LIST_RUN = re.compile(r"(?:<li>.*?</li>)+", re.DOTALL)
 _BARE_TEXT_BOXES = rules.words("div section article td")
 _LINK_LIST_TAGS = rules.words("ul ol div section table p dl")  # boxes that may be link lists
 _LABEL_TAGS = rules.words("h2 h3 h4 h5 h6 strong b span div p")  # "Read also:" and the like
+_QUESTION_TAGS = rules.words("h2 h3 h4 h5 h6 dt summary strong b button")  # an FAQ's questions
 _RANK = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}  # of headline elements; other boxes come after
 _HEADLINE_STRIP = " \t\n\r\xa0.!?:;,\"'«»“”„"
 _LD_ARTICLE_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.){40,})"')
@@ -344,6 +345,7 @@ def _prune(tags: list[Tag], *, heuristics: bool) -> None:
     wraps the article. (Streamed chunks are not hidden: see rules.STREAMED_CHUNK_ID.)"""
     holders = _article_body_holders(tags)
     keep, real = _text_holders(tags) if heuristics else (set(), set())
+    quoted = _quoting(tags) if heuristics else set()
     for tag in tags:
         if _gone(tag):  # inside something already dropped
             continue
@@ -356,10 +358,28 @@ def _prune(tags: list[Tag], *, heuristics: bool) -> None:
                 or heuristics
                 and (_hint(tag) < 0 or tag.name == "header")
                 and not _holds_article_text(tag, holders, real)
+                and id(tag) not in quoted
             )
             and (id(tag) not in keep or tag.name in rules.NEVER_HOLDS_ARTICLE)
         ):
             tag.decompose()
+
+
+def _quoting(tags: list[Tag]) -> set[int]:
+    """ids of the boxes that wrap nothing but a `<blockquote>`: a post embedded as a quote,
+    in a box named "social" or "embed", is quoted by the article, not a share button (a
+    box with more text beside the quote, a promo or a comment, is judged as before)."""
+    boxes: set[int] = set()
+    for quote in tags:
+        if quote.name != "blockquote":
+            continue
+        inner, box = quote, quote.parent
+        while isinstance(box, Tag) and not any(
+            child is not inner and _has_text(child) for child in box.children
+        ):
+            boxes.add(id(box))
+            inner, box = box, box.parent
+    return boxes
 
 
 def _text_holders(tags: list[Tag]) -> tuple[set[int], set[int]]:
@@ -631,11 +651,11 @@ def _choose(
             before = False
             continue
         key = id(sibling)
-        if (
-            not marked
-            and key in scores
+        scored = (
+            key in scores
             and scores[key] * (1 - _link_density(sibling, _text_len(sibling))) >= threshold
-        ):
+        )
+        if not marked and (scored or not before and _is_faq(sibling, prose.get(key))):
             chosen.append(sibling)
         elif sibling.name in ("p", "div", "section"):
             text = sibling.get_text(" ", strip=True)
@@ -650,6 +670,28 @@ def _choose(
             if (len(text) > 80 and density < 0.25) or (density == 0 and _SENTENCE_END.search(text)):
                 chosen.append(sibling)
     return chosen, core, dense
+
+
+def _is_faq(box: Tag, counts: list[int] | None) -> bool:
+    """Whether `box`, with these `prose` counts, is the article's FAQ in a box of its own:
+    mostly long paragraphs, few of them links, under questions; not a row of teasers, an
+    author's box or the site's footer. Scoring credits no box that high above an answer."""
+    if counts is None:
+        return False
+    chars, links, everything, _ = counts
+    if not (
+        chars >= rules.FAQ_MIN_CHARS
+        and links <= WIDEN_MAX_LINKS * chars
+        and chars >= WIDEN_MIN_PROSE * everything
+    ):
+        return False
+    questions = 0
+    for heading in box.find_all(_QUESTION_TAGS):
+        # a linked question is a teaser's headline ("How much does X cost?")
+        questions += heading.get_text(strip=True).endswith("?") and not heading.find("a")
+        if questions >= rules.FAQ_MIN_QUESTIONS:
+            return True
+    return False
 
 
 def _outer_wrapper(best: Tag) -> Tag:
@@ -667,8 +709,8 @@ def _outer_wrapper(best: Tag) -> Tag:
 
 def _has_text(node: Tag | NavigableString) -> bool:
     """Whether `node` shows any text (a comment or a doctype is none)."""
-    if isinstance(node, Tag):
-        return bool(node.get_text(strip=True))
+    if isinstance(node, Tag):  # up to the first string with text, not the whole of it
+        return any(type(s) is NavigableString and s.strip() for s in node.descendants)
     return type(node) is NavigableString and bool(node.strip())
 
 
@@ -1023,6 +1065,7 @@ def _clean(root: Tag, core: Tag | None) -> None:
     holders = _article_body_holders(tags)
     if core is not None:
         holders.update(id(tag) for tag in (core, *core.parents))
+    holders |= _quoting(tags)
     for tag in tags:
         if (
             not _gone(tag)

@@ -200,6 +200,13 @@ NET_FACTOR = 0.5
 NET_MAX_LINKS = 0.3
 NET_SHORT_PENALTY = 20
 
+# A box after the body's box, beside it, that holds at least FAQ_MIN_CHARS of paragraph text
+# (few of them links, and little short text besides) under at least FAQ_MIN_QUESTIONS
+# headings that are questions, none of them a link, is the article's FAQ: page builders set
+# it in a module of its own, its answers too deep for scoring to credit that module.
+FAQ_MIN_CHARS = 300
+FAQ_MIN_QUESTIONS = 2
+
 # A run of up to REPEAT_RUN_MAX blocks (a heading and its text), together at least
 # REPEAT_MIN_CHARS long, that repeats word for word the run right before it is a copy (a
 # card's hover overlay, a slide and its caption twice): kept once. Repeats further apart
