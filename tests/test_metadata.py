@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from test_extract_families import _paras
+from test_extract_languages import PAGES
 
 import demo
 from scraper.extract import extract
@@ -602,6 +604,31 @@ def test_published_date_from_the_text_is_the_last_resort(dateline, language, exp
     fetched = datetime(2023, 12, 6, 12, 0, tzinfo=UTC)
     article = extract(html, "https://x.example/news/1", fetched_at=fetched, timezone="Europe/Kyiv")
     assert article.published == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "dateline", "expected"),
+    [
+        ("de", "Dienstag, 5. Dezember 2023, 14:35 Uhr", "2023-12-05T14:35:00+01:00"),
+        ("fr", "le 5 décembre 2023 à 14h35", "2023-12-05T14:35:00+01:00"),
+        ("es", "martes, 5 de diciembre de 2023 - 14:35", "2023-12-05T14:35:00+01:00"),
+        ("it", "martedì 5 dicembre 2023 alle ore 14:35", "2023-12-05T14:35:00+01:00"),
+        ("pl", "5 grudnia 2023 r.", "2023-12-05"),
+        ("pt", "terça-feira, 5 de dezembro de 2023 às 14h35", "2023-12-05T14:35:00+01:00"),
+    ],
+)
+def test_a_european_dateline_dates_a_page_that_shows_no_other_date(language, dateline, expected):
+    """The page declares neither a date nor its language: the dateline under the headline,
+    which the body leaves out, is the publication date, read in its own language."""
+    story = PAGES[language].story
+    html = (
+        f"<html><body><h1>{story[0][:40]}</h1><p>{dateline}</p>{_paras(story)}</body></html>"
+    ).encode()
+    fetched = datetime(2024, 1, 10, 12, 0, tzinfo=UTC)
+    article = extract(
+        html, "https://x.example/news/1", fetched_at=fetched, timezone="Europe/Berlin"
+    )
+    assert (article.published, dateline in article.body) == (expected, False)
 
 
 def test_a_date_in_the_text_never_beats_the_markup():
