@@ -613,6 +613,7 @@ def test_published_date_from_the_text_is_the_last_resort(dateline, language, exp
         ("fr", "le 5 décembre 2023 à 14h35", "2023-12-05T14:35:00+01:00"),
         ("es", "martes, 5 de diciembre de 2023 - 14:35", "2023-12-05T14:35:00+01:00"),
         ("it", "martedì 5 dicembre 2023 alle ore 14:35", "2023-12-05T14:35:00+01:00"),
+        ("nl", "dinsdag 5 december 2023 om 14:35", "2023-12-05T14:35:00+01:00"),
         ("pl", "5 grudnia 2023 r.", "2023-12-05"),
         ("pt", "terça-feira, 5 de dezembro de 2023 às 14h35", "2023-12-05T14:35:00+01:00"),
     ],

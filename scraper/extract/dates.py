@@ -101,51 +101,54 @@ _TEXT_DATE = re.compile(
     r"\d{1,2}[:h]\d{2}(?:\s*[ap]\.?m\.?|\s+uhr\b|\s*h\b)?)?",
     re.IGNORECASE,
 )
-# Languages whose month names dateparser is asked to read when the page's language is
-# not given (or not the dateline's): "5 dicembre 2023" on a page with no lang attribute.
+# Languages whose month and weekday names dateparser is asked to read when the page's
+# language is not given (or not the dateline's): "5 dicembre 2023" with no lang attribute.
 EUROPEAN_LANGUAGES = ("de", "fr", "es", "it", "nl", "pl", "pt")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _H_CLOCK = re.compile(r"\b(\d{1,2})h(\d{2})\b")
 
 
 @cache
-def _month_languages() -> dict[str, tuple[str, ...]]:
+def _calendar_languages() -> dict[str, tuple[str, ...]]:
     """The European languages writing each month name or abbreviation ("dezember", "dez":
-    de and pt; "grudnia": pl), as dateparser's own locale data has them. English names
-    ("december", "nov") are left out: English is tried anyway."""
-    from calendar import month_name
+    de and pt; "grudnia": pl) and each weekday's whole name ("dinsdag": nl; abbreviations
+    such as "die" and "mit" are common words), as dateparser's own locale data has them.
+    English names ("december", "nov") are left out: English is tried anyway."""
+    from calendar import day_name, month_name
 
     from dateparser.languages.loader import default_loader
 
-    def names(code: str, month: str) -> set[str]:
+    def names(code: str, key: str, shortest: int) -> set[str]:
         info = default_loader.get_locale(code).info
-        return {name.lower() for name in info.get(month, ()) if len(name) >= 3}
+        return {name.lower() for name in info.get(key, ()) if len(name) >= shortest}
 
     found: dict[str, tuple[str, ...]] = {}
-    for month in (m.lower() for m in month_name[1:]):
-        english = names("en", month)
+    keys = [(m.lower(), 3) for m in month_name[1:]] + [(d.lower(), 5) for d in day_name]
+    for key, shortest in keys:
+        english = names("en", key, shortest)
         for code in EUROPEAN_LANGUAGES:
-            for name in names(code, month) - english:
+            for name in names(code, key, shortest) - english:
                 found[name] = (*found.get(name, ()), code)
     return found
 
 
-def _month_hints(text: str) -> tuple[str, ...]:
-    """The European languages whose month names `text` holds, in the order written."""
-    months = _month_languages()
-    codes = (code for word in _WORD.findall(text) for code in months.get(word.lower(), ()))
+def _calendar_hints(text: str) -> tuple[str, ...]:
+    """The European languages whose month or weekday names `text` holds, in the order
+    written."""
+    named = _calendar_languages()
+    codes = (code for word in _WORD.findall(text) for code in named.get(word.lower(), ()))
     return tuple(dict.fromkeys(codes))
 
 
 @cache
-def _languages(hint: str | None, months: tuple[str, ...] = ()) -> list[str]:
-    """The page's language, the defaults, then those of the month names written."""
+def _languages(hint: str | None, named: tuple[str, ...] = ()) -> list[str]:
+    """The page's language, the defaults, then those of the month and day names written."""
     from dateparser.languages.loader import LocaleDataLoader
 
     langs = list(DEFAULT_LANGUAGES)
     if hint and hint not in langs and hint in LocaleDataLoader().get_locale_map():
         langs.insert(0, hint)
-    return langs + [code for code in months if code not in langs]
+    return langs + [code for code in named if code not in langs]
 
 
 def _words(text: str, *, relative_base: datetime, language: str | None) -> When | None:
@@ -161,7 +164,7 @@ def _words(text: str, *, relative_base: datetime, language: str | None) -> When 
     if (language and language != "en") or _DOTTED_DAY.search(text):
         settings["DATE_ORDER"] = "DMY"
     text = _H_CLOCK.sub(r"\1:\2", text)  # "14h35": French reads it, Portuguese does not
-    languages = _languages(language, _month_hints(text))
+    languages = _languages(language, _calendar_hints(text))
     parser = DateDataParser(languages=languages, settings=settings)
     # Labels around the date ("Опубліковано", "Published:", "8 min read") defeat
     # dateparser: retry with the date-shaped part, then from the first digit. The whole
