@@ -293,6 +293,8 @@ def test_htmldate_finds_a_date_the_markup_does_not_state() -> None:
         ("Пт, 5 декабря 2025", []),
         ("Петр СИНЯЕВ 5 декабря 2023", ["Петр Синяев"]),
         ("5 грудня 2023 року Ірина Коваленко", ["Ірина Коваленко"]),
+        ("5. Dezember 2023 Max Muster", ["Max Muster"]),
+        ("5 de diciembre de 2023 - 14:35 Ana García", ["Ana García"]),
         ("By PJ Hamel", ["PJ Hamel"]),
         ("Nicholas C Stabile", ["Nicholas C Stabile"]),
         ("Contributors: Janet Loughrey", ["Janet Loughrey"]),
