@@ -645,6 +645,27 @@ def test_a_date_in_the_text_never_beats_the_markup():
     assert article.published == "2023-12-01T10:00:00+00:00"
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Am 5. Dezember 2023 beschloss der Rat die Sanierung der Brücke.",
+        "5 декабря 2023 года совет решил начать ремонт моста.",
+        "On December 5, 2023 the council voted to repair the bridge.",
+    ],
+)
+def test_a_sentence_with_a_date_under_the_headline_is_not_the_page_date(sentence: str):
+    """A short first paragraph that mentions a day tells of the event, not the publication:
+    the date the markup states stands."""
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2023-12-08T10:00:00+01:00"}</script></head><body><article>'
+        f"<h1>Die Brücke wird saniert</h1><p>{sentence}</p>{_paras(PAGES['de'].story)}"
+        "</article></body></html>"
+    ).encode()
+    article = extract(html, "https://x.example/1", fetched_at=datetime(2024, 1, 10, tzinfo=UTC))
+    assert article.published == "2023-12-08T10:00:00+01:00"
+
+
 # --- titles ----------------------------------------------------------------------------
 
 

@@ -251,6 +251,12 @@ def beside_date(text: str) -> str:
     return text[: found.start()].strip() or text[found.end() :]
 
 
+def outside_date(text: str) -> str:
+    """`text` without its first date: what a line says around the date it shows."""
+    found = _TEXT_DATE.search(text)
+    return text if not found else f"{text[: found.start()]} {text[found.end() :]}".strip()
+
+
 def _is_relative(text: str) -> bool:
     # Absolute dates in words always carry a year or a day number; relative ones need not
     # ("вчора", "2 години тому" has a digit but no year).
