@@ -252,17 +252,36 @@ DATELINES = [
     "05/12/2023 ore 14:35",
     "5 grudnia 2023, 14:35",
     "terça-feira, 05/12/2023 às 14h35",
+    # The month in words, as each language writes it: "5." and "de" before it, the year's
+    # "r.", a weekday before, a time after ("Uhr", "h", "à", "alle ore", "a las", "om").
+    "5. Dezember 2023",
+    "Dienstag, 5. Dezember 2023, 14:35 Uhr",
+    "le 5 décembre 2023 à 14h35",
+    "5 de diciembre de 2023",
+    "martes, 5 de diciembre de 2023 - 14:35",
+    "5 de diciembre de 2023 a las 14:35 h",
+    "5 dicembre 2023",
+    "martedì 5 dicembre 2023 alle ore 14:35",
+    "dinsdag 5 december 2023 om 14:35",
+    "5 grudnia 2023 r.",
+    "wtorek, 5 grudnia 2023 r., godz. 14:35",
+    "5 de dezembro de 2023",
 ]
 
 
+@pytest.mark.parametrize("place", ["opening", "closing"])
 @pytest.mark.parametrize("dateline", DATELINES)
 def test_a_dateline_in_a_european_format_is_dropped_but_a_sentence_with_a_date_stays(
-    dateline: str,
+    dateline: str, place: str
 ):
-    story = PAGES["de"].story
-    said = "Am 5. Dezember 2023 um 14:35 Uhr wurde die Brücke gesperrt, sagte die Polizei."
-    page = _page(f"<article><p>{dateline}</p>{_paras(story)}<p>{said}</p></article>")
-    assert _body_paragraphs(page) == [*story, said]
+    story = [
+        *PAGES["de"].story,
+        "Am 5. Dezember 2023 um 14:35 Uhr wurde die Brücke gesperrt, sagte die Polizei.",
+        "Am 5. Dezember 2023 beschloss der Rat …",
+    ]
+    text = _paras(story)
+    article = f"<p>{dateline}</p>{text}" if place == "opening" else f"{text}<p>{dateline}</p>"
+    assert _body_paragraphs(_page(f"<article>{article}</article>")) == story
 
 
 def test_a_ticker_stamped_today_or_yesterday_after_a_story_is_dropped():

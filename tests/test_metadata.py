@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from test_extract_families import _paras
+from test_extract_languages import PAGES
 
 import demo
 from scraper.extract import extract
@@ -291,6 +293,8 @@ def test_htmldate_finds_a_date_the_markup_does_not_state() -> None:
         ("Пт, 5 декабря 2025", []),
         ("Петр СИНЯЕВ 5 декабря 2023", ["Петр Синяев"]),
         ("5 грудня 2023 року Ірина Коваленко", ["Ірина Коваленко"]),
+        ("5. Dezember 2023 Max Muster", ["Max Muster"]),
+        ("5 de diciembre de 2023 - 14:35 Ana García", ["Ana García"]),
         ("By PJ Hamel", ["PJ Hamel"]),
         ("Nicholas C Stabile", ["Nicholas C Stabile"]),
         ("Contributors: Janet Loughrey", ["Janet Loughrey"]),
@@ -604,6 +608,32 @@ def test_published_date_from_the_text_is_the_last_resort(dateline, language, exp
     assert article.published == expected
 
 
+@pytest.mark.parametrize(
+    ("language", "dateline", "expected"),
+    [
+        ("de", "Dienstag, 5. Dezember 2023, 14:35 Uhr", "2023-12-05T14:35:00+01:00"),
+        ("fr", "le 5 décembre 2023 à 14h35", "2023-12-05T14:35:00+01:00"),
+        ("es", "martes, 5 de diciembre de 2023 - 14:35", "2023-12-05T14:35:00+01:00"),
+        ("it", "martedì 5 dicembre 2023 alle ore 14:35", "2023-12-05T14:35:00+01:00"),
+        ("nl", "dinsdag 5 december 2023 om 14:35", "2023-12-05T14:35:00+01:00"),
+        ("pl", "5 grudnia 2023 r.", "2023-12-05"),
+        ("pt", "terça-feira, 5 de dezembro de 2023 às 14h35", "2023-12-05T14:35:00+01:00"),
+    ],
+)
+def test_a_european_dateline_dates_a_page_that_shows_no_other_date(language, dateline, expected):
+    """The page declares neither a date nor its language: the dateline under the headline,
+    which the body leaves out, is the publication date, read in its own language."""
+    story = PAGES[language].story
+    html = (
+        f"<html><body><h1>{story[0][:40]}</h1><p>{dateline}</p>{_paras(story)}</body></html>"
+    ).encode()
+    fetched = datetime(2024, 1, 10, 12, 0, tzinfo=UTC)
+    article = extract(
+        html, "https://x.example/news/1", fetched_at=fetched, timezone="Europe/Berlin"
+    )
+    assert (article.published, dateline in article.body) == (expected, False)
+
+
 def test_a_date_in_the_text_never_beats_the_markup():
     html = (
         b'<html><head><meta property="article:published_time" content="2023-12-01T10:00:00Z">'
@@ -613,6 +643,27 @@ def test_a_date_in_the_text_never_beats_the_markup():
     )
     article = extract(html, "https://x.example/a", fetched_at=datetime(2023, 12, 6, tzinfo=UTC))
     assert article.published == "2023-12-01T10:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Am 5. Dezember 2023 beschloss der Rat die Sanierung der Brücke.",
+        "5 декабря 2023 года совет решил начать ремонт моста.",
+        "On December 5, 2023 the council voted to repair the bridge.",
+    ],
+)
+def test_a_sentence_with_a_date_under_the_headline_is_not_the_page_date(sentence: str):
+    """A short first paragraph that mentions a day tells of the event, not the publication:
+    the date the markup states stands."""
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2023-12-08T10:00:00+01:00"}</script></head><body><article>'
+        f"<h1>Die Brücke wird saniert</h1><p>{sentence}</p>{_paras(PAGES['de'].story)}"
+        "</article></body></html>"
+    ).encode()
+    article = extract(html, "https://x.example/1", fetched_at=datetime(2024, 1, 10, tzinfo=UTC))
+    assert article.published == "2023-12-08T10:00:00+01:00"
 
 
 # --- titles ----------------------------------------------------------------------------

@@ -88,24 +88,67 @@ def _machine(text: str) -> When | None:
 
 
 # A date written in running text: 05.12.2023, 2023-12-05, 5 декабря 2023, December 5th,
-# 2023, Jan. 5, 2023 (with an optional time after it). Words are checked by dateparser.
+# 2023, Jan. 5, 2023, and the European shapes: 5. Dezember 2023, 5 de diciembre de 2023,
+# 5 grudnia 2023 r. With an optional time after it: "14:37", "в 14:37", "at 2:37 pm",
+# "14:35 Uhr", "à 14h35", "alle ore 14:35", "a las 14:35", "- 14:35". Words are checked by
+# dateparser.
 _TEXT_DATE = re.compile(
     r"\b(?:\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}"
-    r"|\d{1,2}\s+[^\W\d_]{3,12}\.?\s+(?:19|20)\d{2}"
+    r"|\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,12}\.?,?\s+(?:del?\s+)?(?:19|20)\d{2}"
     r"|[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2})"
-    r"(?:\s+(?:року|года|р\.|г\.))?(?:,?\s+(?:в\s+|о\s+|at\s+)?\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?)?",
+    r"(?:\s+(?:року|года|р\.|г\.|r\.))?"
+    r"(?:,?\s+(?:[-–—|]\s+)?(?:в|о|at|um|à|às|om|o|a\s+las|alle(?:\s+ore)?|ore)?\s*"
+    r"\d{1,2}[:h]\d{2}(?:\s*[ap]\.?m\.?|\s+uhr\b|\s*h\b)?)?",
     re.IGNORECASE,
 )
+# Languages whose month and weekday names dateparser is asked to read when the page's
+# language is not given (or not the dateline's): "5 dicembre 2023" with no lang attribute.
+EUROPEAN_LANGUAGES = ("de", "fr", "es", "it", "nl", "pl", "pt")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_H_CLOCK = re.compile(r"\b(\d{1,2})h(\d{2})\b")
 
 
 @cache
-def _languages(hint: str | None) -> list[str]:
+def _calendar_languages() -> dict[str, tuple[str, ...]]:
+    """The European languages writing each month name or abbreviation ("dezember", "dez":
+    de and pt; "grudnia": pl) and each weekday's whole name ("dinsdag": nl; abbreviations
+    such as "die" and "mit" are common words), as dateparser's own locale data has them.
+    English names ("december", "nov") are left out: English is tried anyway."""
+    from calendar import day_name, month_name
+
+    from dateparser.languages.loader import default_loader
+
+    def names(code: str, key: str, shortest: int) -> set[str]:
+        info = default_loader.get_locale(code).info
+        return {name.lower() for name in info.get(key, ()) if len(name) >= shortest}
+
+    found: dict[str, tuple[str, ...]] = {}
+    keys = [(m.lower(), 3) for m in month_name[1:]] + [(d.lower(), 5) for d in day_name]
+    for key, shortest in keys:
+        english = names("en", key, shortest)
+        for code in EUROPEAN_LANGUAGES:
+            for name in names(code, key, shortest) - english:
+                found[name] = (*found.get(name, ()), code)
+    return found
+
+
+def _calendar_hints(text: str) -> tuple[str, ...]:
+    """The European languages whose month or weekday names `text` holds, in the order
+    written."""
+    named = _calendar_languages()
+    codes = (code for word in _WORD.findall(text) for code in named.get(word.lower(), ()))
+    return tuple(dict.fromkeys(codes))
+
+
+@cache
+def _languages(hint: str | None, named: tuple[str, ...] = ()) -> list[str]:
+    """The page's language, the defaults, then those of the month and day names written."""
     from dateparser.languages.loader import LocaleDataLoader
 
     langs = list(DEFAULT_LANGUAGES)
     if hint and hint not in langs and hint in LocaleDataLoader().get_locale_map():
         langs.insert(0, hint)
-    return langs
+    return langs + [code for code in named if code not in langs]
 
 
 def _words(text: str, *, relative_base: datetime, language: str | None) -> When | None:
@@ -120,7 +163,9 @@ def _words(text: str, *, relative_base: datetime, language: str | None) -> When 
     # Day first everywhere but in American English, and always with dots ("05.12.2023").
     if (language and language != "en") or _DOTTED_DAY.search(text):
         settings["DATE_ORDER"] = "DMY"
-    parser = DateDataParser(languages=_languages(language), settings=settings)
+    text = _H_CLOCK.sub(r"\1:\2", text)  # "14h35": French reads it, Portuguese does not
+    languages = _languages(language, _calendar_hints(text))
+    parser = DateDataParser(languages=languages, settings=settings)
     # Labels around the date ("Опубліковано", "Published:", "8 min read") defeat
     # dateparser: retry with the date-shaped part, then from the first digit. The whole
     # string goes first so "вчора о 14:20" keeps its day.
@@ -134,14 +179,16 @@ def _words(text: str, *, relative_base: datetime, language: str | None) -> When 
         if candidate is None:
             from dateparser.search import search_dates
 
-            found = search_dates(text, languages=_languages(language), settings=settings)
+            found = search_dates(text, languages=languages, settings=settings)
             if not found:
                 return None
             candidate = found[0][0]
         if _DURATION.match(candidate):
             continue
         data = parser.get_date_data(candidate)
-        if data.date_obj is not None:
+        # A year alone ("2023" found in "5. Dez. 2023" by a language that knows no "Dez")
+        # is no day: dateparser would give it today's day and month.
+        if data.date_obj is not None and data.period != "year":
             return data.date_obj if data.period == "time" else data.date_obj.date()
     return None
 
@@ -202,6 +249,12 @@ def beside_date(text: str) -> str:
     if not found:
         return text
     return text[: found.start()].strip() or text[found.end() :]
+
+
+def outside_date(text: str) -> str:
+    """`text` without its first date: what a line says around the date it shows."""
+    found = _TEXT_DATE.search(text)
+    return text if not found else f"{text[: found.start()]} {text[found.end() :]}".strip()
 
 
 def _is_relative(text: str) -> bool:

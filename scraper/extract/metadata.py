@@ -900,9 +900,17 @@ def _dates_beside(page: _Page, anchor: int | None) -> list[tuple[str, bool]]:
             and _YEAR.search(text)
             and dates.looks_like_date(text)
             and not _UPDATED.search(text)
+            and not _is_sentence(text)
         ):
             found.append((text, _labelled_update(el)))
     return found
+
+
+def _is_sentence(text: str) -> bool:
+    """A sentence that mentions a date ("Am 5. Dezember 2023 beschloss der Rat die
+    Sanierung.") rather than a line that shows one: prose around the date, ended as a
+    sentence ends. The event's day is not the publication's."""
+    return text.endswith((".", "!", "?", "…")) and len(dates.outside_date(text)) >= MIN_PROSE_CHARS
 
 
 def _around(page: _Page, anchor: int, reach: int) -> Iterator[Tag]:

@@ -139,16 +139,20 @@ _MONTHS_AND_DAYS = (  # the first letters of months' and weekdays' names, ru / u
     r"|пон|вто|сре|чет|пят|суб|вос|вів|п['’]ят|нед|mon|tue|wed|thu|fri|sat|sun)\w*\.?"
 )
 # ... and of de / fr / es / it / nl / pl / pt ones, with the words a dateline joins them by
-# ("05.12.2023, 14:35 Uhr", "5 décembre 2023 à 14h35", "05/12/2023 ore 14:35"): for datelines
+# ("05.12.2023, 14:35 Uhr", "5 décembre 2023 à 14h35", "martedì 5 dicembre 2023 alle ore
+# 14:35", "5 de diciembre de 2023 a las 14:35", "5 grudnia 2023 r., godz. 14:35"): for datelines
 # only, not for tickers' stamps, where some ("set", "gen", "out") would take "5 sets" for one.
+# Months may be inflected ("grudnia", "dicembre"); weekdays are whole words ("quarta-feira",
+# not "3. Quartal 2023").
 _EUROPEAN_MONTHS_AND_DAYS = (
     r"(?:jän|mär|mai|okt|dez|janv|fév|avr|jui|aoû|déc|ene|abr|ago|dic|gen|mag|giu|lug|set|ott"
-    r"|fev|out|mrt|mei|sty|lut|kwi|maj|cze|lip|sie|wrz|paź|lis|gru"
-    r"|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi"
+    r"|fev|out|mrt|mei|sty|lut|kwi|maj|cze|lip|sie|wrz|paź|lis|gru)\w*\.?"
+    r"|(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi"
     r"|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì"
     r"|martedì|mercoledì|giovedì|venerdì|sabato|domenica|maandag|dinsdag|woensdag|donderdag"
     r"|vrijdag|zaterdag|zondag|poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela"
-    r"|segunda|terça|quarta|quinta|sexta|feira)\w*\.?|uhr|um|à|às|h|ore|de|del|le|el|il|o"
+    r"|segunda|terça|quarta|quinta|sexta|feira)\.?"
+    r"|uhr|um|à|às|h|alle|ore|a las|om|godz\.|r\.|de|del|le|el|il|o"
 )
 DATE_ONLY_BLOCK = re.compile(
     rf"(?:\d{{1,4}}|{_MONTHS_AND_DAYS}|{_EUROPEAN_MONTHS_AND_DAYS}|г\.?|года?|р\.?|року"
