@@ -38,9 +38,17 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Script, Stylesheet, TemplateString
 from w3lib.html import remove_tags, replace_entities
 
+from scraper.extract import headline as anchor
 from scraper.extract import rules
 from scraper.extract.dates import beside_date, looks_like_date
-from scraper.extract.metadata import box_text, elsewhere, is_link
+from scraper.extract.headline import Headline
+from scraper.extract.metadata import HEADING_RANK
+from scraper.extract.rules import (
+    LAYOUT_CELLS,
+    MIN_PARAGRAPH_CHARS,
+    PARAGRAPH_TAGS,
+    REAL_PARAGRAPH_CHARS,
+)
 
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a", "strong", "em"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -50,17 +58,12 @@ BLOCK_TAGS = rules.words(
     "p div section article main header h1 h2 h3 h4 h5 h6 ul ol li dl dt dd blockquote pre "
     "table thead tbody tfoot tr td th hr br address center"
 )
-# Elements whose text is a paragraph candidate for scoring.
-PARAGRAPH_TAGS = rules.words("p pre blockquote td th li dt dd h1 h2 h3 h4 h5 h6")
 HEADINGS = {"h1": None, "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
 INLINE_MARKUP = {"a": "a", "strong": "strong", "b": "strong", "em": "em", "i": "em"}
 
-MIN_PARAGRAPH_CHARS = 25
 HINT_WEIGHT = {1: 1.25, 0: 1.0, -1: 0.5}  # class/id hints scale a container's score
 # Share of a paragraph's score credited to its container, the container's parent, and so on.
 ANCESTOR_SHARE = (1, 1 / 2, 1 / 6, 1 / 9, 1 / 12)
-REAL_PARAGRAPH_CHARS = 120
-LAYOUT_CELLS = {"td", "th"}
 HEADLINE_CELL_WEIGHT = 1.25  # the layout cell of the page's headline, against the others
 WIDEN_LEVELS = 6  # how many boxes that add text above the best-scored one may be climbed
 WIDEN_GAIN = 0.6  # share of prose an ancestor must add to be taken
@@ -92,8 +95,6 @@ _BARE_TEXT_BOXES = rules.words("div section article td")
 _LINK_LIST_TAGS = rules.words("ul ol div section table p dl")  # boxes that may be link lists
 _LABEL_TAGS = rules.words("h2 h3 h4 h5 h6 strong b span div p")  # "Read also:" and the like
 _QUESTION_TAGS = rules.words("h2 h3 h4 h5 h6 dt summary strong b button")  # an FAQ's questions
-_RANK = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}  # of headline elements; other boxes come after
-_HEADLINE_STRIP = " \t\n\r\xa0.!?:;,\"'«»“”„"
 _LD_ARTICLE_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.){40,})"')
 
 
@@ -141,7 +142,7 @@ def _extract(
         for root in roots:
             _prune(root.find_all(True), heuristics=False)
     else:
-        headline = _headline(tags, title)
+        headline = anchor.find(tags, title)
         _prune(tags, heuristics=True)
         roots, core, dense = _choose(soup, ld_body, lead, headline)
         if not roots:
@@ -452,55 +453,6 @@ def _holds_article_text(tag: Tag, holders: set[int], real: set[int]) -> bool:
     )
 
 
-@dataclass
-class _Headline:
-    """The element that repeats the page's headline, placed before pruning (which may drop
-    it, with the `<header>` around it): elements after `end` in `order` come after it."""
-
-    tag: Tag
-    end: int  # the position of its last descendant
-    holders: frozenset[int]  # ids of its ancestors
-    order: dict[int, int]  # every element's position in the page, by id
-    cells: dict[int, int]  # the layout table cells around it: id -> last descendant's position
-
-
-def _headline(tags: list[Tag], title: str | None) -> _Headline | None:
-    """The element of `tags` (the page's, in order) whose text is `title`: a heading before
-    a bold or large box, one that is no link before a link, then the first."""
-    want = _plain(title or "")
-    if len(want) < rules.HEADLINE_MIN_CHARS:
-        return None
-    found: tuple[tuple[bool, int], int] | None = None
-    size = len(want)
-    names = rules.HEADLINE_TAGS
-    for index, tag in [(i, t) for i, t in enumerate(tags) if t.name in names]:
-        text = box_text(tag)
-        # (a headline's element may hold it among much spacing, but not a paragraph's worth)
-        if text is None or not size <= len(text) <= 2 * size + 100 or _plain(text) != want:
-            continue
-        rank = (is_link(tag), _RANK.get(tag.name, 4))
-        # A sidebar's "republish this" box or the like repeats the headline: no anchor.
-        if (found is None or rank < found[0]) and not elsewhere(tag):
-            found = rank, index
-    if found is None:
-        return None
-    index = found[1]
-    tag = tags[index]
-    order = dict(zip(map(id, tags), range(len(tags)), strict=True))
-    cells = {
-        id(cell): order[id(cell)] + len(cell.find_all(True))
-        for cell in tag.parents
-        if cell.name in LAYOUT_CELLS
-    }
-    holders = frozenset(id(parent) for parent in tag.parents)
-    return _Headline(tag, index + len(tag.find_all(True)), holders, order, cells)
-
-
-def _plain(text: str) -> str:
-    """A headline as compared: case, spacing and the quotes and stops around it aside."""
-    return _WS.sub(" ", text).strip(_HEADLINE_STRIP).casefold()
-
-
 # --- 2. choose ---------------------------------------------------------------------------
 
 
@@ -530,7 +482,7 @@ def _text_and_links(tag: Tag) -> tuple[int, int]:
 
 
 def _choose(
-    soup: BeautifulSoup, ld_body: str, lead: str, headline: _Headline | None
+    soup: BeautifulSoup, ld_body: str, lead: str, headline: Headline | None
 ) -> tuple[list[Tag], Tag | None, tuple[Tag, Tag, int] | None]:
     """The container of the article and the siblings that continue it, best first; and the
     best-scored container, which may be inside the first when the article spans sections.
@@ -586,7 +538,7 @@ def _choose(
     if not scores:
         return [], None, None
     weighted = {}
-    headed = _innermost_cell(headline)
+    headed = anchor.innermost_cell(headline)
     for key, score in sorted(scores.items(), key=lambda kv: -kv[1])[:8]:
         _, _, chars, links = prose.get(key, (0, 0, 0, 0))
         density = min(1.0, links / chars) if chars else 0.0
@@ -595,18 +547,18 @@ def _choose(
         weighted[key] = 0.0 if thread else score * weight * (1 - density)
     best = nodes[max(weighted, key=weighted.__getitem__)]
     top = weighted[id(best)]
-    near = _after_headline(seen, headline) if headline is not None else None
+    near = anchor.after(seen, headline) if headline is not None else None
     anchored = False
     if near is not None and headline is not None and _hint(near) >= 0:
         chars = prose.get(id(near), (0,))[0]
-        column = _headline_cell(near, headline)
+        column = anchor.cell_of(near, headline)
         anchored = chars >= rules.HEADLINE_BODY_MIN_CHARS and not _in_thread(near, threads)
         anchored = anchored and (
             # the best-scored box spans the page's columns, the headline's among them
             (column is not None and any(node is best for node in column.parents))
             or (
                 chars >= rules.HEADLINE_BODY_SHARE * prose[id(best)][0]
-                and _away_from(best, near, headline)
+                and anchor.away_from(best, near, headline)
             )
         )
     elsewhere = best
@@ -615,8 +567,8 @@ def _choose(
     # An article that follows its headline widens (by sections) no higher than the box
     # that holds both.
     ceiling = None
-    if headline is not None and _article_span(best, headline) is not None:
-        ceiling = _nearest(best, headline.holders)
+    if headline is not None and anchor.article_span(best, headline) is not None:
+        ceiling = anchor.nearest(best, headline.holders)
     core, best = best, _widen(best, prose, ceiling)
     if anchored and any(parent is best for parent in elsewhere.parents):
         best = core  # widened up to the box it was preferred to
@@ -729,36 +681,15 @@ def _drop_listed(
             block.decompose()
 
 
-def _after_headline(blocks: list[tuple[Tag, int, int, bool]], headline: _Headline) -> Tag | None:
-    """The box of the first paragraph after the headline (past a few short blocks: a
-    dateline, a byline, a caption), or the box that holds the headline with its paragraph
-    text as bare text, as old table layouts do."""
-    order, skipped = headline.order, 0
-    for block, chars, link_chars, cut in blocks:
-        paragraph = chars >= MIN_PARAGRAPH_CHARS and link_chars < rules.NET_MAX_LINKS * chars
-        if id(block) in headline.holders:
-            if paragraph and chars >= REAL_PARAGRAPH_CHARS:
-                return block
-            continue
-        if order.get(id(block), -1) <= headline.end:
-            continue
-        if paragraph and not cut:
-            return block.parent if block.name in PARAGRAPH_TAGS else block
-        skipped += 1
-        if skipped > rules.HEADLINE_REACH_BLOCKS:
-            return None
-    return None
-
-
 def _text_before(
-    blocks: list[tuple[Tag, int, int, bool]], box: Tag, headline: _Headline, total: int
+    blocks: list[tuple[Tag, int, int, bool]], box: Tag, headline: Headline, total: int
 ) -> bool:
     """Whether `box`, with `total` characters of paragraphs, holds the headline (a heading
     still on the page) and before it a real paragraph's worth of other text, a column of
     other news in the same wrapper, but not so much more than follows the headline that
     the heading is rather a box's after the article (HEADLINE_BODY_SHARE)."""
     tag = headline.tag
-    if id(box) not in headline.holders or tag.name not in _RANK or _gone(tag):
+    if id(box) not in headline.holders or tag.name not in HEADING_RANK or _gone(tag):
         return False
     order = headline.order
     low, high = order.get(id(box), -1), order.get(id(tag), -1)
@@ -773,41 +704,6 @@ def _text_before(
         ):
             chars += length
     return chars >= REAL_PARAGRAPH_CHARS and rules.HEADLINE_BODY_SHARE * chars <= total - chars
-
-
-def _away_from(best: Tag, near: Tag, headline: _Headline) -> bool:
-    """Whether the best-scored box `best` lies away from `near`, the box after the headline:
-    neither holds the other, and `best` comes before the headline or lies outside the
-    layout table cell that holds the headline and `near`. (A box after the headline in a
-    div layout is most often the body that a lead or standfirst box opens, however far
-    apart the template puts them: a column of other news there is left to scoring.)"""
-    if any(node is near for node in (best, *best.parents)) or any(
-        node is best for node in near.parents
-    ):
-        return False
-    if headline.order.get(id(best), -1) < headline.order.get(id(headline.tag), -1):
-        return True
-    cell = _headline_cell(near, headline)
-    return cell is not None and not any(node is cell for node in best.parents)
-
-
-def _innermost_cell(headline: _Headline | None) -> int | None:
-    """The id of the layout table cell right around the headline, if any: in a layout
-    table, the column of the article, whatever text the cells beside it hold."""
-    if headline is None:
-        return None
-    return max(headline.cells, key=headline.order.__getitem__, default=None)
-
-
-def _headline_cell(tag: Tag, headline: _Headline) -> Tag | None:
-    """The innermost layout table cell that holds both `tag` and the headline: the
-    article's column of the page."""
-    return _nearest(tag, headline.cells)
-
-
-def _nearest(tag: Tag, ids: set[int] | frozenset[int] | dict[int, int]) -> Tag | None:
-    """`tag` or its nearest ancestor whose id is in `ids`."""
-    return next((node for node in (tag, *tag.parents) if id(node) in ids), None)
 
 
 def _marks_and_threads(tags: list[Tag]) -> tuple[list[Tag], set[int]]:
@@ -838,7 +734,7 @@ def _in_thread(tag: Tag, threads: set[int]) -> bool:
 
 
 def _dense_run(
-    blocks: list[tuple[Tag, int, int, bool]], core: Tag, headline: _Headline | None
+    blocks: list[tuple[Tag, int, int, bool]], core: Tag, headline: Headline | None
 ) -> tuple[Tag, Tag, int] | None:
     """(first, last, net characters) of the run of text blocks, in document order, with the
     most paragraph text net of links and short bits: the maximum-sum run (Kadane's
@@ -849,7 +745,7 @@ def _dense_run(
     headline, or outside the layout table cell that holds both, count against it (the
     columns of a portal around a short article)."""
     holders = {id(tag) for tag in (core, *core.parents)}
-    span = _article_span(core, headline) if headline is not None else None
+    span = anchor.article_span(core, headline) if headline is not None else None
     order = headline.order if headline is not None else {}
     boxed: dict[int, bool] = {}  # per tag: inside a boilerplate box that is no holder
     start: Tag | None = None
@@ -872,17 +768,6 @@ def _dense_run(
         if total > top_sum:
             top_sum, top = total, (start, block, total)
     return top
-
-
-def _article_span(core: Tag, headline: _Headline) -> tuple[int, int] | None:
-    """The positions the article may run through (after the first, up to the second):
-    from the headline to the end of the layout cell that holds both it and `core`, or of
-    the page; None when `core` neither follows nor holds the headline."""
-    position = headline.order.get(id(core), -1)
-    if position <= headline.end and id(core) not in headline.holders:
-        return None
-    cell = _headline_cell(core, headline)
-    return headline.end, headline.cells[id(cell)] if cell is not None else len(headline.order)
 
 
 def _in_boilerplate_box(node: Tag, holders: set[int], boxed: dict[int, bool]) -> bool:

@@ -141,8 +141,8 @@ _NO_MARKER_TAGS = {"meta", "link", "html", "body", "article", "main"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Headline elements by rank: headings, then (all alike) the bold or large boxes of old
 # layouts, a box styled large or bold among them.
-_HEADING_RANK = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}
-_BOX_RANK = len(_HEADING_RANK)
+HEADING_RANK = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}
+_BOX_RANK = len(HEADING_RANK)
 _HEADLINE_BOXES = {"b", "strong", "font", "big", "th"}
 _LARGE_STYLE = re.compile(r"font-(?:size|weight)", re.IGNORECASE)
 # How many nodes (elements and strings) after a headline are read for the text it opens.
@@ -624,7 +624,7 @@ def _repeated(title: str, page: _Page, site: str | None, hosts: list[str]) -> st
         text = _heading(el) if el.name in _HEADINGS else _clean(text)
         if not text or len(text) < least:
             continue
-        key = (is_link(el), _HEADING_RANK.get(el.name, _BOX_RANK), -len(text), text)
+        key = (is_link(el), HEADING_RANK.get(el.name, _BOX_RANK), -len(text), text)
         if (
             (found is None or key < found)
             and _within(title, text)
@@ -662,7 +662,7 @@ def _page_headline(page: _Page, site: str | None, hosts: list[str]) -> str | Non
     nor in a sidebar, nor generic itself."""
     ranked = []
     for index, el in enumerate(page.elements):
-        rank = _HEADING_RANK.get(el.name)
+        rank = HEADING_RANK.get(el.name)
         if rank is None and (
             el.name in _HEADLINE_BOXES or _LARGE_STYLE.search(str(el.attrs.get("style", "")))
         ):

@@ -249,6 +249,14 @@ LIST_ITEM_MAX_CHARS = 600
 STAMP_LINE_MAX_CHARS = 80
 TIME_OF_DAY = re.compile(r"(?<![\d:.])\d{1,2}:\d{2}(?![\d:])")
 
+# Paragraphs: the elements whose text is a paragraph candidate for scoring; a block this
+# long is a paragraph, and this long a real one (not a caption or a teaser's lead).
+PARAGRAPH_TAGS = words("p pre blockquote td th li dt dd h1 h2 h3 h4 h5 h6")
+MIN_PARAGRAPH_CHARS = 25
+REAL_PARAGRAPH_CHARS = 120
+# The cells of a layout table: the columns of the page, not sections of one article.
+LAYOUT_CELLS = words("td th")
+
 # The headline anchor. The element that repeats the page's headline (the metadata's title)
 # is looked for among these tags: headings, and the bold or large boxes and header cells
 # of old table layouts; a heading outranks a box, then the first in the page wins. A
