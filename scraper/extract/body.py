@@ -546,22 +546,9 @@ def _choose(
         weighted[key] = 0.0 if thread else score * weight * (1 - density)
     best = nodes[max(weighted, key=weighted.__getitem__)]
     top = weighted[id(best)]
-    near = anchor.after(seen, headline) if headline is not None else None
-    anchored = False
-    if near is not None and headline is not None and _hint(near) >= 0:
-        chars = prose.get(id(near), (0,))[0]
-        column = anchor.cell_of(near, headline)
-        anchored = chars >= rules.HEADLINE_BODY_MIN_CHARS and not _in_thread(near, threads)
-        anchored = anchored and (
-            # the best-scored box spans the page's columns, the headline's among them
-            (column is not None and any(node is best for node in column.parents))
-            or (
-                chars >= rules.HEADLINE_BODY_SHARE * prose[id(best)][0]
-                and anchor.away_from(best, near, headline)
-            )
-        )
-    elsewhere = best
-    if anchored:
+    near = _anchored_box(best, seen, headline, prose, threads)
+    anchored, elsewhere = near is not None, best
+    if near is not None:
         best, top = near, scores.get(id(near), 0.0)
     # An article that follows its headline widens (by sections) no higher than the box
     # that holds both.
@@ -621,6 +608,32 @@ def _choose(
             if (len(text) > 80 and density < 0.25) or (density == 0 and _SENTENCE_END.search(text)):
                 chosen.append(sibling)
     return chosen, core, dense
+
+
+def _anchored_box(
+    best: Tag,
+    seen: list[tuple[Tag, int, int, bool]],
+    headline: Headline | None,
+    prose: dict[int, list[int]],
+    threads: set[int],
+) -> Tag | None:
+    """The box right after the headline, when it wins over the best-scored box `best`: it
+    holds a real paragraph or two, and `best` spans the layout row of the headline's cell,
+    or lies before the headline or outside its cell."""
+    near = anchor.after(seen, headline) if headline is not None else None
+    if near is None or headline is None or _hint(near) < 0 or _in_thread(near, threads):
+        return None
+    chars = prose.get(id(near), (0,))[0]
+    if chars < rules.HEADLINE_BODY_MIN_CHARS:
+        return None
+    column = anchor.cell_of(near, headline)
+    if column is not None and any(node is best for node in column.parents):
+        return near  # the best-scored box spans the page's columns, the headline's among them
+    if chars >= rules.HEADLINE_BODY_SHARE * prose[id(best)][0] and anchor.away_from(
+        best, near, headline
+    ):
+        return near
+    return None
 
 
 def _is_faq(box: Tag, counts: list[int] | None) -> bool:
