@@ -407,8 +407,19 @@ class Ingest:
                 self.busy += time.monotonic() - clock
                 continue
             self.mark_interrupted()
+            (group,) = (
+                g for g in self.client.xinfo_groups(self.keys.stream) if g["name"] == GROUP.encode()
+            )
+            if group["pending"]:
+                # Delivered to us but never acknowledged: Redis restarted (or the connection
+                # dropped) before its reply reached us, and the client's retry read on from
+                # there. Read them again, or they stay in the stream for ever.
+                backlog = True
+                continue
             waited = self.entries or time.monotonic() - started > IDLE_WAIT
-            drained = not self.client.xlen(self.keys.stream)
+            # Every entry delivered (and none pending): drained, even if an XDEL was lost.
+            last = self.client.xinfo_stream(self.keys.stream)["last-generated-id"]
+            drained = group["last-delivered-id"] == last
             if until_idle and waited and drained and not live_nodes(self.client, self.keys):
                 return
 

@@ -357,6 +357,31 @@ def test_a_redelivered_entry_changes_nothing(site, redis_server, tmp_path):
         assert conn.execute("SELECT count(*) FROM article_versions").fetchone() == (0,)
 
 
+def test_entries_delivered_but_never_acknowledged_are_read_again(site, redis_server, tmp_path):
+    """A Redis restart can swallow the reply to the writer's read: the entries are then
+    delivered to it (pending) but never seen, and the client's retry reads on past them.
+    The writer reads them again when the stream goes quiet, and `--until-idle` ends."""
+    config = subset_config(tmp_path / "sources.toml", site.origins)
+    db = tmp_path / "cluster.db"
+    client = redis_server.client()
+    stream = "newsarchive:stream"
+    finish(node(config, redis_server.url))  # the stream now holds the whole crawl
+    entries = client.xrange(stream)
+    client.xdel(stream, *(entry_id for entry_id, _ in entries))
+    ingest = writer(db, redis_server.url)
+    client.xadd(stream, entries[0][1])  # the node's start, written: the writer reads on
+    wait_for(lambda: client.xlen(stream) == 0)
+    for n, (_, entry) in enumerate(entries[1:]):
+        pipe = client.pipeline(transaction=True)  # added and delivered at once, as one step
+        pipe.xadd(stream, entry)
+        if n % 3 == 0:  # delivered to the writer's consumer, the reply lost on the way
+            pipe.xreadgroup("writers", "ingest", {stream: ">"}, count=1)
+        pipe.execute()
+    finish(ingest)
+    complete(db, site.origins)
+    assert client.xinfo_groups(stream)[0]["pending"] == 0
+
+
 def test_redis_restarted_mid_crawl_the_crawl_resumes(site, redis_server, tmp_path):
     """Nodes and the writer retry while Redis restarts (its AOF keeps the queue), then go
     on: the archive is whole."""
