@@ -369,17 +369,19 @@ def _quoting(tags: list[Tag]) -> set[int]:
     """ids of the boxes that wrap nothing but a `<blockquote>`: a post embedded as a quote,
     in a box named "social" or "embed", is quoted by the article, not a share button (a
     box with more text beside the quote, a promo or a comment, is judged as before)."""
-    boxes: set[int] = set()
-    for quote in tags:
-        if quote.name != "blockquote":
-            continue
-        inner, box = quote, quote.parent
-        while isinstance(box, Tag) and not any(
-            child is not inner and _has_text(child) for child in box.children
-        ):
-            boxes.add(id(box))
-            inner, box = box, box.parent
-    return boxes
+    return {
+        id(box) for quote in tags if quote.name == "blockquote" for box in _sole_wrappers(quote)
+    }
+
+
+def _sole_wrappers(tag: Tag) -> Iterator[Tag]:
+    """The boxes around `tag`, innermost first, that show no text beside it."""
+    inner, box = tag, tag.parent
+    while isinstance(box, Tag) and not any(
+        child is not inner and _has_text(child) for child in box.children
+    ):
+        yield box
+        inner, box = box, box.parent
 
 
 def _text_holders(tags: list[Tag]) -> tuple[set[int], set[int]]:
@@ -661,13 +663,10 @@ def _is_faq(box: Tag, counts: list[int] | None) -> bool:
 def _outer_wrapper(best: Tag) -> Tag:
     """The outermost box around `best` that holds no text of its own beside it: the
     article's siblings (a lead, paragraphs before an embedded table) are that box's."""
-    parent = best.parent
-    while (
-        isinstance(parent, Tag)
-        and parent.name not in ("body", "html", "[document]")
-        and not any(_has_text(child) for child in parent.children if child is not best)
-    ):
-        best, parent = parent, parent.parent
+    for box in _sole_wrappers(best):
+        if box.name in ("body", "html", "[document]"):
+            break
+        best = box
     return best
 
 
