@@ -671,8 +671,7 @@ def _page_headline(page: _Page, site: str | None, hosts: list[str]) -> str | Non
             ranked.append((rank, index, el))
     ranked.sort(key=lambda item: item[:2])
     for rank, _, el in ranked:
-        text = box_text(el)
-        text = _heading(el) if rank < _BOX_RANK else _clean(text)
+        text = _heading(el) if rank < _BOX_RANK else _clean(box_text(el))
         if (
             text
             and rules.HEADLINE_MIN_CHARS <= len(text) <= rules.HEADLINE_MAX_CHARS
