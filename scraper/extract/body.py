@@ -143,7 +143,8 @@ def _extract(
     else:
         headline = anchor.find(tags, title)
         _prune(tags, heuristics=True)
-        roots, core, dense = _choose(soup, ld_body, lead, headline)
+        left = [tag for tag in tags if not _gone(tag)]  # what pruning kept, in order
+        roots, core, dense = _choose(soup, left, ld_body, lead, headline)
         if not roots:
             return Body(reason="no article text found")
         for root in roots:
@@ -483,13 +484,14 @@ def _text_and_links(tag: Tag) -> tuple[int, int]:
 
 
 def _choose(
-    soup: BeautifulSoup, ld_body: str, lead: str, headline: Headline | None
+    soup: BeautifulSoup, tags: list[Tag], ld_body: str, lead: str, headline: Headline | None
 ) -> tuple[list[Tag], Tag | None, tuple[Tag, Tag, int] | None]:
     """The container of the article and the siblings that continue it, best first; and the
     best-scored container, which may be inside the first when the article spans sections.
-    `lead` is the page's description: a box before the body that says it is the lead.
-    The `headline` (the element that repeats the page's title) anchors the choice: on a
-    portal a short article loses on text to the other news, posts and columns around it.
+    `tags` are the page's elements left after pruning. `lead` is the page's description: a
+    box before the body that says it is the lead. The `headline` (the element that repeats
+    the page's title) anchors the choice: on a portal a short article loses on text to the
+    other news, posts and columns around it.
     When the best-scored box spans the layout cells around the headline, or lies before it
     or outside its cell, the box right after the headline is taken if it holds a real
     paragraph or two; an article after its headline widens no higher than the box of both,
@@ -532,7 +534,7 @@ def _choose(
             for ancestor in _ancestors(node, 2):
                 nodes[id(ancestor)] = ancestor
                 scores[id(ancestor)] = scores.get(id(ancestor), 0.0) + 30
-    marks, threads = _marks_and_threads(soup.find_all(True))
+    marks, threads = _marks_and_threads(tags)
     for tag in marks:
         nodes[id(tag)] = tag
         scores[id(tag)] = scores.get(id(tag), 0.0) + 50
