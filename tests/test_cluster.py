@@ -120,6 +120,9 @@ def subset_urls(origins: dict[str, str]) -> set[str]:
         origins[name] + "/" for name in SUBSET))}  # fmt: skip
 
 
+STREAM = "newsarchive:stream"
+
+
 def complete(db: Path, origins: dict[str, str]) -> None:
     """Every article of the subset, each once, and a sound file."""
     assert {a[0] for a in archive(db)["articles"]} == subset_urls(origins)
@@ -151,6 +154,16 @@ def finish(process: subprocess.Popen, timeout: float = 120) -> str:
     assert process.returncode == 0, err
     assert "Traceback" not in err, err
     return out
+
+
+def crawl_taken_out(config: Path, server: RedisServer) -> list[tuple[bytes, dict]]:
+    """A node's whole crawl as the stream held it, taken out of the stream to be put back
+    as a test wants it."""
+    client = server.client()
+    finish(node(config, server.url))  # the stream now holds the whole crawl
+    entries = client.xrange(STREAM)
+    client.xdel(STREAM, *(entry_id for entry_id, _ in entries))
+    return entries
 
 
 def wait_for(condition, timeout: float = 60) -> None:
@@ -311,21 +324,18 @@ def test_the_writer_killed_mid_batch_then_restarted_loses_nothing(site, redis_se
     config = subset_config(tmp_path / "sources.toml", site.origins)
     db = tmp_path / "cluster.db"
     client = redis_server.client()
-    stream = "newsarchive:stream"
-    finish(node(config, redis_server.url))  # the stream now holds the whole crawl
-    entries = client.xrange(stream)
-    client.xdel(stream, *(entry_id for entry_id, _ in entries))
+    entries = crawl_taken_out(config, redis_server)
     for _, entry in entries[:8]:  # the node's start and a few articles: written at once
-        client.xadd(stream, entry)
+        client.xadd(STREAM, entry)
     first = writer(db, redis_server.url, "--batch-size", "3")
-    wait_for(lambda: db.exists() and client.xlen(stream) == 0)
+    wait_for(lambda: db.exists() and client.xlen(STREAM) == 0)
     # The archive locked by another connection: the writer reads its next batch and waits
     # inside its transaction, and is killed there, whatever its speed.
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     for _, entry in entries[8:]:
-        client.xadd(stream, entry)
-    wait_for(lambda: client.xpending(stream, "writers")["pending"] > 0)
+        client.xadd(STREAM, entry)
+    wait_for(lambda: client.xpending(STREAM, "writers")["pending"] > 0)
     first.send_signal(signal.SIGKILL)
     first.wait()
     holder.rollback()
@@ -346,11 +356,11 @@ def test_a_redelivered_entry_changes_nothing(site, redis_server, tmp_path):
     client = redis_server.client()
     finish(node(config, redis_server.url))
     # A copy of every entry, as if the writer had died after its commit, before its XACK.
-    copies = [entry for _, entry in client.xrange("newsarchive:stream")]
+    copies = [entry for _, entry in client.xrange(STREAM)]
     finish(writer(db, redis_server.url))
     before = archive(db), crawls(db)
     for entry in copies:
-        client.xadd("newsarchive:stream", entry)
+        client.xadd(STREAM, entry)
     finish(writer(db, redis_server.url))
     assert (archive(db), crawls(db)) == before
     with sqlite3.connect(db) as conn:
@@ -364,22 +374,19 @@ def test_entries_delivered_but_never_acknowledged_are_read_again(site, redis_ser
     config = subset_config(tmp_path / "sources.toml", site.origins)
     db = tmp_path / "cluster.db"
     client = redis_server.client()
-    stream = "newsarchive:stream"
-    finish(node(config, redis_server.url))  # the stream now holds the whole crawl
-    entries = client.xrange(stream)
-    client.xdel(stream, *(entry_id for entry_id, _ in entries))
+    entries = crawl_taken_out(config, redis_server)
     ingest = writer(db, redis_server.url)
-    client.xadd(stream, entries[0][1])  # the node's start, written: the writer reads on
-    wait_for(lambda: client.xlen(stream) == 0)
+    client.xadd(STREAM, entries[0][1])  # the node's start, written: the writer reads on
+    wait_for(lambda: client.xlen(STREAM) == 0)
     for n, (_, entry) in enumerate(entries[1:]):
         pipe = client.pipeline(transaction=True)  # added and delivered at once, as one step
-        pipe.xadd(stream, entry)
+        pipe.xadd(STREAM, entry)
         if n % 3 == 0:  # delivered to the writer's consumer, the reply lost on the way
-            pipe.xreadgroup("writers", "ingest", {stream: ">"}, count=1)
+            pipe.xreadgroup("writers", "ingest", {STREAM: ">"}, count=1)
         pipe.execute()
     finish(ingest)
     complete(db, site.origins)
-    assert client.xinfo_groups(stream)[0]["pending"] == 0
+    assert client.xinfo_groups(STREAM)[0]["pending"] == 0
 
 
 def test_redis_restarted_mid_crawl_the_crawl_resumes(site, redis_server, tmp_path):
@@ -450,7 +457,7 @@ def test_the_writer_stops_on_sigint_or_sigterm_with_its_summary(
     finish(node(config, redis_server.url))
     first = newsarchive("ingest", "--db", str(db), "--redis", redis_server.url,
                         preexec_fn=ignoring_sigint)  # fmt: skip
-    wait_for(lambda: db.exists() and client.xlen("newsarchive:stream") == 0)
+    wait_for(lambda: db.exists() and client.xlen(STREAM) == 0)
     first.send_signal(signum)
     out = finish(first, timeout=30)
     assert f"ingest stopped: {len(subset_urls(site.origins))} articles written" in out
